@@ -1,0 +1,5 @@
+"""Allow `python -m logpipe`."""
+
+from logpipe.cli import main
+
+raise SystemExit(main())

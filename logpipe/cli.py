@@ -1,0 +1,154 @@
+"""The `logpipe` command: run, check, test, grok."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import orjson
+
+from logpipe.errors import ConfigError, LogpipeError
+from logpipe.settings import Settings
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "grok":
+        from logpipe.grok.cli import main as grok_main
+
+        return grok_main(argv[1:])
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except LogpipeError as exc:
+        print(f"logpipe {args.command}: {exc}", file=sys.stderr)
+        return args.error_exit
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="logpipe", description="Kafka to Elasticsearch/OpenSearch log pipeline worker."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="consume from Kafka and index into the search engine")
+    _settings_args(run)
+    run.add_argument("--workers", type=int, default=1, help="consumer processes (default 1)")
+    run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    run.set_defaults(handler=_run, error_exit=1)
+
+    check = commands.add_parser("check", help="validate settings and pipeline files, then exit")
+    _settings_args(check)
+    check.set_defaults(handler=_check, error_exit=1)
+
+    test = commands.add_parser("test", help="run stdin lines through a pipeline, print documents")
+    _settings_args(test)
+    test.add_argument("-0", dest="nul", action="store_true", help="NUL-separated messages")
+    test.set_defaults(handler=_test, error_exit=EXIT_USAGE)
+
+    commands.add_parser("grok", help="try a grok expression on stdin lines (see logpipe grok -h)")
+    return parser
+
+
+def _settings_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--settings", metavar="FILE", help="YAML settings file ($LOGPIPE_SETTINGS)")
+    parser.add_argument("--pipeline", metavar="FILE", help="pipeline file or bundled name")
+
+
+def _load(args: argparse.Namespace) -> Settings:
+    from logpipe.settings import load_settings
+
+    settings = load_settings(args.settings)
+    if args.pipeline:
+        settings = settings.model_copy(update={"pipeline": args.pipeline})
+    return settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    from logpipe.app import run_worker, run_workers
+    from logpipe.logs import setup_logging
+
+    if args.workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    settings = _load(args)
+    setup_logging(args.log_level)
+    if args.workers > 1:
+        return run_workers(settings, args.workers, args.log_level)
+    run_worker(settings)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from logpipe.pipeline import load_pipeline
+
+    settings = _load(args)
+    print(f"settings OK: engine={settings.engine} topics={','.join(settings.topics)}")
+    pipeline = load_pipeline(settings.pipeline)
+    print(f"pipeline {pipeline.name} OK: {len(pipeline.stages)} stage(s)")
+    return 0
+
+
+def _test(args: argparse.Namespace) -> int:
+    from logpipe.documents import to_docs
+    from logpipe.pipeline import load_pipeline
+    from logpipe.source import doc_id
+
+    settings = _load(args)
+    pipeline = load_pipeline(settings.pipeline)
+    now_ms = int(time.time() * 1000)
+    out = sys.stdout.buffer
+    for offset, raw in enumerate(_messages(sys.stdin.buffer, args.nul)):
+        event = _stdin_event(raw, offset, now_ms)
+        event["@metadata"]["id"] = doc_id("stdin", 0, offset)
+        for doc in to_docs(pipeline([event]), settings.index_prefix):
+            out.write(b'{"_index":' + orjson.dumps(doc.index) + b',"_id":' + orjson.dumps(doc.id))
+            out.write(b',"_source":' + doc.source + b"}\n")
+    out.flush()
+    return 0
+
+
+def _stdin_event(raw: bytes, offset: int, now_ms: int) -> dict:
+    try:
+        text, tags = raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        text, tags = raw.decode("utf-8", "replace"), ["_utf8_replaced"]
+    event: dict = {
+        "message": text,
+        "@metadata": {
+            "kafka": {
+                "topic": "stdin",
+                "partition": 0,
+                "offset": offset,
+                "key": None,
+                "timestamp": now_ms,
+            },
+        },
+    }
+    if tags:
+        event["tags"] = tags
+    return event
+
+
+def _messages(stream: BinaryIO, nul: bool) -> Iterator[bytes]:
+    """Messages from a byte stream: lines, or NUL-separated chunks with `-0`."""
+    if nul:
+        for chunk in stream.read().split(b"\0"):
+            if chunk:
+                yield chunk
+        return
+    for line in stream:
+        line = line.rstrip(b"\r\n")
+        if line:
+            yield line

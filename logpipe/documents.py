@@ -1,0 +1,70 @@
+"""Turn pipeline events into bulk-ready documents: index names, ids and encoded sources."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+DEFAULT_FAMILIES = ("logs",)
+
+
+@dataclass(slots=True)
+class Doc:
+    """One document for one index, with where its event came from."""
+
+    index: str
+    id: str
+    source: bytes
+    origin: dict[str, Any]
+
+
+def index_date(event: dict, origin: dict[str, Any]) -> str:
+    """`YYYY.MM.DD` of the event's `@timestamp` in UTC, falling back to the Kafka timestamp."""
+    stamp = event.get("@timestamp")
+    if isinstance(stamp, str) and len(stamp) >= 10:
+        if stamp.endswith("Z") and stamp[4] == "-" and stamp[7] == "-":
+            return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"
+        try:
+            parsed = datetime.fromisoformat(stamp)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            if parsed.tzinfo is not None:
+                parsed = parsed.astimezone(UTC)
+            return parsed.strftime("%Y.%m.%d")
+    moment = _origin_time(origin)
+    if "@timestamp" not in event:
+        event["@timestamp"] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.strftime("%Y.%m.%d")
+
+
+def _origin_time(origin: dict[str, Any]) -> datetime:
+    millis = (origin.get("kafka") or {}).get("timestamp")
+    if isinstance(millis, int) and millis > 0:
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    return datetime.now(UTC)
+
+
+def encode(event: dict) -> bytes:
+    """Encode an event as JSON bytes; values orjson can't take are stringified, never dropped."""
+    try:
+        return orjson.dumps(event, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        return json.dumps(event, default=str, ensure_ascii=False).encode("utf-8", "replace")
+
+
+def to_docs(events: list[dict], prefix: str) -> list[Doc]:
+    """One Doc per event and index family; the `@metadata` part is taken off the event."""
+    docs: list[Doc] = []
+    for event in events:
+        origin = event.pop("@metadata", None) or {}
+        day = index_date(event, origin)
+        source = encode(event)
+        doc_id = origin["id"]
+        for family in origin.get("families") or DEFAULT_FAMILIES:
+            docs.append(Doc(f"{prefix}-{family}-{day}", doc_id, source, origin))
+    return docs

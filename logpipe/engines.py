@@ -1,0 +1,139 @@
+"""One small interface over Elasticsearch (official client) and OpenSearch (opensearch-py)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from logpipe.errors import EngineUnavailable, LogpipeError
+from logpipe.settings import Settings
+
+# Whole-request statuses that mean "not now": back off and retry the same items.
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+class SearchEngine(Protocol):
+    """What the worker needs from a search engine."""
+
+    name: str
+
+    def bulk(self, body: bytes) -> dict[str, Any]:
+        """Send an NDJSON bulk body; raise EngineUnavailable when the engine can't take it now."""
+        ...
+
+    def info(self) -> dict[str, Any]:
+        """Return the engine's root info; raise EngineUnavailable when unreachable."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
+
+class ElasticsearchEngine:
+    """Elasticsearch 8/9 through the official `elasticsearch` client."""
+
+    name = "elasticsearch"
+
+    def __init__(self, settings: Settings) -> None:
+        from elasticsearch import Elasticsearch
+
+        self.client = Elasticsearch(
+            settings.engine_url,
+            basic_auth=_basic_auth(settings),
+            api_key=settings.engine_api_key.get_secret_value() if settings.engine_api_key else None,
+            ca_certs=str(settings.engine_ca_certs) if settings.engine_ca_certs else None,
+            verify_certs=settings.engine_verify_certs,
+            request_timeout=settings.engine_timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
+
+    def bulk(self, body: bytes) -> dict[str, Any]:
+        return self._call(lambda: self.client.bulk(operations=body))
+
+    def info(self) -> dict[str, Any]:
+        return self._call(self.client.info)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _call(self, request: Any) -> dict[str, Any]:
+        from elastic_transport import TransportError
+        from elasticsearch import ApiError
+
+        try:
+            return dict(request())
+        except ApiError as exc:
+            raise _classify(exc.meta.status, self.name, exc.message) from None
+        except TransportError as exc:
+            raise EngineUnavailable(f"{self.name} unreachable: {exc.message}") from None
+
+
+class OpenSearchEngine:
+    """OpenSearch 2/3 through `opensearch-py`."""
+
+    name = "opensearch"
+
+    def __init__(self, settings: Settings) -> None:
+        from opensearchpy import OpenSearch
+
+        self.client = OpenSearch(
+            settings.engine_url,
+            http_auth=_basic_auth(settings),
+            headers=(
+                {"Authorization": f"ApiKey {settings.engine_api_key.get_secret_value()}"}
+                if settings.engine_api_key
+                else None
+            ),
+            ca_certs=str(settings.engine_ca_certs) if settings.engine_ca_certs else None,
+            verify_certs=settings.engine_verify_certs,
+            timeout=settings.engine_timeout,
+            max_retries=0,
+            retry_on_timeout=False,
+        )
+
+    def bulk(self, body: bytes) -> dict[str, Any]:
+        return self._call(lambda: self.client.bulk(body=body))
+
+    def info(self) -> dict[str, Any]:
+        return self._call(self.client.info)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _call(self, request: Any) -> dict[str, Any]:
+        from opensearchpy.exceptions import ConnectionError as OSConnectionError
+        from opensearchpy.exceptions import TransportError
+
+        try:
+            return request()
+        except OSConnectionError as exc:
+            raise EngineUnavailable(f"{self.name} unreachable: {exc.error}") from None
+        except TransportError as exc:
+            status = exc.status_code if isinstance(exc.status_code, int) else 503
+            raise _classify(status, self.name, str(exc.error)) from None
+
+
+def _basic_auth(settings: Settings) -> tuple[str, str] | None:
+    if settings.engine_username is None:
+        return None
+    password = settings.engine_password.get_secret_value() if settings.engine_password else ""
+    return (settings.engine_username, password)
+
+
+def _classify(status: int, engine: str, message: str) -> LogpipeError:
+    if status in RETRYABLE_STATUSES:
+        return EngineUnavailable(f"{engine} answered {status} ({message}); retrying")
+    if status in (401, 403):
+        return LogpipeError(
+            f"{engine} refused the credentials ({status}): check engine_username/"
+            "engine_password or engine_api_key"
+        )
+    return LogpipeError(f"{engine} rejected the request ({status}): {message}")
+
+
+def connect(settings: Settings) -> SearchEngine:
+    """Build the engine client that `settings.engine` names."""
+    if settings.engine == "elasticsearch":
+        return ElasticsearchEngine(settings)
+    return OpenSearchEngine(settings)

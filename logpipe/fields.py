@@ -1,0 +1,79 @@
+"""Nested field access on plain-dict events, by dotted path or Logstash `[a][b]` reference."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+_MISSING = object()
+
+
+@lru_cache(maxsize=4096)
+def split_path(path: str) -> tuple[str, ...]:
+    """Split `a.b.c` or `[a][b][c]` into its parts; `@timestamp` stays one part."""
+    if path.startswith("["):
+        return tuple(part for part in path[1:-1].split("][") if part)
+    return tuple(path.split("."))
+
+
+def get(event: dict, path: str, default: Any = None) -> Any:
+    """Return the value at `path`, or `default` when any part is missing."""
+    value: Any = event
+    for part in split_path(path):
+        if not isinstance(value, dict):
+            return default
+        value = value.get(part, _MISSING)
+        if value is _MISSING:
+            return default
+    return value
+
+
+def has(event: dict, path: str) -> bool:
+    """Tell whether `path` exists in the event."""
+    return get(event, path, _MISSING) is not _MISSING
+
+
+def put(event: dict, path: str, value: Any) -> None:
+    """Set `path` to `value`, creating (or replacing non-dict) parents as needed."""
+    parts = split_path(path)
+    node = event
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[parts[-1]] = value
+
+
+def pop(event: dict, path: str, default: Any = None) -> Any:
+    """Remove `path` and return its value, or `default` when missing."""
+    parts = split_path(path)
+    node: Any = event
+    for part in parts[:-1]:
+        node = node.get(part) if isinstance(node, dict) else None
+        if node is None:
+            return default
+    if not isinstance(node, dict):
+        return default
+    return node.pop(parts[-1], default)
+
+
+def add_tag(event: dict, tag: str) -> None:
+    """Append `tag` to the event's `tags` list once."""
+    tags = event.get("tags")
+    if tags is None:
+        event["tags"] = [tag]
+    elif isinstance(tags, list):
+        if tag not in tags:
+            tags.append(tag)
+    else:
+        event["tags"] = [tags, tag] if tags != tag else [tag]
+
+
+def metadata(event: dict) -> dict:
+    """Return the event's `@metadata` dict (never indexed), creating it if absent."""
+    meta = event.get("@metadata")
+    if meta is None:
+        meta = event["@metadata"] = {}
+    return meta

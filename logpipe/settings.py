@@ -1,0 +1,122 @@
+"""Connection and batching settings from a YAML file and `LOGPIPE_*` environment variables."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from logpipe.errors import ConfigError
+
+ENV_PREFIX = "LOGPIPE_"
+_INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything `logpipe run` needs besides the pipeline itself."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+
+    brokers: str = "127.0.0.1:9092"
+    topics: Annotated[list[str], NoDecode] = ["logs"]
+    group_id: str = "logpipe"
+    dead_letter_topic: str = "logpipe-dead-letter"
+    kafka: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="extra librdkafka options, e.g. security.protocol"
+    )
+
+    engine: Literal["opensearch", "elasticsearch"] = "opensearch"
+    engine_url: Annotated[list[str], NoDecode] = ["http://127.0.0.1:9200"]
+    engine_username: str | None = None
+    engine_password: SecretStr | None = None
+    engine_api_key: SecretStr | None = None
+    engine_ca_certs: Path | None = None
+    engine_verify_certs: bool = True
+    engine_timeout: float = Field(30.0, gt=0)
+
+    index_prefix: str = "rolerabbit"
+    pipeline: str = "default"
+    batch_size: int = Field(1000, ge=1, le=100_000)
+    flush_interval: float = Field(1.0, gt=0, le=60, description="seconds to wait to fill a batch")
+    max_backoff: float = Field(30.0, gt=0, description="cap of the retry backoff, seconds")
+    shutdown_timeout: float = Field(30.0, ge=0, description="seconds to finish a batch on SIGTERM")
+
+    @field_validator("topics", "engine_url", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> Any:
+        return _split_commas(value)
+
+    @field_validator("topics", "engine_url")
+    @classmethod
+    def _non_empty(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must name at least one")
+        return value
+
+    @field_validator("engine_url")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"{url!r} is not an http(s):// URL")
+        return value
+
+    @field_validator("index_prefix")
+    @classmethod
+    def _index_prefix(cls, value: str) -> str:
+        if not _INDEX_PREFIX.match(value):
+            raise ValueError("must be lowercase letters, digits, '-', '_', '.', '+'")
+        return value
+
+    @classmethod
+    def settings_customise_sources(  # type: ignore[override]
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
+        """Environment variables win over the settings file, which wins over defaults."""
+        return (env_settings, init_settings)
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load settings from `path` (or $LOGPIPE_SETTINGS) and the environment, or ConfigError."""
+    path = path or os.environ.get(f"{ENV_PREFIX}SETTINGS")
+    values: dict[str, Any] = {}
+    where = "settings"
+    if path:
+        where = f"settings file {path}"
+        try:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{where}: not valid YAML: {' '.join(str(exc).split())}") from None
+        if raw is not None and not isinstance(raw, dict):
+            raise ConfigError(f"{where}: expected a mapping of setting names to values")
+        values = raw or {}
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, where)) from None
+
+
+def _describe(exc: ValidationError, where: str) -> str:
+    parts = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "(top level)"
+        env_name = f"{ENV_PREFIX}{name.upper()}"
+        source = f"environment variable {env_name}" if env_name in os.environ else where
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+        parts.append(f"{source}: field '{'.'.join(map(str, error['loc']))}': {message}")
+    return "; ".join(parts)

@@ -1,0 +1,63 @@
+"""Kafka in: consumer configuration and turning messages into events with their coordinates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confluent_kafka import Message
+
+from logpipe.settings import Settings
+
+
+def doc_id(topic: str, partition: int, offset: int) -> str:
+    """The document id of a Kafka message: the same for the live worker and any replay."""
+    return f"{topic}-{partition}-{offset}"
+
+
+def common_kafka_config(settings: Settings) -> dict[str, Any]:
+    """Options shared by consumer and producer: brokers plus the user's librdkafka options."""
+    return {"bootstrap.servers": settings.brokers, **settings.kafka}
+
+
+def consumer_config(settings: Settings) -> dict[str, Any]:
+    """A group consumer that never commits on its own and prefetches a bounded amount."""
+    return {
+        "group.id": settings.group_id,
+        "enable.auto.commit": False,
+        "enable.auto.offset.store": False,
+        "auto.offset.reset": "earliest",
+        "partition.assignment.strategy": "cooperative-sticky",
+        "queued.max.messages.kbytes": 16384,
+        "fetch.max.bytes": 16 * 1024 * 1024,
+        **common_kafka_config(settings),
+    }
+
+
+def event_from_message(message: Message) -> dict:
+    """A fresh event: the value as `message` text, coordinates in `@metadata`."""
+    value = message.value() or b""
+    try:
+        text = value.decode("utf-8")
+        tags = None
+    except UnicodeDecodeError:
+        text = value.decode("utf-8", "replace")
+        tags = ["_utf8_replaced"]
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    key = message.key()
+    _kind, timestamp = message.timestamp()
+    event: dict[str, Any] = {
+        "message": text,
+        "@metadata": {
+            "id": doc_id(topic, partition, offset),
+            "kafka": {
+                "topic": topic,
+                "partition": partition,
+                "offset": offset,
+                "key": key.decode("utf-8", "replace") if key is not None else None,
+                "timestamp": timestamp if timestamp > 0 else None,
+            },
+        },
+    }
+    if tags:
+        event["tags"] = tags
+    return event

@@ -1,0 +1,35 @@
+from logpipe import fields
+
+
+def test_get_put_pop_dotted_and_bracketed():
+    event: dict = {}
+    fields.put(event, "source.geo.location", {"lat": 1.0, "lon": 2.0})
+    fields.put(event, "[http][response][status_code]", 404)
+    assert fields.get(event, "[source][geo][location]") == {"lat": 1.0, "lon": 2.0}
+    assert fields.get(event, "http.response.status_code") == 404
+    assert fields.has(event, "http.response")
+    assert not fields.has(event, "http.request.method")
+    assert fields.pop(event, "http.response.status_code") == 404
+    assert fields.get(event, "http.response.status_code", "gone") == "gone"
+
+
+def test_get_through_non_dict_is_default():
+    event = {"message": "text"}
+    assert fields.get(event, "message.inner", 7) == 7
+    assert fields.pop(event, "message.inner") is None
+
+
+def test_put_replaces_scalar_parent():
+    event = {"user": "bob"}
+    fields.put(event, "user.name", "bob")
+    assert event == {"user": {"name": "bob"}}
+
+
+def test_add_tag_once_and_normalises():
+    event: dict = {}
+    fields.add_tag(event, "a")
+    fields.add_tag(event, "a")
+    assert event["tags"] == ["a"]
+    event["tags"] = "legacy"
+    fields.add_tag(event, "b")
+    assert event["tags"] == ["legacy", "b"]
