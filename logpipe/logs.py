@@ -28,5 +28,6 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for chatty in ("elastic_transport", "opensearch", "urllib3"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # The clients log every failed request with a traceback; the worker reports failures itself.
+    for chatty in ("elastic_transport", "elasticsearch", "opensearch", "urllib3"):
+        logging.getLogger(chatty).setLevel(logging.CRITICAL)

@@ -5,7 +5,7 @@ from logpipe.sink import BulkSink, build_body, read_response
 
 
 def doc(n):
-    return Doc(f"p-logs-2026.11.26", f"t-0-{n}", orjson.dumps({"n": n}), {"kafka": {}})
+    return Doc("p-logs-2026.11.26", f"t-0-{n}", orjson.dumps({"n": n}), {"kafka": {}})
 
 
 def item(status, error=None):
@@ -25,10 +25,15 @@ def test_body_is_ndjson_create_lines():
 
 def test_items_sorted_by_status():
     docs = [doc(i) for i in range(5)]
-    mapping = {"type": "document_parsing_exception", "reason": "failed to parse [x]",
-               "caused_by": {"type": "illegal_argument_exception", "reason": "bad"}}
-    response = {"errors": True, "items": [item(201), item(409), item(429), item(503),
-                                          item(400, mapping)]}
+    mapping = {
+        "type": "document_parsing_exception",
+        "reason": "failed to parse [x]",
+        "caused_by": {"type": "illegal_argument_exception", "reason": "bad"},
+    }
+    response = {
+        "errors": True,
+        "items": [item(201), item(409), item(429), item(503), item(400, mapping)],
+    }
     outcome = read_response(docs, response)
     assert (outcome.created, outcome.existing) == (1, 1)
     assert [d.id for d in outcome.retry] == ["t-0-2", "t-0-3"]
@@ -73,8 +78,11 @@ def test_only_429_items_are_resent():
 
 
 def test_index_date_and_families():
-    event = {"@timestamp": "2026-11-26T23:59:59.000-02:00", "message": "m",
-             "@metadata": {"id": "t-0-1", "families": ["logs", "errors"]}}
+    event = {
+        "@timestamp": "2026-11-26T23:59:59.000-02:00",
+        "message": "m",
+        "@metadata": {"id": "t-0-1", "families": ["logs", "errors"]},
+    }
     docs = to_docs([event], "rolerabbit")
     assert [d.index for d in docs] == ["rolerabbit-logs-2026.11.27", "rolerabbit-errors-2026.11.27"]
     assert b"@metadata" not in docs[0].source

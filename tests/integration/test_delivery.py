@@ -1,0 +1,99 @@
+"""The delivery contract against real Kafka and real search engines: nothing lost, none doubled."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+from tests.integration.conftest import (
+    BROKERS,
+    Engine,
+    produce,
+    worker_settings,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def lines(count: int, start: int = 0) -> list[bytes]:
+    return [f"line {n} of the stream".encode() for n in range(start, start + count)]
+
+
+def expected_ids(engine: Engine, topic: str) -> set[str]:
+    """The ids the worker must write: one per (partition, offset) that Kafka holds."""
+    consumer = Consumer({"bootstrap.servers": BROKERS, "group.id": "probe"})
+    ids: set[str] = set()
+    metadata = consumer.list_topics(topic, timeout=10)
+    for partition in metadata.topics[topic].partitions:
+        low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        ids.update(f"{topic}-{partition}-{offset}" for offset in range(low, high))
+    consumer.close()
+    return ids
+
+
+def assert_exactly_once(engine: Engine, topic: str, prefix: str, total: int) -> None:
+    found = engine.ids(f"{prefix}-*")
+    assert len(found) == total, f"{len(found)} documents for {total} messages"
+    assert len(set(found)) == total, "duplicate ids in the index"
+    assert set(found) == expected_ids(engine, topic)
+
+
+def test_every_message_indexed_exactly_once(engine, topic, prefix, start_worker):
+    produce(topic, lines(10_000))
+    worker = start_worker(worker_settings(engine, topic, prefix))
+    assert engine.wait_for_count(f"{prefix}-*", 10_000) == 10_000, worker.log()
+    assert worker.terminate() == 0, worker.log()
+    assert_exactly_once(engine, topic, prefix, 10_000)
+    assert "consumed=10000 created=10000" in worker.log()
+
+
+def test_kill_9_mid_stream_then_restart(opensearch, topic, prefix, start_worker):
+    total = 30_000
+    produce(topic, lines(total))
+    settings = worker_settings(opensearch, topic, prefix, batch_size="500")
+    first = start_worker(settings)
+    assert opensearch.wait_for_count(f"{prefix}-*", 3_000) >= 3_000, first.log()
+    first.kill()
+    indexed_at_kill = opensearch.count(f"{prefix}-*")
+    assert indexed_at_kill < total, "the kill came too late to test anything"
+    second = start_worker(settings)
+    assert opensearch.wait_for_count(f"{prefix}-*", total) == total, second.log()
+    assert second.terminate() == 0, second.log()
+    assert_exactly_once(opensearch, topic, prefix, total)
+
+
+def test_second_worker_joins_and_leaves_while_messages_flow(
+    opensearch, topic, prefix, start_worker
+):
+    total = 20_000
+    settings = worker_settings(opensearch, topic, prefix, batch_size="200")
+
+    def trickle() -> None:
+        for chunk in range(20):
+            produce(topic, lines(1_000, start=chunk * 1_000))
+            time.sleep(0.5)
+
+    producer = threading.Thread(target=trickle)
+    producer.start()
+    first = start_worker(settings)
+    time.sleep(3)
+    second = start_worker(settings)
+    time.sleep(5)
+    assert second.terminate() == 0, second.log()
+    producer.join()
+    assert opensearch.wait_for_count(f"{prefix}-*", total) == total, first.log()
+    assert first.terminate() == 0, first.log()
+    assert "assigned" in second.log() and "created=" in second.log()
+    assert_exactly_once(opensearch, topic, prefix, total)
+
+
+def test_workers_option_runs_processes_in_one_group(opensearch, topic, prefix, start_worker):
+    produce(topic, lines(6_000))
+    worker = start_worker(worker_settings(opensearch, topic, prefix), ["--workers", "2"])
+    assert opensearch.wait_for_count(f"{prefix}-*", 6_000) == 6_000, worker.log()
+    assert worker.terminate() == 0, worker.log()
+    assert worker.log().count("stopped: consumed=") == 2
+    assert_exactly_once(opensearch, topic, prefix, 6_000)

@@ -1,0 +1,308 @@
+"""The `parse` stage: JSON lines to fields, bad input tagged, never an exception."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from logpipe.stages import StageRegistry
+from logpipe.stages.base import BuildContext
+from logpipe.stages.parse import ParseStage, put_safe
+
+KAFKA = {"kafka": {"topic": "app", "partition": 0, "offset": 7, "key": None, "timestamp": 1}}
+
+
+def make(**options) -> ParseStage:
+    return ParseStage(ParseStage.Config(**options), BuildContext())
+
+
+def run(line, **options) -> dict:
+    event = {"message": line, "@metadata": {"kafka": dict(KAFKA["kafka"])}}
+    (out,) = make(**options)([event])
+    return out
+
+
+def test_registered_under_parse():
+    assert StageRegistry().get("parse") is ParseStage
+
+
+def test_json_app_line_becomes_root_fields():
+    line = (
+        '{"timestamp":"2026-11-26T10:00:00.123Z","level":"ERROR","message":"download failed",'
+        '"user_id":"usr_123","template_id":"tpl_9","event_type":"template_download",'
+        '"response_time":1234,"path":"/api/templates/9","status":500,"client_ip":"203.0.113.9"}'
+    )
+    event = run(line)
+    assert event["message"] == "download failed"
+    assert event["level"] == "ERROR"
+    assert event["response_time"] == 1234
+    assert event["status"] == 500
+    assert event["event"] == {"original": line}
+    assert event["@metadata"]["kafka"]["offset"] == 7
+    assert "tags" not in event
+
+
+def test_leading_whitespace_and_trailing_newline():
+    event = run('  {"a": 1}\n')
+    assert event["a"] == 1
+    assert "tags" not in event
+
+
+def test_target_puts_fields_under_it():
+    event = run('{"a": {"b": 1}, "message": "x"}', target="json")
+    assert event["json"] == {"a": {"b": 1}, "message": "x"}
+    assert event["message"] == '{"a": {"b": 1}, "message": "x"}'
+
+
+def test_keep_original_off():
+    assert "event" not in run('{"a": 1}', keep_original=False)
+    assert "event" not in run("plain", keep_original=False)
+
+
+def test_upstream_original_is_kept():
+    event = {"message": '{"a":1}', "event": {"original": "from shipper"}}
+    make()([event])
+    assert event["event"]["original"] == "from shipper"
+    assert event["a"] == 1
+
+
+def test_json_event_object_gets_original_and_scalar_is_moved_aside():
+    line = '{"event": {"dataset": "app"}}'
+    assert run(line)["event"] == {"dataset": "app", "original": line}
+    event = run('{"event": "login"}')
+    assert event["_event"] == "login"
+    assert event["event"] == {"original": '{"event": "login"}'}
+
+
+def test_message_missing_or_null_keeps_the_line():
+    assert run('{"msg": "hi"}')["message"] == '{"msg": "hi"}'
+    assert run('{"message": null}')["message"] == '{"message": null}'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [({"a": 1}, '{"a":1}'), ([1, "x"], '[1,"x"]'), (42, "42"), (True, "true"), (1.5, "1.5")],
+)
+def test_non_string_message_is_stringified(value, text):
+    event = run(orjson.dumps({"message": value}).decode())
+    assert event["message"] == text
+
+
+def test_plain_lines_stay_plain_untagged():
+    for line in ("GET / 200", "[2026-11-26 10:00:00] ERROR x", "42", '"quoted"', ""):
+        event = run(line)
+        assert event["message"] == line
+        assert "tags" not in event
+        assert event["event"]["original"] == line
+
+
+def test_tag_non_json_tags_plain_lines():
+    assert run("GET / 200", tag_non_json=True)["tags"] == ["_jsonparsefailure"]
+
+
+@pytest.mark.parametrize("line", ['{"a": 1', "{not json}", '{"a": NaN}', '{"a": 1e400}', "{"])
+def test_broken_json_is_tagged_and_kept(line):
+    event = run(line)
+    assert event["tags"] == ["_jsonparsefailure"]
+    assert event["message"] == line
+    assert event["event"]["original"] == line
+
+
+def test_json_array_is_tagged():
+    assert run("[1, 2]")["tags"] == ["_jsonparsefailure"]
+    assert run('  [{"a": 1}]')["tags"] == ["_jsonparsefailure"]
+
+
+def test_custom_failure_tags():
+    assert run("{x", tag_on_failure=["bad_json"])["tags"] == ["bad_json"]
+
+
+def test_nul_bytes_are_removed_and_tagged():
+    event = run('{"a":\x00 1}')
+    assert event["a"] == 1
+    assert event["tags"] == ["_nul_removed"]
+    assert "\x00" not in event["event"]["original"]
+
+
+def test_escaped_nul_inside_json_string_is_data():
+    assert run('{"a": "x\\u0000y"}')["a"] == "x\x00y"
+
+
+def test_lone_surrogates_are_replaced():
+    event = run('{"a": "\ud800"}')
+    assert "_utf8_replaced" in event["tags"]
+    orjson.dumps(event)
+
+
+def test_bytes_message_is_decoded_and_tagged_when_not_utf8():
+    event = {"message": b'{"a": "caf\xe9"}'}
+    make()([event])
+    assert event["a"] == "caf\ufffd"
+    assert event["tags"] == ["_utf8_replaced"]
+    event = {"message": '{"a": "caf\ufffd"}', "tags": ["_utf8_replaced"]}
+    make()([event])
+    assert event["tags"] == ["_utf8_replaced"]
+
+
+def test_too_deep_is_tagged():
+    line = '{"a":' * 70 + "1" + "}" * 70
+    event = run(line)
+    assert event["tags"] == ["_jsonparsefailure", "_json_too_deep"]
+    assert event["message"] == line
+    assert "a" not in event
+    ok = '{"a":' * 10 + "1" + "}" * 10
+    assert "a" in run(ok, max_depth=10)
+    assert "tags" in run(ok, max_depth=9)
+
+
+def test_deeper_than_the_decoder_limit_is_tagged():
+    line = '{"a":' + "[" * 5000 + "]" * 5000 + "}"
+    event = run(line)
+    assert event["tags"] == ["_jsonparsefailure", "_json_too_deep"]
+
+
+def test_braces_in_strings_do_not_count_as_depth():
+    event = run(orjson.dumps({"message": "{" * 500, "b": ["[" * 100]}).decode())
+    assert event["message"] == "{" * 500
+    assert "tags" not in event
+
+
+def test_oversized_line_is_truncated_not_parsed():
+    line = '{"a": "' + "x" * 100 + '"}'
+    event = run(line, max_bytes=50)
+    assert event["tags"] == ["_truncated"]
+    assert event["message"] == line[:50]
+    assert event["event"]["original"] == line[:50]
+    assert "a" not in event
+
+
+def test_truncation_never_splits_a_character():
+    event = run("é" * 40, max_bytes=51)
+    assert event["message"] == "é" * 25
+    assert event["tags"] == ["_truncated"]
+
+
+def test_default_limit_is_one_mebibyte():
+    line = '{"a":"' + "x" * (1024 * 1024) + '"}'
+    event = run(line)
+    assert event["tags"] == ["_truncated"]
+    assert len(event["message"].encode()) == 1024 * 1024
+
+
+def test_metadata_key_cannot_replace_event_metadata():
+    event = run('{"@metadata": {"kafka": "evil"}, "a": 1}')
+    assert event["@metadata"] == KAFKA
+    assert event["_@metadata"] == {"kafka": "evil"}
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected"),
+    [
+        ('["a", "b"]', ["_utf8_replaced", "a", "b"]),
+        ('"single"', ["_utf8_replaced", "single"]),
+        ('[1, {"x": 2}, null, "_utf8_replaced"]', ["_utf8_replaced", "1", '{"x":2}', "null"]),
+        ("null", ["_utf8_replaced"]),
+        ('{"k": "v"}', ["_utf8_replaced", '{"k":"v"}']),
+    ],
+)
+def test_json_tags_are_merged_as_strings(tags, expected):
+    event = {"message": '{"tags": ' + tags + "}", "tags": ["_utf8_replaced"]}
+    make()([event])
+    assert event["tags"] == expected
+
+
+def test_json_timestamp_stays_for_the_timestamp_stage():
+    assert run('{"@timestamp": "26/Nov/2026:10:00:00 +0000"}')["@timestamp"] == (
+        "26/Nov/2026:10:00:00 +0000"
+    )
+    assert run('{"@timestamp": 1764151200}')["@timestamp"] == 1764151200
+
+
+def test_dotted_and_empty_keys():
+    event = run('{"log.level": "warn", "": 1}')
+    assert event["log.level"] == "warn"
+    assert "" not in event
+
+
+def test_other_source_field():
+    event = {"payload": {"line": '{"a": 1}'}, "message": "kept"}
+    make(field="payload.line", keep_original=False)([event])
+    assert event["a"] == 1
+    assert event["message"] == "kept"
+
+
+def test_missing_or_non_string_field_is_left_alone():
+    events = [{"@metadata": {}}, {"message": None}, {"message": 5}, {"message": ["x"]}]
+    make()(events)
+    assert events == [{"@metadata": {}}, {"message": None}, {"message": 5}, {"message": ["x"]}]
+
+
+def test_config_rejects_unknown_and_bad_options():
+    with pytest.raises(ValidationError):
+        ParseStage.Config(unknown=1)
+    with pytest.raises(ValidationError):
+        ParseStage.Config(max_depth=0)
+
+
+def test_put_safe_moves_scalars_aside():
+    event = {"log": "docker line"}
+    put_safe(event, "log.level", "info")
+    assert event == {"log": {"level": "info"}, "_log": "docker line"}
+
+
+def test_batch_returns_the_events():
+    events = [{"message": '{"a": 1}'}, {"message": "x"}]
+    assert make()(events) is events
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_random_bytes_never_raise(data):
+    event = {"message": data.decode(errors="replace"), "@metadata": {"kafka": {"timestamp": 1}}}
+    make()([event])
+    orjson.dumps(event)
+    assert isinstance(event["message"], str)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200), st.sampled_from(["", "{", '{"a":', "[", ' {"message": ']))
+def test_random_text_never_raises(text, prefix):
+    event = {"message": prefix + text}
+    make(max_bytes=100, max_depth=3)([event])
+    orjson.dumps(event)
+    assert isinstance(event["message"], str)
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10)
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=20,
+)
+_keys = st.sampled_from(["message", "tags", "@metadata", "event", "@timestamp", "", "a"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(_keys | st.text(max_size=8), _json, max_size=6),
+    st.sampled_from([None, ["_x"], "str-tag", {"t": 1}]),
+)
+def test_random_json_objects_never_raise(obj, tags):
+    event = {"message": orjson.dumps(obj).decode(), "@metadata": {"kafka": {}}}
+    if tags is not None:
+        event["tags"] = tags
+    make(max_depth=4)([event])
+    orjson.dumps(event)
+    assert isinstance(event["message"], str)
+    assert event["@metadata"] == {"kafka": {}}
+    if obj.get("tags") is not None and "_json_too_deep" not in event.get("tags", ()):
+        assert all(isinstance(t, str) for t in event["tags"])

@@ -1,0 +1,363 @@
+"""The redact stage and redact_text: each secret kind, benign look-alikes, modes, fuzzing."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from logpipe.errors import ConfigError
+from logpipe.redaction_text import TextRedactor, redact_text
+from logpipe.secrets_patterns import RULE_IDS, card_ok, iban_ok, luhn_ok
+from logpipe.stages.base import BuildContext
+from logpipe.stages.redact import FAILURE_TAG, RedactConfig, RedactStage
+
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c3JfMTIzIiwibmFtZSI6IkpvaG4ifQ"
+    ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+)
+PEM = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
+    "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
+    "-----END RSA PRIVATE KEY-----"
+)
+
+# (text, rule id, the secret that must be gone)
+SECRETS = [
+    (
+        "loaded key:\n" + PEM + "\ndone",
+        "private_key",
+        "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0t",
+    ),
+    (
+        "key: -----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA (truncated",
+        "private_key",
+        "b3BlbnNzaC1rZXktdjEAAAAA",
+    ),
+    ("db at postgres://app:S3cr3t!pw@db.internal:5432/app up", "url_password", "S3cr3t!pw"),
+    ("GET https://bob:hunter22@api.example.com/v1 200", "url_password", "hunter22"),
+    ("Authorization: Bearer " + JWT, "auth_header", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
+    ("proxy-authorization=Digest username=x, response=6629fae4939", "auth_header", "6629fae4939"),
+    ("Cookie: JSESSIONID=A1B2C3D4E5F6; theme=dark", "cookie_header", "A1B2C3D4E5F6"),
+    ("login attempt user=bob password=hunter2 from 10.0.0.1", "secret_param", "hunter2"),
+    ("GET /reset?email_sent=1&pwd=Tr0ub4dor&3 HTTP/1.1", "secret_param", "Tr0ub4dor"),
+    (
+        "GET /cb?code=x&access_token=a8f5f167f44f4964e6c998dee827110c HTTP/1.1",
+        "secret_param",
+        "a8f5f167f44f4964e6c998dee827110c",
+    ),
+    ('payload {"user":"bob","password":"correct horse battery"}', "secret_param", "correct horse"),
+    ("config api_key='9f8e7d6c5b4a' loaded", "secret_param", "9f8e7d6c5b4a"),
+    ("X-Api-Key: 0a1b2c3d4e5f60718293", "secret_param", "0a1b2c3d4e5f60718293"),
+    ("DB_PASSWORD=p@ssw0rd123 ./run", "secret_param", "p@ssw0rd123"),
+    ("token: Bearer abcdef1234567890", "secret_param", "abcdef1234567890"),
+    ("calling upstream with bearer 8c3f9e2a7b1d4f60aa12", "bearer", "8c3f9e2a7b1d4f60aa12"),
+    ("upstream sent Basic YWxhZGRpbjpvcGVuc2VzYW1l back", "basic", "YWxhZGRpbjpvcGVuc2VzYW1l"),
+    ("session " + JWT + " expired", "jwt", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
+    ("using AKIAIOSFODNN7EXAMPLE in us-east-1", "aws_access_key", "AKIAIOSFODNN7EXAMPLE"),
+    ("sts gave ASIAY34FZKBOKMUTVV7A", "aws_access_key", "ASIAY34FZKBOKMUTVV7A"),
+    (
+        "AWS secret access key is wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws_secret_key",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
+    (
+        "maps key AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+        "gcp_api_key",
+        "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe",
+    ),
+    (
+        "oauth ya29.a0AfH6SMC9xK2mZq3Tn8vYbL4wPq7rS1uV",
+        "google_oauth_token",
+        "a0AfH6SMC9xK2mZq3Tn8v",
+    ),
+    (
+        "push with ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+        "github_token",
+        "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+    ),
+    ("gho_16C7e42F292c6912E7710c838347Ae178B4a", "github_token", "16C7e42F292c6912E7710c"),
+    (
+        "pat github_pat_11ABCDEFG0123456789abc_0123456789abcdefghijABCDEFGHIJ0123456789abcdefghij",
+        "github_token",
+        "github_pat_11ABCDEFG0123456789abc",
+    ),
+    ("glpat-xYz1234567890abcdefGH set", "gitlab_token", "glpat-xYz1234567890abcdefGH"),
+    (
+        "slack xoxb-2400000000-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+        "slack_token",
+        "xoxb-2400000000",
+    ),
+    (
+        "hook https://hooks.slack.com/services/T0001/B0002/XXXXXXXXXXXXXXXXXXXXXXXX",
+        "slack_webhook",
+        "XXXXXXXXXXXXXXXXXXXXXXXX",
+    ),
+    ("charge via sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe_key", "4eC39HqLyjWDarjtT1zdp7dc"),
+    (
+        "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",
+        "sendgrid_key",
+        "TwL2iGABf9DHoTf",
+    ),
+    (
+        "//registry/:_authToken npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+        "npm_token",
+        "npm_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789",
+    ),
+    ("llm client sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "ai_api_key", "Ab3dEf6hIj9kLm2nOp5q"),
+    ("welcome mail sent to jane.doe+news@example.co.uk ok", "email", "jane.doe+news@example.co.uk"),
+    ("card 4111 1111 1111 1111 exp 12/27", "card", "4111 1111 1111 1111"),
+    ("card=5500-0055-5555-5559;", "card", "5500-0055-5555-5559"),
+    ("paid with 4111111111111111.", "card", "4111111111111111"),
+    ("amex 378282246310005", "card", "378282246310005"),
+    ("Order 1234 4111 1111 1111 1111 shipped", "card", "4111 1111 1111"),
+    ("refund to DE89 3704 0044 0532 0130 00 today", "iban", "3704 0044 0532"),
+    ("iban=GB82WEST12345698765432", "iban", "GB82WEST12345698765432"),
+]
+
+BENIGN = [
+    "order 4111111111111112 shipped",  # 16 digits failing Luhn
+    "order 1234567812345678 shipped",
+    "request 123e4567-e89b-12d3-a456-426614174000 done",
+    "trace 12345678-1234-1234-1234-123456789012",
+    "at 2024-01-15T10:00:00.123Z epoch 1705312800123 ns 1705312800123456789",
+    "nginx/1.25.3 python 3.11.7 libssl 3.0.2 build 20240115103000",
+    "client 192.168.1.10 via 10.0.0.1, 2001:db8::1 and 8.8.8.8",
+    "Failed password for invalid user admin from 203.0.113.5 port 22 ssh2",
+    "Accepted publickey for deploy from 10.0.0.5 port 51234 ssh2",
+    "Basic authentication failed for realm api",
+    "bearer token missing from request",
+    "max_tokens=100 tokens=5 bypass=true password_reset_requested=true",
+    "GET /api/v1/templates/123?page=2&sort=name HTTP/1.1",
+    "user usr_123 downloaded template tpl_456 in 120ms",
+    "phone +1 555-123-4567 ext 89",
+    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    "price 1234.5678901234567 EUR",
+    "git rev 9fceb02d0ae598e95dc970b74767f19372d61af8 merged",
+    "@scope/pkg@1.2.3 installed; ssh root@10.0.0.1",
+    "ISBN 978-3-16-148410-0 and ref AB12CDEF34567890",
+]
+
+
+def build(**options) -> RedactStage:
+    return RedactStage(RedactConfig(**options), BuildContext())
+
+
+@pytest.mark.parametrize(("text", "rule", "secret"), SECRETS)
+def test_value_rule_masks_each_secret_kind(text: str, rule: str, secret: str) -> None:
+    out = redact_text(text)
+    assert secret not in out
+    assert f"[REDACTED:{rule}]" in out
+
+
+@pytest.mark.parametrize("text", BENIGN)
+def test_benign_look_alikes_are_left_alone(text: str) -> None:
+    assert redact_text(text) == text
+    event = {"message": text}
+    build()([event])
+    assert event == {"message": text}
+
+
+def test_every_rule_has_a_positive_case() -> None:
+    assert set(RULE_IDS) <= {rule for _, rule, _ in SECRETS}
+
+
+def test_context_is_kept_around_the_secret() -> None:
+    assert (
+        redact_text("password=hunter2&next=/home") == "password=[REDACTED:secret_param]&next=/home"
+    )
+    assert (
+        redact_text("https://u:pw1234@h.example/x")
+        == "https://u:[REDACTED:url_password]@h.example/x"
+    )
+    assert (
+        redact_text("Authorization: Bearer abc.def-123")
+        == "Authorization: Bearer [REDACTED:auth_header]"
+    )
+
+
+def test_checksums() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert card_ok("4012 8888 8888 1881") and not card_ok("1234567812345670")  # issuer unknown
+    assert card_ok("6011111111111117") and not card_ok("9111111111111111")
+    assert iban_ok("DE89370400440532013000") and not iban_ok("DE89370400440532013001")
+
+
+def test_redacts_every_string_at_any_depth_but_metadata() -> None:
+    event = {
+        "@metadata": {"kafka": {"key": "user=bob password=x1", "offset": 7}},
+        "message": "reset link sent to bob@example.com",
+        "event": {"original": '{"msg":"login","password":"hunter2","card":"4111111111111111"}'},
+        "url": {"original": "https://shop.example/pay?card=4111-1111-1111-1111&token=abc123def"},
+        "labels": [{"note": "call me at bob@example.com"}, ["nested jane@example.org"]],
+        "tags": ["contact ops@example.net"],
+    }
+    build()([event])
+    flat = repr(event)
+    for secret in ("bob@example.com", "hunter2", "4111111111111111", "4111-1111", "abc123def",
+                   "jane@example.org", "ops@example.net"):  # fmt: skip
+        assert secret not in flat.replace(repr(event["@metadata"]), "")
+    assert event["@metadata"]["kafka"]["key"] == "user=bob password=x1"
+    assert event["labels"][1] == ["nested [REDACTED:email]"]
+
+
+def test_field_names_case_insensitive_at_any_depth() -> None:
+    event = {
+        "user": {"name": "bob", "Password": "x", "profile": {"API-KEY": "k", "csrfToken": "t"}},
+        "http": {"request": {"headers": {"Authorization": "Basic abc", "Cookie": "sid=1"}}},
+        "db_password": "p",
+        "items": [{"client_secret": {"nested": "dict"}}],
+        "max_tokens": 5,
+        "password_changed_at": "2024-01-01",
+        "tokenizer": "bpe",
+    }
+    build()([event])
+    assert event["user"] == {
+        "name": "bob",
+        "Password": "[REDACTED:field]",
+        "profile": {"API-KEY": "[REDACTED:field]", "csrfToken": "[REDACTED:field]"},
+    }
+    assert event["http"]["request"]["headers"] == {
+        "Authorization": "[REDACTED:field]",
+        "Cookie": "[REDACTED:field]",
+    }
+    assert event["db_password"] == "[REDACTED:field]"
+    assert event["items"] == [{"client_secret": "[REDACTED:field]"}]
+    assert event["max_tokens"] == 5
+    assert event["password_changed_at"] == "2024-01-01"
+    assert event["tokenizer"] == "bpe"
+
+
+def test_configured_field_names() -> None:
+    event = {"pin": "1234", "password": "x", "note": "n"}
+    build(extra_fields=("pin",))([event])
+    assert event == {"pin": "[REDACTED:field]", "password": "[REDACTED:field]", "note": "n"}
+    event = {"pin": "1234", "password": "x"}
+    build(fields=("PIN",))([event])
+    assert event == {"pin": "[REDACTED:field]", "password": "x"}
+
+
+def test_remove_mode() -> None:
+    event = {"password": "x", "user": {"token": "t", "id": 1}, "message": "to a@b.io now"}
+    build(default_mode="remove")([event])
+    assert event == {"user": {"id": 1}, "message": "to  now"}
+
+
+def test_hash_mode_is_keyed_and_stable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOGPIPE_REDACT_KEY", "k1")
+    stage = build(rules={"email": "hash", "field": "hash"})
+    events = [{"message": "from bob@example.com"}, {"message": "again bob@example.com", "pwd": 12}]
+    stage(events)
+    token = events[0]["message"].removeprefix("from ")
+    assert re.fullmatch(r"hmac:[0-9a-f]{16}", token)
+    assert events[1]["message"] == f"again {token}"
+    assert re.fullmatch(r"hmac:[0-9a-f]{16}", events[1]["pwd"])
+    monkeypatch.setenv("LOGPIPE_REDACT_KEY", "k2")
+    other = [{"message": "from bob@example.com"}]
+    build(rules={"email": "hash"})(other)
+    assert other[0]["message"] != events[0]["message"]
+
+
+def test_hash_without_key_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MY_KEY", raising=False)
+    with pytest.raises(ConfigError, match="MY_KEY"):
+        build(rules={"card": "hash"}, hash_key_env="MY_KEY")
+    monkeypatch.delenv("LOGPIPE_REDACT_KEY", raising=False)
+    with pytest.raises(ConfigError, match="LOGPIPE_REDACT_KEY"):
+        build(default_mode="hash")
+    build(rules={"card": "mask"})  # no hash rule, no key needed
+
+
+def test_rules_can_be_turned_off_and_unknown_ids_are_refused() -> None:
+    event = {"message": "mail bob@example.com card 4111111111111111", "password": "p"}
+    build(rules={"email": "off", "field": "off"})([event])
+    assert event == {"message": "mail bob@example.com card [REDACTED:card]", "password": "p"}
+    with pytest.raises(ValidationError, match="nosuchrule"):
+        RedactConfig(rules={"nosuchrule": "mask"})
+    with pytest.raises(ValidationError):
+        RedactConfig(unknown_option=1)
+
+
+def test_skip_fields() -> None:
+    event = {"a": {"b": "x@y.io", "c": "x@y.io"}, "l": [{"b": "x@y.io"}]}
+    build(skip_fields=("a.b", "l.b"))([event])
+    assert event == {"a": {"b": "x@y.io", "c": "[REDACTED:email]"}, "l": [{"b": "x@y.io"}]}
+
+
+def test_card_numbers_as_json_numbers() -> None:
+    event = {"pay": {"number": 4111111111111111, "order": 4111111111111112, "n": 7}}
+    build()([event])
+    assert event == {"pay": {"number": "[REDACTED:card]", "order": 4111111111111112, "n": 7}}
+
+
+def test_own_output_is_not_redacted_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    once = redact_text("token=" + JWT)
+    assert redact_text(once) == once
+    monkeypatch.setenv("LOGPIPE_REDACT_KEY", "k")
+    stage = build(default_mode="hash")
+    event = {"message": "password=hunter2"}
+    stage([event])
+    first = event["message"]
+    stage([event])
+    assert event["message"] == first
+
+
+def test_failure_keeps_no_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    stage = build()
+
+    def boom(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stage._text, "candidates", boom)
+    event = {"@metadata": {"kafka": {}}, "@timestamp": "2024-01-15T10:00:00Z", "message": "pw=1"}
+    assert stage([event]) == [event]
+    assert event["message"] == "[REDACTED:redact_failure]" and event["tags"] == [FAILURE_TAG]
+    assert set(event) == {"@metadata", "@timestamp", "message", "tags"}
+
+
+def test_text_redactor_subset() -> None:
+    only_email = TextRedactor({"email": "remove"})
+    assert only_email.redact("a@b.io 4111111111111111") == " 4111111111111111"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+SAMPLE_SECRETS = [s for _, _, s in SECRETS if len(s) > 12 and "\n" not in s]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=12), json_values, max_size=6))
+def test_random_events_never_raise(event: dict) -> None:
+    original = copy.deepcopy(event)
+    assert build()([event]) == [event]
+    assert FAILURE_TAG not in repr(event.get("tags"))
+    if "@metadata" in original:
+        assert event["@metadata"] == original["@metadata"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.text(), st.integers(0, 200))
+def test_planted_secrets_are_always_found(before: str, after: str, pick: int) -> None:
+    text, _, secret = SECRETS[pick % len(SECRETS)]
+    out = redact_text(f"{before}\n{text}\n{after}")
+    assert secret not in out or secret in before or secret in after
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("0123456789 -@:=/.")))
+def test_random_text_never_raises(text: str) -> None:
+    assert isinstance(redact_text(text), str)
+
+
+def test_lone_surrogates_do_not_break_the_scan() -> None:
+    assert redact_text("\ud800 mail a@b.io") == "\ud800 mail [REDACTED:email]"
