@@ -1,0 +1,118 @@
+"""End-to-end rate of `logpipe run`: sample lines from Kafka into the search engine.
+
+    python benchmarks/bench_e2e.py [--count 100000] [--pipeline passthrough] [--workers 1]
+        [--engine opensearch --url http://127.0.0.1:9200] [--brokers 127.0.0.1:9092]
+
+Needs the services of scripts/services.sh. Prints events/s from the first document seen to the
+last, so worker start-up is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import requests
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from logpipe.samples import sample_lines  # noqa: E402
+
+
+def count(url: str, pattern: str) -> int:
+    requests.post(f"{url}/{pattern}/_refresh", timeout=60)
+    answer = requests.get(f"{url}/{pattern}/_count", timeout=60)
+    return answer.json().get("count", 0) if answer.ok else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--pipeline", default="passthrough")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--engine", default="opensearch", choices=["opensearch", "elasticsearch"])
+    parser.add_argument("--url", default="http://127.0.0.1:9200")
+    parser.add_argument("--brokers", default="127.0.0.1:9092")
+    args = parser.parse_args()
+
+    topic = f"bench-{uuid.uuid4().hex[:8]}"
+    prefix = f"bench{uuid.uuid4().hex[:8]}"
+    admin = AdminClient({"bootstrap.servers": args.brokers})
+    for future in admin.create_topics([NewTopic(topic, 6, 1)]).values():
+        future.result(30)
+    producer = Producer({"bootstrap.servers": args.brokers, "linger.ms": 50})
+    for line in sample_lines(args.count):
+        while True:
+            try:
+                producer.produce(topic, line)
+                break
+            except BufferError:
+                producer.poll(0.1)
+    producer.flush(60)
+    env = {
+        **os.environ,
+        "LOGPIPE_BROKERS": args.brokers,
+        "LOGPIPE_TOPICS": topic,
+        "LOGPIPE_GROUP_ID": f"g-{topic}",
+        "LOGPIPE_ENGINE": args.engine,
+        "LOGPIPE_ENGINE_URL": args.url,
+        "LOGPIPE_INDEX_PREFIX": prefix,
+        "LOGPIPE_PIPELINE": args.pipeline,
+        "LOGPIPE_BATCH_SIZE": str(args.batch_size),
+    }
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "logpipe",
+            "run",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    pattern = f"{prefix}-logs-*"
+    first_seen = None
+    done = 0
+    try:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            done = count(args.url, pattern)
+            if done and first_seen is None:
+                first_seen = (time.monotonic(), done)
+            if done >= args.count:
+                break
+            time.sleep(0.2)
+        finished = time.monotonic()
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(120)
+        requests.delete(f"{args.url}/{prefix}-*", timeout=60)
+        admin.delete_topics([topic])
+    if first_seen is None or done < args.count:
+        print(f"incomplete: {done} of {args.count} indexed")
+        return 1
+    started, already = first_seen
+    rate = (args.count - already) / max(finished - started, 1e-9)
+    print(
+        f"{args.count} events, pipeline={args.pipeline}, workers={args.workers}, "
+        f"engine={args.engine}: {rate:,.0f} events/s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
