@@ -10,6 +10,7 @@ falls back to a raw ApiVersions request over TCP.
 Prints one line and exits 0 when healthy, 1 when not, 2 when --pid is given and
 that process has died while waiting.
 """
+
 import argparse
 import os
 import socket
