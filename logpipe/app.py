@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import tempfile
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaException
@@ -14,7 +15,9 @@ from confluent_kafka.admin import AdminClient
 from logpipe.deadletter import DeadLetterWriter
 from logpipe.engines import connect
 from logpipe.errors import EngineUnavailable, LogpipeError
+from logpipe.health import serve_status
 from logpipe.logs import mask_url, setup_logging
+from logpipe.metrics import MULTIPROC_ENV, Metrics, aggregate_registry
 from logpipe.pipeline import load_pipeline
 from logpipe.settings import Settings
 from logpipe.source import common_kafka_config, consumer_config
@@ -38,7 +41,7 @@ def check_kafka(settings: Settings, timeout: float = 10.0) -> None:
         log.warning("topic(s) %s do not exist yet; waiting for them", ", ".join(missing))
 
 
-def run_worker(settings: Settings) -> None:
+def run_worker(settings: Settings, serve: bool = True) -> None:
     """Build and run one worker in this process until SIGTERM or SIGINT."""
     pipeline = load_pipeline(settings.pipeline)
     engine = connect(settings)
@@ -61,22 +64,32 @@ def run_worker(settings: Settings) -> None:
     )
     consumer = Consumer(consumer_config(settings), logger=logging.getLogger("librdkafka"))
     dead_letters = DeadLetterWriter(common_kafka_config(settings), settings.dead_letter_topic)
-    worker = Worker(settings, pipeline, engine, consumer, dead_letters)
+    metrics = Metrics()
+    worker = Worker(settings, pipeline, engine, consumer, dead_letters, metrics)
+    if serve and settings.metrics_port:
+        serve_status(settings.metrics_host, settings.metrics_port, metrics.registry, lambda: True)
     install_stop_handlers(worker)
     worker.run()
 
 
 def _child(settings: Settings, log_level: str) -> None:
-    setup_logging(log_level)
+    setup_logging(log_level, settings.log_format)
     try:
-        run_worker(settings)
+        run_worker(settings, serve=False)
     except LogpipeError as exc:
         log.error("%s", exc)
         raise SystemExit(1) from None
 
 
 def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
-    """Run `count` worker processes in one consumer group; forward SIGTERM/SIGINT to them."""
+    """Run `count` worker processes in one consumer group; forward SIGTERM/SIGINT to them.
+
+    The children record metrics in a shared folder; this process serves them together.
+    """
+    from prometheus_client import multiprocess
+
+    metrics_dir = tempfile.TemporaryDirectory(prefix="logpipe-metrics-")
+    os.environ[MULTIPROC_ENV] = metrics_dir.name
     context = multiprocessing.get_context("spawn")
     children = [
         context.Process(target=_child, args=(settings, log_level), name=f"logpipe-worker-{i}")
@@ -84,6 +97,13 @@ def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
     ]
     for child in children:
         child.start()
+    if settings.metrics_port:
+        serve_status(
+            settings.metrics_host,
+            settings.metrics_port,
+            aggregate_registry(),
+            lambda: all(child.is_alive() for child in children),
+        )
 
     def forward(signum: int, _frame: Any) -> None:
         for child in children:
@@ -94,4 +114,7 @@ def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
     signal.signal(signal.SIGINT, forward)
     for child in children:
         child.join()
+        if child.pid:
+            multiprocess.mark_process_dead(child.pid)
+    metrics_dir.cleanup()
     return max((child.exitcode or 0) for child in children)

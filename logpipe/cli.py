@@ -83,7 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
     settings = _load(args)
-    setup_logging(args.log_level)
+    setup_logging(args.log_level, settings.log_format)
     if args.workers > 1:
         return run_workers(settings, args.workers, args.log_level)
     run_worker(settings)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -20,6 +22,7 @@ class Doc:
     id: str
     source: bytes
     origin: dict[str, Any]
+    family: str = "logs"
 
 
 def index_date(event: dict, origin: dict[str, Any]) -> str:
@@ -35,18 +38,21 @@ def index_date(event: dict, origin: dict[str, Any]) -> str:
         if parsed is not None:
             if parsed.tzinfo is not None:
                 parsed = parsed.astimezone(UTC)
-            return parsed.strftime("%Y.%m.%d")
-    moment = _origin_time(origin)
-    if "@timestamp" not in event:
-        event["@timestamp"] = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return moment.strftime("%Y.%m.%d")
-
-
-def _origin_time(origin: dict[str, Any]) -> datetime:
+            return f"{parsed.year:04d}.{parsed.month:02d}.{parsed.day:02d}"
     millis = (origin.get("kafka") or {}).get("timestamp")
-    if isinstance(millis, int) and millis > 0:
-        return datetime.fromtimestamp(millis / 1000, UTC)
-    return datetime.now(UTC)
+    if not isinstance(millis, int) or millis <= 0:
+        millis = int(time.time() * 1000)
+    seconds, fraction = divmod(millis, 1000)
+    second = _utc_second(seconds)
+    if "@timestamp" not in event:
+        event["@timestamp"] = f"{second}.{fraction:03d}Z"
+    return f"{second[0:4]}.{second[5:7]}.{second[8:10]}"
+
+
+@lru_cache(maxsize=4096)
+def _utc_second(seconds: int) -> str:
+    """`YYYY-MM-DDTHH:MM:SS` of a UNIX second in UTC (cached: batches share seconds)."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def encode(event: dict) -> bytes:
@@ -66,5 +72,5 @@ def to_docs(events: list[dict], prefix: str) -> list[Doc]:
         source = encode(event)
         doc_id = origin["id"]
         for family in origin.get("families") or DEFAULT_FAMILIES:
-            docs.append(Doc(f"{prefix}-{family}-{day}", doc_id, source, origin))
+            docs.append(Doc(f"{prefix}-{family}-{day}", doc_id, source, origin, family))
     return docs

@@ -24,6 +24,10 @@ class SearchEngine(Protocol):
         """Return the engine's root info; raise EngineUnavailable when unreachable."""
         ...
 
+    def ping(self, timeout: float) -> bool:
+        """Tell whether the engine answers within `timeout` seconds."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...
@@ -53,6 +57,9 @@ class ElasticsearchEngine:
 
     def info(self) -> dict[str, Any]:
         return self._call(self.client.info)
+
+    def ping(self, timeout: float) -> bool:
+        return bool(self.client.options(request_timeout=timeout).ping())
 
     def close(self) -> None:
         self.client.close()
@@ -97,6 +104,9 @@ class OpenSearchEngine:
 
     def info(self) -> dict[str, Any]:
         return self._call(self.client.info)
+
+    def ping(self, timeout: float) -> bool:
+        return bool(self.client.ping(request_timeout=timeout))
 
     def close(self) -> None:
         self.client.close()

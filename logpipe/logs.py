@@ -1,10 +1,13 @@
-"""The worker's own logs: one line per record, with credentials masked."""
+"""The worker's own logs: JSON lines on stdout (plain text on a terminal), secrets masked."""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
+from datetime import UTC, datetime
+
+import orjson
 
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@", re.I)
 
@@ -14,17 +17,49 @@ def mask_url(url: str) -> str:
     return _URL_CREDENTIALS.sub(r"\g<scheme>***:***@", url)
 
 
-class MaskingFormatter(logging.Formatter):
-    """A formatter that masks URL credentials in every formatted line."""
+def mask(text: str) -> str:
+    """Mask URL credentials and every secret the redaction rules know."""
+    text = mask_url(text)
+    try:
+        from logpipe.redaction_text import redact_text
+    except ImportError:
+        return text
+    return redact_text(text)
+
+
+class TextFormatter(logging.Formatter):
+    """`time level logger: message`, masked."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_url(super().format(record))
+        return mask(super().format(record))
 
 
-def setup_logging(level: str = "INFO") -> None:
-    """Log to stderr as `time level logger: message`."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: `@timestamp`, `log.level`, `log.logger`, `message`, masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "@timestamp": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "log.level": record.levelname.lower(),
+            "log.logger": record.name,
+            "message": mask(record.getMessage()),
+            "process.pid": record.process,
+        }
+        if record.exc_info:
+            entry["error.stack_trace"] = mask(self.formatException(record.exc_info))
+        return orjson.dumps(entry).decode()
+
+
+def setup_logging(level: str = "INFO", log_format: str = "auto") -> None:
+    """Log to stdout: JSON lines, or text when `log_format` is text (auto: text on a terminal)."""
+    use_text = log_format == "text" or (log_format == "auto" and sys.stdout.isatty())
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(TextFormatter() if use_text else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

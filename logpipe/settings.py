@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     max_backoff: float = Field(30.0, gt=0, description="cap of the retry backoff, seconds")
     shutdown_timeout: float = Field(30.0, ge=0, description="seconds to finish a batch on SIGTERM")
 
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(9108, ge=0, le=65535, description="0 turns the endpoint off")
+    log_format: Literal["auto", "json", "text"] = "auto"
+
     @field_validator("topics", "engine_url", mode="before")
     @classmethod
     def _comma_list(cls, value: Any) -> Any:

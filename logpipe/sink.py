@@ -22,9 +22,9 @@ class Rejection:
 
 @dataclass
 class BulkOutcome:
-    """What one bulk request did to each of its documents."""
+    """What one bulk request did to each of its documents (created is counted per family)."""
 
-    created: int = 0
+    created: dict[str, int] = field(default_factory=dict)
     existing: int = 0
     retry: list[Doc] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
@@ -34,8 +34,10 @@ class BulkOutcome:
 def build_body(docs: list[Doc], op: str = "create") -> bytes:
     """The NDJSON bulk body, built as bytes."""
     parts: list[bytes] = []
+    head = b'{"' + op.encode() + b'":{"_index":'
+    dumps = orjson.dumps
     for doc in docs:
-        parts.append(orjson.dumps({op: {"_index": doc.index, "_id": doc.id}}))
+        parts.append(head + dumps(doc.index) + b',"_id":' + dumps(doc.id) + b"}}")
         parts.append(doc.source)
     parts.append(b"")
     return b"\n".join(parts)
@@ -49,14 +51,16 @@ def read_response(docs: list[Doc], response: dict[str, Any]) -> BulkOutcome:
         # An answer that does not match the request: resend everything (ids make it safe).
         outcome.retry = list(docs)
         return outcome
+    created = outcome.created
     if not response.get("errors"):
-        outcome.created = len(docs)
+        for doc in docs:
+            created[doc.family] = created.get(doc.family, 0) + 1
         return outcome
     for doc, item in zip(docs, items, strict=True):
         result = next(iter(item.values()))
         status = int(result.get("status", 500))
         if status < 300:
-            outcome.created += 1
+            created[doc.family] = created.get(doc.family, 0) + 1
         elif status == 409:
             outcome.existing += 1
         elif status in RETRYABLE_STATUSES:

@@ -15,14 +15,17 @@ from logpipe.deadletter import DeadLetterUnavailable, DeadLetterWriter
 from logpipe.documents import Doc, to_docs
 from logpipe.engines import SearchEngine
 from logpipe.errors import EngineUnavailable, LogpipeError
+from logpipe.metrics import Metrics
 from logpipe.pipeline import Pipeline
 from logpipe.settings import Settings
-from logpipe.sink import BulkSink, Rejection
+from logpipe.sink import BulkOutcome, BulkSink, Rejection
 from logpipe.source import event_from_message
 
 log = logging.getLogger("logpipe.worker")
 TopicKey = tuple[str, int]
 REPORT_EVERY = 30.0
+READINESS_EVERY = 2.0
+LAG_EVERY = 5.0
 
 
 class ItemsPending(LogpipeError):
@@ -60,6 +63,8 @@ class Worker:
         engine: SearchEngine,
         consumer: Consumer,
         dead_letters: DeadLetterWriter,
+        metrics: Metrics | None = None,
+        templates_ready: bool = True,
     ) -> None:
         self.settings = settings
         self.pipeline = pipeline
@@ -72,7 +77,12 @@ class Worker:
         self.stop_requested_at = 0.0
         self.paused = False
         self.revoked: set[TopicKey] = set()
-        self._last_report = time.monotonic()
+        self.metrics = metrics or Metrics()
+        self.templates_ready = templates_ready
+        self.joined = False
+        self.engine_ok = True
+        self._last_engine_success = time.monotonic()
+        self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
         """Finish the in-flight batch, commit it, then leave (SIGTERM, SIGINT)."""
@@ -95,8 +105,9 @@ class Worker:
                 )
                 if messages:
                     self._process(messages)
-                self._report()
+                self._housekeeping()
         finally:
+            self.metrics.ready.set(0)
             self.consumer.close()
             self.dead_letters.close()
             self.engine.close()
@@ -116,9 +127,15 @@ class Worker:
             return
         self.revoked.clear()
         self.stats.consumed += len(events)
+        self.metrics.events_in.inc(len(events))
+        self.metrics.batch_size.observe(len(events))
         dropped_before = self.pipeline.dropped
         events = self.pipeline(events)
-        self.stats.dropped += self.pipeline.dropped - dropped_before
+        dropped = self.pipeline.dropped - dropped_before
+        self.stats.dropped += dropped
+        if dropped:
+            self.metrics.dropped.inc(dropped)
+        self._count_failure_tags(events)
         if self._deliver(to_docs(events, self.settings.index_prefix)):
             self._commit(offsets)
             self.stats.batches += 1
@@ -132,16 +149,12 @@ class Worker:
             nonlocal pending, refused
             pending = [doc for doc in pending if _topic_key(doc) not in self.revoked]
             if pending:
-                outcome = self.sink.write(pending)
-                self.stats.created += outcome.created
-                self.stats.existing += outcome.existing
+                outcome = self._write(pending)
                 refused += outcome.rejected
                 pending = outcome.retry
             if refused:
                 self.dead_letters.send(refused)
-                self.stats.dead_lettered += len(refused)
-                for rejection in refused:
-                    log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
+                self._count_dead_letters(refused)
                 refused = []
             if pending:
                 raise ItemsPending(f"{len(pending)} item(s) answered {outcome.retry_statuses}")
@@ -164,6 +177,50 @@ class Worker:
                 self._set_paused(False)
                 log.info("delivery resumed")
         return True
+
+    def _write(self, docs: list[Doc]) -> BulkOutcome:
+        """One bulk attempt, measured; marks the engine up or down."""
+        started = time.perf_counter()
+        try:
+            outcome = self.sink.write(docs)
+        except EngineUnavailable:
+            self._engine_state(False)
+            raise
+        self.metrics.bulk_duration.observe(time.perf_counter() - started)
+        self._engine_state(True)
+        for family, count in outcome.created.items():
+            self.stats.created += count
+            self.metrics.events_indexed.labels(family).inc(count)
+        self.stats.existing += outcome.existing
+        if outcome.existing:
+            self.metrics.already_present.inc(outcome.existing)
+        for status, count in outcome.retry_statuses.items():
+            self.metrics.bulk_rejections.labels(str(status)).inc(count)
+        return outcome
+
+    def _count_dead_letters(self, refused: list[Rejection]) -> None:
+        self.stats.dead_lettered += len(refused)
+        for rejection in refused:
+            reason = rejection.reason.split(":", 1)[0] or "unknown"
+            self.metrics.dead_lettered.labels(reason).inc()
+            log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
+
+    def _count_failure_tags(self, events: list[dict]) -> None:
+        counts: dict[str, int] = {}
+        for event in events:
+            tags = event.get("tags")
+            if tags and isinstance(tags, list):
+                for tag in tags:
+                    if isinstance(tag, str) and tag.startswith("_"):
+                        counts[tag] = counts.get(tag, 0) + 1
+        for tag, count in counts.items():
+            self.metrics.stage_failures.labels(tag).inc(count)
+
+    def _engine_state(self, up: bool) -> None:
+        self.engine_ok = up
+        self.metrics.engine_up.set(1 if up else 0)
+        if up:
+            self._last_engine_success = time.monotonic()
 
     def _give_up(self, _state: RetryCallState) -> bool:
         return (
@@ -190,6 +247,7 @@ class Worker:
                 self.consumer.seek(
                     TopicPartition(message.topic(), message.partition(), message.offset())
                 )
+            self._update_readiness()
             if self._give_up(None):  # type: ignore[arg-type]
                 return
 
@@ -203,12 +261,15 @@ class Worker:
         consumer.incremental_assign(partitions)
         if self.paused:
             consumer.pause(partitions)
+        self.joined = True
         log.info("assigned %s", _names(partitions))
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # Only reachable with a batch in flight during an outage: that batch's messages of these
         # partitions are not committed, so the next owner reads them again; ids prevent doubles.
         self.revoked.update((p.topic, p.partition) for p in partitions)
+        for p in partitions:
+            self.metrics.consumer_lag.labels(p.topic, str(p.partition)).set(0)
         log.info("revoked %s", _names(partitions))
 
     def _commit(self, offsets: dict[TopicKey, int]) -> None:
@@ -224,6 +285,8 @@ class Worker:
             failed = [tp for tp in results if tp.error is not None]
             if failed:
                 raise KafkaException(failed[0].error)
+            for tp in positions:
+                self.metrics.committed_offset.labels(tp.topic, str(tp.partition)).set(tp.offset)
         except KafkaException as exc:
             self.stats.commit_failures += 1
             log.warning(
@@ -237,11 +300,42 @@ class Worker:
             raise LogpipeError(f"Kafka consumer failed: {error.str()}")
         log.warning("Kafka: %s", error.str())
 
-    def _report(self) -> None:
+    def _housekeeping(self) -> None:
+        """Periodic work between batches: readiness, lag, memory, the progress line."""
         now = time.monotonic()
+        self._update_readiness()
+        if now - self._last_lag >= LAG_EVERY:
+            self._last_lag = now
+            self._update_lag()
+            self.metrics.sample_memory()
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now
             log.info("progress: %s", self.stats.line())
+
+    def _update_readiness(self) -> None:
+        now = time.monotonic()
+        if now - self._last_readiness < READINESS_EVERY:
+            return
+        self._last_readiness = now
+        if now - self._last_engine_success > READINESS_EVERY:
+            try:
+                self._engine_state(self.engine.ping(timeout=READINESS_EVERY))
+            except Exception:  # any failure to answer means not ready
+                self._engine_state(False)
+        ready = self.joined and self.engine_ok and self.templates_ready
+        self.metrics.ready.set(1 if ready else 0)
+
+    def _update_lag(self) -> None:
+        try:
+            positions = self.consumer.position(self.consumer.assignment())
+        except KafkaException:
+            return
+        for tp in positions:
+            if tp.offset < 0:
+                continue
+            _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+            if high >= 0:
+                self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(high - tp.offset)
 
 
 def _topic_key(doc: Doc) -> TopicKey:

@@ -218,7 +218,12 @@ def start_worker(tmp_path: Path):
     started: list[WorkerProcess] = []
 
     def start(settings: dict[str, str], args: list[str] | None = None) -> WorkerProcess:
-        env = {"LOGPIPE_BROKERS": BROKERS, "LOGPIPE_FLUSH_INTERVAL": "0.5", **settings}
+        env = {
+            "LOGPIPE_BROKERS": BROKERS,
+            "LOGPIPE_FLUSH_INTERVAL": "0.5",
+            "LOGPIPE_METRICS_PORT": "0",
+            **settings,
+        }
         worker = WorkerProcess(env, tmp_path / f"worker-{len(started)}.log", args)
         started.append(worker)
         return worker
@@ -266,3 +271,38 @@ def high_watermarks(topic: str, partitions: int = 3) -> list[int]:
     ]
     consumer.close()
     return marks
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def scrape(port: int) -> dict[str, float]:
+    """`/metrics` of a worker as {series with labels: value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    values: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = ",".join(f'{k}="{v}"' for k, v in sorted(sample.labels.items()))
+            values[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
+    return values
+
+
+def wait_until(condition, timeout: float = 60, every: float = 0.5) -> bool:
+    """Poll `condition` until it is true or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(every)
+    return False

@@ -35,7 +35,7 @@ def test_items_sorted_by_status():
         "items": [item(201), item(409), item(429), item(503), item(400, mapping)],
     }
     outcome = read_response(docs, response)
-    assert (outcome.created, outcome.existing) == (1, 1)
+    assert (outcome.created, outcome.existing) == ({"logs": 1}, 1)
     assert [d.id for d in outcome.retry] == ["t-0-2", "t-0-3"]
     assert outcome.retry_statuses == {429: 1, 503: 1}
     assert len(outcome.rejected) == 1
@@ -71,10 +71,10 @@ def test_only_429_items_are_resent():
     sink = BulkSink(engine)
     docs = [doc(i) for i in range(6)]
     first = sink.write(docs)
-    assert first.created == 3
+    assert first.created == {"logs": 3}
     second = sink.write(first.retry)
     assert engine.requests[1] == ["t-0-1", "t-0-3", "t-0-5"]
-    assert second.created == 3 and not second.retry
+    assert second.created == {"logs": 3} and not second.retry
 
 
 def test_index_date_and_families():
