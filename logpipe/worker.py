@@ -1,24 +1,23 @@
-"""The delivery loop: poll a batch, run the pipeline, index or dead-letter it, then commit."""
+"""The live consumer: poll a batch, deliver it, then commit; pause while the engine is away."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import time
-from dataclasses import dataclass, fields
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
 
-from logpipe.deadletter import DeadLetterUnavailable, DeadLetterWriter
-from logpipe.documents import Doc, to_docs
+from logpipe.deadletter import DeadLetterWriter
+from logpipe.delivery import Delivery, Stats
+from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
-from logpipe.errors import EngineUnavailable, LogpipeError
+from logpipe.errors import LogpipeError
 from logpipe.metrics import Metrics
 from logpipe.pipeline import Pipeline
 from logpipe.settings import Settings
-from logpipe.sink import BulkOutcome, BulkSink, Rejection
+from logpipe.sink import BulkSink
 from logpipe.source import event_from_message
 
 log = logging.getLogger("logpipe.worker")
@@ -26,31 +25,6 @@ TopicKey = tuple[str, int]
 REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
-
-
-class ItemsPending(LogpipeError):
-    """Some bulk items were answered 429/5xx and wait for another attempt."""
-
-
-RETRYABLE = (EngineUnavailable, ItemsPending, DeadLetterUnavailable)
-
-
-@dataclass
-class Stats:
-    """Counters of the worker's life; logged periodically, never per event."""
-
-    consumed: int = 0
-    created: int = 0
-    existing: int = 0
-    dead_lettered: int = 0
-    dropped: int = 0
-    retries: int = 0
-    batches: int = 0
-    commit_failures: int = 0
-
-    def line(self) -> str:
-        """The counters as `name=value` pairs."""
-        return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
 
 class Worker:
@@ -67,21 +41,30 @@ class Worker:
         templates_ready: bool = True,
     ) -> None:
         self.settings = settings
-        self.pipeline = pipeline
-        self.sink = BulkSink(engine)
         self.engine = engine
         self.consumer = consumer
         self.dead_letters = dead_letters
+        self.metrics = metrics or Metrics()
         self.stats = Stats()
+        self.delivery = Delivery(
+            pipeline=pipeline,
+            sink=BulkSink(engine),
+            dead_letters=dead_letters,
+            index_prefix=settings.index_prefix,
+            metrics=self.metrics,
+            stats=self.stats,
+            max_backoff=settings.max_backoff,
+            wait=self._wait_polling,
+            on_hold=self._set_paused,
+            give_up=self._give_up,
+            keep=self._still_ours,
+        )
+        self.templates_ready = templates_ready
         self.stopping = False
         self.stop_requested_at = 0.0
         self.paused = False
-        self.revoked: set[TopicKey] = set()
-        self.metrics = metrics or Metrics()
-        self.templates_ready = templates_ready
         self.joined = False
-        self.engine_ok = True
-        self._last_engine_success = time.monotonic()
+        self.revoked: set[TopicKey] = set()
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
@@ -126,116 +109,18 @@ class Worker:
         if not offsets:
             return
         self.revoked.clear()
-        self.stats.consumed += len(events)
-        self.metrics.events_in.inc(len(events))
-        self.metrics.batch_size.observe(len(events))
-        dropped_before = self.pipeline.dropped
-        events = self.pipeline(events)
-        dropped = self.pipeline.dropped - dropped_before
-        self.stats.dropped += dropped
-        if dropped:
-            self.metrics.dropped.inc(dropped)
-        self._count_failure_tags(events)
-        if self._deliver(to_docs(events, self.settings.index_prefix)):
+        if self.delivery.deliver(self.delivery.prepare(events)):
             self._commit(offsets)
-            self.stats.batches += 1
 
-    def _deliver(self, docs: list[Doc]) -> bool:
-        """Index every doc or dead-letter it; False when abandoned (shutdown during an outage)."""
-        pending: list[Doc] = docs
-        refused: list[Rejection] = []
+    def _still_ours(self, doc: Doc) -> bool:
+        kafka = doc.origin.get("kafka") or {}
+        return (kafka.get("topic"), kafka.get("partition")) not in self.revoked
 
-        def attempt() -> None:
-            nonlocal pending, refused
-            pending = [doc for doc in pending if _topic_key(doc) not in self.revoked]
-            if pending:
-                outcome = self._write(pending)
-                refused += outcome.rejected
-                pending = outcome.retry
-            if refused:
-                self.dead_letters.send(refused)
-                self._count_dead_letters(refused)
-                refused = []
-            if pending:
-                raise ItemsPending(f"{len(pending)} item(s) answered {outcome.retry_statuses}")
-
-        retrying = Retrying(
-            retry=retry_if_exception_type(RETRYABLE),
-            wait=wait_exponential_jitter(initial=0.2, max=self.settings.max_backoff),
-            stop=self._give_up,
-            sleep=self._wait_polling,
-            before_sleep=self._on_retry,
-            reraise=True,
-        )
-        try:
-            retrying(attempt)
-        except RETRYABLE as exc:
-            log.warning("shutting down during an outage: batch left uncommitted (%s)", exc)
-            return False
-        finally:
-            if self.paused:
-                self._set_paused(False)
-                log.info("delivery resumed")
-        return True
-
-    def _write(self, docs: list[Doc]) -> BulkOutcome:
-        """One bulk attempt, measured; marks the engine up or down."""
-        started = time.perf_counter()
-        try:
-            outcome = self.sink.write(docs)
-        except EngineUnavailable:
-            self._engine_state(False)
-            raise
-        self.metrics.bulk_duration.observe(time.perf_counter() - started)
-        self._engine_state(True)
-        for family, count in outcome.created.items():
-            self.stats.created += count
-            self.metrics.events_indexed.labels(family).inc(count)
-        self.stats.existing += outcome.existing
-        if outcome.existing:
-            self.metrics.already_present.inc(outcome.existing)
-        for status, count in outcome.retry_statuses.items():
-            self.metrics.bulk_rejections.labels(str(status)).inc(count)
-        return outcome
-
-    def _count_dead_letters(self, refused: list[Rejection]) -> None:
-        self.stats.dead_lettered += len(refused)
-        for rejection in refused:
-            reason = rejection.reason.split(":", 1)[0] or "unknown"
-            self.metrics.dead_lettered.labels(reason).inc()
-            log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
-
-    def _count_failure_tags(self, events: list[dict]) -> None:
-        counts: dict[str, int] = {}
-        for event in events:
-            tags = event.get("tags")
-            if tags and isinstance(tags, list):
-                for tag in tags:
-                    if isinstance(tag, str) and tag.startswith("_"):
-                        counts[tag] = counts.get(tag, 0) + 1
-        for tag, count in counts.items():
-            self.metrics.stage_failures.labels(tag).inc(count)
-
-    def _engine_state(self, up: bool) -> None:
-        self.engine_ok = up
-        self.metrics.engine_up.set(1 if up else 0)
-        if up:
-            self._last_engine_success = time.monotonic()
-
-    def _give_up(self, _state: RetryCallState) -> bool:
+    def _give_up(self) -> bool:
         return (
             self.stopping
             and time.monotonic() - self.stop_requested_at > self.settings.shutdown_timeout
         )
-
-    def _on_retry(self, state: RetryCallState) -> None:
-        self.stats.retries += 1
-        exc = state.outcome.exception() if state.outcome else None
-        if not self.paused:
-            self._set_paused(True)
-            log.warning("delivery held, partitions paused: %s", exc)
-        elif state.attempt_number % 10 == 0:
-            log.warning("still retrying after %d attempts: %s", state.attempt_number, exc)
 
     def _wait_polling(self, seconds: float) -> None:
         """Sleep while serving the group (rebalances); paused partitions fetch nothing."""
@@ -248,7 +133,7 @@ class Worker:
                     TopicPartition(message.topic(), message.partition(), message.offset())
                 )
             self._update_readiness()
-            if self._give_up(None):  # type: ignore[arg-type]
+            if self._give_up():
                 return
 
     def _set_paused(self, paused: bool) -> None:
@@ -256,6 +141,8 @@ class Worker:
         if assignment:
             (self.consumer.pause if paused else self.consumer.resume)(assignment)
         self.paused = paused
+        if paused:
+            log.warning("partitions paused until the batch is delivered")
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         consumer.incremental_assign(partitions)
@@ -317,12 +204,12 @@ class Worker:
         if now - self._last_readiness < READINESS_EVERY:
             return
         self._last_readiness = now
-        if now - self._last_engine_success > READINESS_EVERY:
+        if now - self.delivery.last_engine_success > READINESS_EVERY:
             try:
-                self._engine_state(self.engine.ping(timeout=READINESS_EVERY))
+                self.delivery.set_engine_state(self.engine.ping(timeout=READINESS_EVERY))
             except Exception:  # any failure to answer means not ready
-                self._engine_state(False)
-        ready = self.joined and self.engine_ok and self.templates_ready
+                self.delivery.set_engine_state(False)
+        ready = self.joined and self.delivery.engine_up and self.templates_ready
         self.metrics.ready.set(1 if ready else 0)
 
     def _update_lag(self) -> None:
@@ -336,11 +223,6 @@ class Worker:
             _low, high = self.consumer.get_watermark_offsets(tp, cached=True)
             if high >= 0:
                 self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(high - tp.offset)
-
-
-def _topic_key(doc: Doc) -> TopicKey:
-    kafka = doc.origin.get("kafka") or {}
-    return (kafka.get("topic"), kafka.get("partition"))  # type: ignore[return-value]
 
 
 def _names(partitions: list[TopicPartition]) -> str:

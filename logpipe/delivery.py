@@ -1,0 +1,189 @@
+"""Events to documents to the index: run the pipeline, index, dead-letter refusals, retry the rest.
+
+Shared by `logpipe run` (which commits offsets after `deliver` returns True) and `logpipe replay`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
+
+from logpipe.deadletter import DeadLetterUnavailable, DeadLetterWriter
+from logpipe.documents import Doc, to_docs
+from logpipe.errors import EngineUnavailable, LogpipeError
+from logpipe.metrics import Metrics
+from logpipe.pipeline import Pipeline
+from logpipe.sink import BulkOutcome, BulkSink, Rejection
+
+log = logging.getLogger("logpipe.delivery")
+
+
+class ItemsPending(LogpipeError):
+    """Some bulk items were answered 429/5xx and wait for another attempt."""
+
+
+RETRYABLE = (EngineUnavailable, ItemsPending, DeadLetterUnavailable)
+
+
+@dataclass
+class Stats:
+    """Counters of a run; logged periodically and at the end, never per event."""
+
+    consumed: int = 0
+    created: int = 0
+    existing: int = 0
+    dead_lettered: int = 0
+    dropped: int = 0
+    retries: int = 0
+    batches: int = 0
+    commit_failures: int = 0
+
+    def line(self) -> str:
+        """The counters as `name=value` pairs."""
+        return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
+
+
+def _never() -> bool:
+    return False
+
+
+def _ignore(_held: bool) -> None:
+    return None
+
+
+def _keep(_doc: Doc) -> bool:
+    return True
+
+
+@dataclass
+class Delivery:
+    """The part of the delivery contract that does not depend on where events came from."""
+
+    pipeline: Pipeline
+    sink: BulkSink
+    dead_letters: DeadLetterWriter
+    index_prefix: str
+    metrics: Metrics
+    stats: Stats
+    max_backoff: float = 30.0
+    wait: Callable[[float], None] = time.sleep
+    on_hold: Callable[[bool], None] = _ignore
+    give_up: Callable[[], bool] = _never
+    keep: Callable[[Doc], bool] = _keep
+    engine_up: bool = True
+    last_engine_success: float = 0.0
+
+    def prepare(self, events: list[dict]) -> list[Doc]:
+        """Run the pipeline over a batch, count what happened, and return its documents."""
+        self.stats.consumed += len(events)
+        self.metrics.events_in.inc(len(events))
+        self.metrics.batch_size.observe(len(events))
+        dropped_before = self.pipeline.dropped
+        events = self.pipeline(events)
+        dropped = self.pipeline.dropped - dropped_before
+        if dropped:
+            self.stats.dropped += dropped
+            self.metrics.dropped.inc(dropped)
+        self._count_failure_tags(events)
+        return to_docs(events, self.index_prefix)
+
+    def deliver(self, docs: list[Doc]) -> bool:
+        """Index every doc or dead-letter it; False when given up (shutdown during an outage)."""
+        pending: list[Doc] = docs
+        refused: list[Rejection] = []
+        held = False
+
+        def attempt() -> None:
+            nonlocal pending, refused
+            pending = [doc for doc in pending if self.keep(doc)]
+            statuses: dict[int, int] = {}
+            if pending:
+                outcome = self._write(pending)
+                refused += outcome.rejected
+                pending, statuses = outcome.retry, outcome.retry_statuses
+            if refused:
+                self.dead_letters.send(refused)
+                self._count_dead_letters(refused)
+                refused = []
+            if pending:
+                raise ItemsPending(f"{len(pending)} item(s) answered {statuses}")
+
+        def before_sleep(state: RetryCallState) -> None:
+            nonlocal held
+            self.stats.retries += 1
+            exc = state.outcome.exception() if state.outcome else None
+            if not held:
+                held = True
+                self.on_hold(True)
+                log.warning("delivery held: %s", exc)
+            elif state.attempt_number % 10 == 0:
+                log.warning("still retrying after %d attempts: %s", state.attempt_number, exc)
+
+        retrying = Retrying(
+            retry=retry_if_exception_type(RETRYABLE),
+            wait=wait_exponential_jitter(initial=0.2, max=self.max_backoff),
+            stop=lambda _state: self.give_up(),
+            sleep=self.wait,
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+        try:
+            retrying(attempt)
+        except RETRYABLE as exc:
+            log.warning("gave up during an outage: batch left unacknowledged (%s)", exc)
+            return False
+        finally:
+            if held:
+                self.on_hold(False)
+                log.info("delivery resumed")
+        self.stats.batches += 1
+        return True
+
+    def set_engine_state(self, up: bool) -> None:
+        """Record whether the engine answers."""
+        self.engine_up = up
+        self.metrics.engine_up.set(1 if up else 0)
+        if up:
+            self.last_engine_success = time.monotonic()
+
+    def _write(self, docs: list[Doc]) -> BulkOutcome:
+        """One bulk attempt, measured; marks the engine up or down."""
+        started = time.perf_counter()
+        try:
+            outcome = self.sink.write(docs)
+        except EngineUnavailable:
+            self.set_engine_state(False)
+            raise
+        self.metrics.bulk_duration.observe(time.perf_counter() - started)
+        self.set_engine_state(True)
+        for family, count in outcome.created.items():
+            self.stats.created += count
+            self.metrics.events_indexed.labels(family).inc(count)
+        self.stats.existing += outcome.existing
+        if outcome.existing:
+            self.metrics.already_present.inc(outcome.existing)
+        for status, count in outcome.retry_statuses.items():
+            self.metrics.bulk_rejections.labels(str(status)).inc(count)
+        return outcome
+
+    def _count_dead_letters(self, refused: list[Rejection]) -> None:
+        self.stats.dead_lettered += len(refused)
+        for rejection in refused:
+            reason = rejection.reason.split(":", 1)[0] or "unknown"
+            self.metrics.dead_lettered.labels(reason).inc()
+            log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
+
+    def _count_failure_tags(self, events: list[dict]) -> None:
+        counts: dict[str, int] = {}
+        for event in events:
+            tags = event.get("tags")
+            if tags and isinstance(tags, list):
+                for tag in tags:
+                    if isinstance(tag, str) and tag.startswith("_"):
+                        counts[tag] = counts.get(tag, 0) + 1
+        for tag, count in counts.items():
+            self.metrics.stage_failures.labels(tag).inc(count)
