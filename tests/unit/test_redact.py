@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -361,3 +362,23 @@ def test_random_text_never_raises(text: str) -> None:
 
 def test_lone_surrogates_do_not_break_the_scan() -> None:
     assert redact_text("\ud800 mail a@b.io") == "\ud800 mail [REDACTED:email]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1111 " * 20000,
+        "x-" * 50000 + "pw=1",
+        "x@" + "a." * 50000 + "1",
+        "DE89 " * 20000,
+        'token="' * 20000,
+        "aws secret " * 10000,
+        "Basic " + "A" * 100000,
+        "-----BEGIN PRIVATE KEY-----" * 3000,
+    ],
+    ids=lambda t: t[:12],
+)
+def test_adversarial_input_stays_linear(text: str) -> None:
+    start = time.process_time()
+    redact_text(text)
+    assert time.process_time() - start < 2.0

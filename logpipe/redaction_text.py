@@ -1,0 +1,125 @@
+"""Secret redaction in text: one RE2 set scan finds candidate rules, each candidate's `re` confirms.
+
+Masked secrets become `[REDACTED:<rule id>]` (for example `[REDACTED:email]`); `remove` deletes the
+secret text; `hash` writes `hmac:<first 16 hex of HMAC-SHA256>`, the same for the same value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Mapping
+from functools import cache
+from re import Match
+from typing import Literal
+
+import re2
+
+from logpipe.secrets_patterns import VALUE_RULES, ValueRule
+
+Mode = Literal["mask", "remove", "hash"]
+_SECRET_GROUPS = ("v", "v2", "v3")
+
+
+def make_hasher(key: bytes) -> Callable[[str], str]:
+    """Return `value -> "hmac:<16 hex>"`, keyed HMAC-SHA256 so equal values give equal tokens."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def hash_value(value: str) -> str:
+        h = base.copy()
+        h.update(value.encode("utf-8", "surrogatepass"))
+        return "hmac:" + h.hexdigest()[:16]
+
+    return hash_value
+
+
+def marker(rule_id: str) -> str:
+    """The text a masked secret becomes."""
+    return f"[REDACTED:{rule_id}]"
+
+
+class TextRedactor:
+    """Applies the enabled value rules, each in its own mode, to strings."""
+
+    def __init__(self, modes: Mapping[str, Mode], hasher: Callable[[str], str] | None = None):
+        self._rules = [rule for rule in VALUE_RULES if rule.id in modes]
+        if any(modes[rule.id] == "hash" for rule in self._rules) and hasher is None:
+            raise ValueError("hash mode needs a hasher")
+        self._set = re2.Set.SearchSet(re2.Options())
+        for rule in self._rules:
+            self._set.Add(rule.trigger)
+        self._set.Compile()
+        self._subs = [self._make_sub(rule, modes[rule.id], hasher) for rule in self._rules]
+
+    @staticmethod
+    def _make_sub(
+        rule: ValueRule, mode: Mode, hasher: Callable[[str], str] | None
+    ) -> Callable[[str], str]:
+        groups = [g for g in _SECRET_GROUPS if g in rule.pattern.groupindex]
+        check = rule.check
+        mask = marker(rule.id)
+
+        def secret_span(m: Match[str]) -> tuple[int, int]:
+            for g in groups:
+                if m.start(g) >= 0:
+                    return m.span(g)
+            return m.span()
+
+        def new_text(secret: str) -> str:
+            return mask if mode == "mask" else "" if mode == "remove" else hasher(secret)  # type: ignore[misc]
+
+        def replace(m: Match[str]) -> str:
+            start, end = secret_span(m)
+            text = m.string
+            return text[m.start() : start] + new_text(text[start:end]) + text[end : m.end()]
+
+        sub, search = rule.pattern.sub, rule.pattern.search
+        if check is None:
+            return lambda text: sub(replace, text)
+
+        def checked(text: str) -> str:
+            # a candidate the check refuses is retried one character later, so a refused
+            # look-alike cannot hide a real secret that overlaps it
+            out: list[str] = []
+            pos = last = 0
+            while (m := search(text, pos)) is not None:
+                start, end = secret_span(m)
+                if check(text[start:end]):
+                    out += (text[last:start], new_text(text[start:end]))
+                    last, pos = end, max(m.end(), m.start() + 1)
+                else:
+                    pos = m.start() + 1
+            if not out:
+                return text
+            out.append(text[last:])
+            return "".join(out)
+
+        return checked
+
+    def candidates(self, text: str) -> list[int] | None:
+        """Indices of rules whose trigger occurs in `text` (one linear-time pass), or None."""
+        return self._set.Match(text.encode("utf-8", "surrogatepass"))
+
+    def apply(self, text: str, candidates: list[int]) -> str:
+        """Run the candidate rules (from `candidates` on this or a containing text) over `text`."""
+        for i in sorted(candidates):
+            text = self._subs[i](text)
+        return text
+
+    def redact(self, text: str) -> str:
+        """Return `text` with every secret the enabled rules confirm replaced."""
+        found = self.candidates(text)
+        return self.apply(text, found) if found else text
+
+
+@cache
+def _default() -> TextRedactor:
+    return TextRedactor(dict.fromkeys((rule.id for rule in VALUE_RULES), "mask"))
+
+
+def redact_text(s: str) -> str:
+    """Mask every built-in secret kind in `s` (the worker's own log lines, URLs, settings)."""
+    try:
+        return _default().redact(s)
+    except Exception:  # never let a log line through unredacted, never raise
+        return "[REDACTED:redact_failure]"

@@ -1,0 +1,224 @@
+"""Built-in secret detectors: a cheap RE2 trigger and a precise `re` pattern per rule."""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Field names whose values are secrets wherever they appear (compared lowercased, `-` as `_`;
+# a name also matches as a `_name` suffix or a camelCase tail: `db_password`, `csrfToken`).
+DEFAULT_FIELD_NAMES: tuple[str, ...] = (
+    "password", "passwd", "pwd", "passphrase", "secret", "secret_key", "token", "access_token",
+    "refresh_token", "id_token", "auth_token", "accesstoken", "refreshtoken", "authorization",
+    "cookie", "cookies", "api_key", "apikey", "private_key", "privatekey", "client_secret",
+    "clientsecret", "credentials", "credential", "session", "session_id", "sessionid",
+    "access_key", "secret_access_key", "card_number", "cardnumber", "cvv", "cvc", "ssn",
+)  # fmt: skip
+
+_B64URL = r"[A-Za-z0-9_-]"
+_VALUE_GUARD = r"(?!\[REDACTED|hmac:[0-9a-f]{16})"  # never re-redact our own output
+_KV_KEY = (
+    r"(?<![\w-])(?:[\w.-]*?(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|access[_-]?key"
+    r"|account[_-]?key|private[_-]?key|sess(?:ion)?[_-]?id|auth[_-]?key|credentials?)"
+    r"|(?:[\w.-]*[_.-])?(?:pass|pwd|pw|sid|session|auth))"
+)
+_IBAN_LENGTHS = {  # country -> IBAN length
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18,
+    "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30,
+    "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24,
+    "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28,
+    "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24,
+    "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
+
+
+def luhn_ok(digits: str) -> bool:
+    """Tell whether a string of ASCII digits passes the Luhn checksum."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i & 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def card_ok(text: str) -> bool:
+    """A payment card number: a known issuer prefix, a length that issuer uses, and Luhn."""
+    d = text.replace(" ", "").replace("-", "")
+    n = len(d)
+    if not 13 <= n <= 19 or not d.isascii() or not d.isdigit():
+        return False
+    p2 = int(d[:2])
+    if d[0] == "4":
+        fits = n in (13, 16, 19)
+    elif 51 <= p2 <= 55 or 22 <= p2 <= 27:
+        fits = n == 16
+    elif p2 in (34, 37):
+        fits = n == 15
+    elif p2 in (30, 36, 38, 39):
+        fits = n >= 14
+    elif p2 == 35:
+        fits = n >= 16
+    else:  # Discover, UnionPay and Maestro ranges
+        fits = d[0] == "6" or p2 in (50, 56, 57, 58)
+    return fits and luhn_ok(d)
+
+
+def iban_ok(text: str) -> bool:
+    """An IBAN: a known country's length and the ISO 7064 mod-97 check."""
+    s = text.replace(" ", "")
+    if _IBAN_LENGTHS.get(s[:2]) != len(s):
+        return False
+    return int("".join(str(int(c, 36)) for c in s[4:] + s[:4])) % 97 == 1
+
+
+def basic_ok(text: str) -> bool:
+    """A Basic credential: base64 of `user:password`."""
+    try:
+        return b":" in binascii.a2b_base64(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return False
+
+
+def token_ok(text: str) -> bool:
+    """An opaque token, not an English word: it holds a digit or token punctuation."""
+    return not text.isalpha()
+
+
+@dataclass(frozen=True)
+class ValueRule:
+    """A secret found in text: RE2 `trigger` (cheap, may over-match), `pattern` confirms.
+
+    The secret is the first of `pattern`'s groups named `v`, `v2`, `v3` that matched, else the
+    whole match; `check` (if any) must accept that text.
+    """
+
+    id: str
+    trigger: str
+    pattern: re.Pattern[str]
+    check: Callable[[str], bool] | None = None
+
+
+def _rule(rule_id: str, trigger: str, pattern: str, check=None, flags: int = 0) -> ValueRule:
+    return ValueRule(rule_id, trigger, re.compile(pattern, flags), check)
+
+
+# In application order: context rules (key blocks, URLs, headers, key=value) before token shapes.
+VALUE_RULES: tuple[ValueRule, ...] = (
+    _rule(
+        "private_key",
+        r"-----BEGIN",
+        r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+        r"(?:.*?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|.*)",
+        flags=re.DOTALL,
+    ),
+    _rule(
+        "url_password",
+        r"://[^\s/?#@]*:[^\s/?#@]*@",
+        r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:"
+        + _VALUE_GUARD
+        + r"(?P<v>[^\s/?#@]+)@",
+    ),
+    _rule(
+        "auth_header",
+        r"(?i)authorization[\"']?\s*[:=]",
+        r"(?i)(?<![\w-])(?:proxy-)?authorization[\"']?[ \t]*[:=][ \t]*[\"']?"
+        r"(?:(?:bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]+)?"
+        + _VALUE_GUARD
+        + r"(?P<v>[^\r\n\"']+)",
+    ),
+    _rule(
+        "cookie_header",
+        r"(?i)cookie[\"']?\s*[:=]",
+        r"(?i)(?<![\w-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"
+        + _VALUE_GUARD
+        + r"(?P<v>[^\r\n\"']+)",
+    ),
+    _rule(
+        "secret_param",
+        r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential)[\w-]*[\"']?\s*[:=]",
+        _KV_KEY
+        + r"[\"']?[ \t]*[:=][ \t]*"
+        + _VALUE_GUARD
+        + r"(?:\"(?P<v>[^\"\r\n]+)\"|'(?P<v2>[^'\r\n]+)'"
+        r"|(?:(?:bearer|basic|token)[ \t]+)?(?P<v3>[^\s&;,\"'<>()\[\]{}]+))",
+        flags=re.IGNORECASE,
+    ),
+    _rule(
+        "bearer",
+        r"(?i)bearer\s",
+        r"(?<![\w-])(?i:bearer)\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)",
+        token_ok,
+    ),
+    _rule(
+        "basic",
+        r"(?i)basic\s",
+        r"(?<![\w-])(?i:basic)\s+(?P<v>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])",
+        basic_ok,
+    ),
+    _rule(
+        "jwt",
+        r"eyJ[A-Za-z0-9_-]{5,}\.",
+        rf"(?<!{_B64URL})eyJ{_B64URL}{{5,}}\.{_B64URL}{{5,}}(?:\.{_B64URL}*){{1,3}}",
+    ),
+    _rule(
+        "aws_access_key", r"A[KS]IA[A-Z0-9]{16}", r"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Z0-9])"
+    ),
+    _rule(
+        "aws_secret_key",
+        r"(?i)aws.{0,20}secret",
+        r"(?i)aws.{0,20}?secret.{0,20}?key[\s\"':=]{0,5}(?:is[\s:]{1,3})?"
+        r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+    ),
+    _rule("gcp_api_key", r"AIza", rf"(?<!{_B64URL})AIza{_B64URL}{{35}}(?!{_B64URL})"),
+    _rule("google_oauth_token", r"ya29\.", rf"(?<!{_B64URL})ya29\.{_B64URL}{{20,}}"),
+    _rule(
+        "github_token",
+        r"gh[pousr]_|github_pat_",
+        r"(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{40,242})(?!\w)",
+    ),
+    _rule("gitlab_token", r"glpat-", rf"(?<!{_B64URL})glpat-{_B64URL}{{20,}}"),
+    _rule("slack_token", r"xox[abposr]-", r"(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,250}"),
+    _rule(
+        "slack_webhook",
+        r"hooks\.slack\.com/services/",
+        r"hooks\.slack\.com/services/(?P<v>T\w+/B\w+/\w+)",
+    ),
+    _rule(
+        "stripe_key",
+        r"[sr]k_(?:live|test)_",
+        r"(?<!\w)[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}(?!\w)",
+    ),
+    _rule("sendgrid_key", r"SG\.", rf"(?<!\w)SG\.{_B64URL}{{22}}\.{_B64URL}{{43}}(?!{_B64URL})"),
+    _rule("npm_token", r"npm_", r"(?<!\w)npm_[A-Za-z0-9]{36}(?!\w)"),
+    _rule(
+        "ai_api_key",
+        r"sk-[A-Za-z0-9_-]{20}",
+        rf"(?<!{_B64URL})sk-(?:proj-|ant-(?:api|admin)\d\d-)?{_B64URL}{{32,}}",
+    ),
+    _rule(
+        "email",
+        r"[A-Za-z0-9_%+-]@[A-Za-z0-9-]+\.",
+        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])",
+    ),
+    _rule(
+        "card",
+        r"\d(?:[ -]?\d){12}",
+        r"(?<!\w)(?<!\d[.-])(?<!hmac:)(?:\d{13,19}|\d{4}([ -])(?:\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?"
+        r"|\d{6}\1\d{4,5}))(?!\w|[.-]\d)",
+        card_ok,
+    ),
+    _rule(
+        "iban",
+        r"[A-Z]{2}\d\d ?[A-Z0-9]{4}",
+        r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])",
+        iban_ok,
+    ),
+)
+
+RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in VALUE_RULES)

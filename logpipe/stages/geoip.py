@@ -1,0 +1,230 @@
+"""The `geoip` stage: `source.geo.*` and `source.as.*` from MaxMind-format City and ASN databases.
+
+Reads with the `maxminddb` C extension (the reader under `geoip2`) and keeps raw records: no
+model objects per lookup, and any City/ASN-layout database works (MaxMind, DB-IP Lite, ...).
+A replaced database file (write a new file, then rename it over the old one) is reopened
+between batches; the old reader serves until the new one opened cleanly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import maxminddb
+from pydantic import Field, model_validator
+
+from logpipe.errors import ConfigError
+from logpipe.fields import add_tag, get
+from logpipe.stages.base import BuildContext, StageConfig
+
+try:  # the C extension, when the wheel has it
+    import maxminddb.extension
+
+    _MODE = maxminddb.MODE_MMAP_EXT
+except ImportError:  # pragma: no cover - depends on the installed wheel
+    _MODE = maxminddb.MODE_AUTO
+
+_SKIP = "skip"  # private, loopback, link-local, multicast, reserved: nothing to look up
+_INVALID = "invalid"
+_ABSENT = ("", "-")
+
+
+class GeoIPConfig(StageConfig):
+    """Databases, the fields to read an address from, and where results go."""
+
+    city_database: str | None = None
+    asn_database: str | None = None
+    source_fields: tuple[str, ...] = ("source.ip", "client.ip", "client_ip", "clientip")
+    target: str = "source"
+    locale: str = "en"
+    cache_size: int = Field(10_000, ge=0)
+    reload_check_seconds: float = Field(5.0, ge=0)
+    tag_on_failure: str = "_geoip_lookup_failure"
+    tag_on_invalid: str = "_geoip_invalid_ip"
+
+    @model_validator(mode="after")
+    def _one_database(self) -> GeoIPConfig:
+        if not self.city_database and not self.asn_database:
+            raise ValueError("set city_database, asn_database or both")
+        return self
+
+
+class _Db:
+    """One open database file and the file identity it was opened from."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stamp = self._stamp()
+        try:
+            self.reader = maxminddb.open_database(str(path), _MODE)
+        except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
+            raise ConfigError(f"geoip: cannot open database {path}: {exc}") from None
+
+    def _stamp(self) -> tuple[int, int, int]:
+        try:
+            st = os.stat(self.path)
+        except OSError as exc:
+            raise ConfigError(f"geoip: cannot read database {self.path}: {exc}") from None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def changed(self) -> bool:
+        """Whether the file on disk is no longer the one opened (False while it is missing)."""
+        try:
+            return self._stamp() != self.stamp
+        except ConfigError:
+            return False
+
+
+def _name(record: Any, locale: str) -> str | None:
+    names = record.get("names") if isinstance(record, dict) else None
+    if not isinstance(names, dict):
+        return None
+    return names.get(locale) or names.get("en")
+
+
+def _city_fields(rec: dict, locale: str) -> tuple[tuple[tuple[str, Any], ...], tuple | None]:
+    """ECS `geo` items and (lat, lon) from a City-layout record."""
+    country = rec.get("country") or rec.get("registered_country") or {}
+    iso = country.get("iso_code")
+    subs = rec.get("subdivisions") or [{}]
+    region = subs[0] if isinstance(subs, list) and isinstance(subs[0], dict) else {}
+    loc = rec.get("location") or {}
+    items = {
+        "city_name": _name(rec.get("city"), locale),
+        "country_name": _name(country, locale),
+        "country_iso_code": iso,
+        "continent_name": _name(rec.get("continent"), locale),
+        "continent_code": (rec.get("continent") or {}).get("code"),
+        "region_name": _name(region, locale),
+        "region_iso_code": f"{iso}-{region['iso_code']}" if iso and "iso_code" in region else None,
+        "postal_code": (rec.get("postal") or {}).get("code"),
+        "timezone": loc.get("time_zone"),
+    }
+    lat, lon = loc.get("latitude"), loc.get("longitude")
+    latlon = (lat, lon) if lat is not None and lon is not None else None
+    return tuple((k, v) for k, v in items.items() if v is not None), latlon
+
+
+class GeoIPStage:
+    """Fill `<target>.geo` and `<target>.as` from the first source field holding an address."""
+
+    Config = GeoIPConfig
+
+    def __init__(self, config: GeoIPConfig, context: BuildContext) -> None:
+        self.config = config
+        self._city = _Db(context.resolve(config.city_database)) if config.city_database else None
+        self._asn = _Db(context.resolve(config.asn_database)) if config.asn_database else None
+        self._lookup = lru_cache(maxsize=config.cache_size)(self._lookup_uncached)
+        self._next_check = time.monotonic() + config.reload_check_seconds
+        self.reloads = 0
+
+    def _lookup_uncached(self, raw: str) -> tuple | str:
+        """`_INVALID`, (ip, `_SKIP`) or (ip, geo items, (lat, lon) or None, as items)."""
+        try:
+            ip = ipaddress.ip_address(raw)
+        except ValueError:
+            return _INVALID
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        if ip.is_multicast or not ip.is_global:
+            return (str(ip), _SKIP)
+        geo: tuple = ()
+        latlon = None
+        asn: tuple = ()
+        if self._city is not None:
+            rec = self._city.reader.get(ip)
+            if isinstance(rec, dict):
+                geo, latlon = _city_fields(rec, self.config.locale)
+        if self._asn is not None:
+            rec = self._asn.reader.get(ip)
+            if isinstance(rec, dict):
+                asn = tuple(
+                    (k, v)
+                    for k, v in (
+                        ("number", rec.get("autonomous_system_number")),
+                        ("organization", rec.get("autonomous_system_organization")),
+                    )
+                    if v is not None
+                )
+        return (str(ip), geo, latlon, asn)
+
+    def _maybe_reload(self) -> None:
+        """Reopen databases whose file changed; keep the old reader if the new file fails."""
+        for attr in ("_city", "_asn"):
+            db: _Db | None = getattr(self, attr)
+            if db is None or not db.changed():
+                continue
+            try:
+                fresh = _Db(db.path)
+            except ConfigError:
+                continue  # half-written or unreadable: retry at the next check
+            setattr(self, attr, fresh)
+            db.reader.close()
+            self._lookup.cache_clear()
+            self.reloads += 1
+
+    def _source(self, event: dict) -> str | None:
+        for path in self.config.source_fields:
+            value = get(event, path)
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                return repr(value)  # not an address: tagged invalid
+            value = value.split(",", 1)[0].strip()  # X-Forwarded-For: the client is first
+            if value not in _ABSENT:
+                return value
+        return None
+
+    def _apply(self, event: dict) -> None:
+        raw = self._source(event)
+        if raw is None:
+            return
+        found = self._lookup(raw)
+        if found is _INVALID:
+            add_tag(event, self.config.tag_on_invalid)
+            return
+        target = event.get(self.config.target)
+        if target is None:
+            target = event[self.config.target] = {}
+        elif not isinstance(target, dict):  # a legacy scalar field: keep it, say why nothing came
+            add_tag(event, self.config.tag_on_failure)
+            return
+        target["ip"] = found[0]
+        if found[1] is _SKIP:
+            return
+        _, geo_items, latlon, as_items = found
+        if not geo_items and latlon is None and not as_items:
+            add_tag(event, self.config.tag_on_failure)
+            return
+        if geo_items or latlon is not None:
+            geo = target.get("geo")
+            if not isinstance(geo, dict):
+                geo = target["geo"] = {}
+            geo.update(geo_items)
+            if latlon is not None:
+                geo["location"] = {"lat": latlon[0], "lon": latlon[1]}
+        if as_items:
+            asd = dict(as_items)
+            org = asd.pop("organization", None)
+            if org is not None:
+                asd["organization"] = {"name": org}
+            target["as"] = asd
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        now = time.monotonic()
+        if now >= self._next_check:
+            self._next_check = now + self.config.reload_check_seconds
+            self._maybe_reload()
+        for event in events:
+            try:
+                self._apply(event)
+            except Exception:
+                add_tag(event, self.config.tag_on_failure)
+        return events

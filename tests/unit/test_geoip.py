@@ -1,0 +1,300 @@
+"""The geoip stage over City and ASN databases written here with mmdb-writer."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
+from pydantic import ValidationError
+
+from logpipe.errors import ConfigError
+from logpipe.stages import geoip as geoip_module
+from logpipe.stages.base import BuildContext
+from logpipe.stages.geoip import GeoIPConfig, GeoIPStage
+
+LONDON = {
+    "city": {"geoname_id": 2643743, "names": {"en": "London", "de": "London"}},
+    "continent": {"code": "EU", "geoname_id": 6255148, "names": {"en": "Europe", "de": "Europa"}},
+    "country": {"geoname_id": 2635167, "iso_code": "GB", "names": {"en": "United Kingdom"}},
+    "location": {"latitude": 51.5142, "longitude": -0.0931, "time_zone": "Europe/London"},
+    "postal": {"code": "EC1A"},
+    "subdivisions": [{"geoname_id": 6269131, "iso_code": "ENG", "names": {"en": "England"}}],
+}
+PARIS = {
+    "city": {"names": {"en": "Paris"}},
+    "continent": {"code": "EU", "names": {"en": "Europe"}},
+    "country": {"iso_code": "FR", "names": {"en": "France"}},
+    "location": {"latitude": 48.8534, "longitude": 2.3488, "time_zone": "Europe/Paris"},
+    "subdivisions": [{"iso_code": "IDF", "names": {"en": "Île-de-France"}}],
+}
+SYDNEY_V6 = {
+    "country": {"iso_code": "AU", "names": {"en": "Australia"}},
+    "location": {"latitude": -33.8688, "longitude": 151.209},
+}
+
+
+def write_db(path: Path, kind: str, networks: dict[str, dict]) -> Path:
+    """Write a City- or ASN-layout database to `path` atomically (temp file, then rename)."""
+    writer = MMDBWriter(ip_version=6, ipv4_compatible=True, database_type=kind, languages=["en"])
+    for cidr, record in networks.items():
+        writer.insert_network(IPSet([cidr]), record)
+    tmp = path.with_suffix(".tmp")
+    writer.to_db_file(str(tmp))
+    os.replace(tmp, path)
+    return path
+
+
+@pytest.fixture
+def dbs(tmp_path: Path) -> tuple[Path, Path]:
+    city = write_db(
+        tmp_path / "city.mmdb",
+        "GeoLite2-City",
+        {"81.2.69.0/24": LONDON, "2a02:2770::/32": SYDNEY_V6, "89.160.20.0/24": {}},
+    )
+    asn = write_db(
+        tmp_path / "asn.mmdb",
+        "GeoLite2-ASN",
+        {
+            "81.2.69.0/24": {
+                "autonomous_system_number": 20712,
+                "autonomous_system_organization": "Andrews & Arnold Ltd",
+            }
+        },
+    )
+    return city, asn
+
+
+def build(dbs: tuple[Path, Path], **options) -> GeoIPStage:
+    city, asn = dbs
+    options.setdefault("city_database", str(city))
+    options.setdefault("asn_database", str(asn))
+    return GeoIPStage(GeoIPConfig(**options), BuildContext(base_dir=city.parent))
+
+
+def test_city_and_asn_fields(dbs) -> None:
+    event = {"source": {"ip": "81.2.69.142"}}
+    assert build(dbs)([event]) == [event]
+    assert event == {
+        "source": {
+            "ip": "81.2.69.142",
+            "geo": {
+                "city_name": "London",
+                "country_name": "United Kingdom",
+                "country_iso_code": "GB",
+                "continent_name": "Europe",
+                "continent_code": "EU",
+                "region_name": "England",
+                "region_iso_code": "GB-ENG",
+                "postal_code": "EC1A",
+                "timezone": "Europe/London",
+                "location": {"lat": 51.5142, "lon": -0.0931},
+            },
+            "as": {"number": 20712, "organization": {"name": "Andrews & Arnold Ltd"}},
+        }
+    }
+
+
+def test_ipv6_and_partial_records(dbs) -> None:
+    event = {"source": {"ip": "2a02:2770::21a:4aff:feb3:2ee"}}
+    build(dbs)([event])
+    assert event["source"]["geo"] == {
+        "country_name": "Australia",
+        "country_iso_code": "AU",
+        "location": {"lat": -33.8688, "lon": 151.209},
+    }
+    assert "as" not in event["source"] and "tags" not in event
+
+
+def test_legacy_fields_copy_the_address_into_source_ip(dbs) -> None:
+    stage = build(dbs)
+    events = [
+        {"client_ip": "81.2.69.142"},
+        {"clientip": "::ffff:81.2.69.142"},
+        {"client": {"ip": "81.2.69.142, 10.0.0.1"}},  # X-Forwarded-For: the client is first
+        {"source": {"ip": "-"}, "client_ip": "81.2.69.142"},
+        {"source": {"ip": "81.2.69.142"}, "client_ip": "8.8.8.8"},
+    ]
+    stage(events)
+    for event in events:
+        assert event["source"]["ip"] == "81.2.69.142"
+        assert event["source"]["geo"]["city_name"] == "London"
+        assert "tags" not in event
+    assert events[0]["client_ip"] == "81.2.69.142"  # the original stays
+
+
+@pytest.mark.parametrize(
+    "ip",
+    [
+        "10.1.2.3",
+        "172.16.5.4",
+        "192.168.1.10",
+        "127.0.0.1",
+        "169.254.10.20",
+        "224.0.0.251",
+        "239.255.255.250",
+        "240.0.0.1",
+        "255.255.255.255",
+        "0.0.0.0",
+        "100.64.1.1",
+        "192.0.2.44",
+        "::1",
+        "fe80::1%eth0",
+        "fc00::5",
+        "ff02::1",
+        "2001:db8::1",
+    ],
+)
+def test_non_public_addresses_are_skipped_quietly(dbs, ip: str) -> None:
+    event = {"source": {"ip": ip}}
+    build(dbs)([event])
+    assert "geo" not in event["source"] and "tags" not in event
+
+
+@pytest.mark.parametrize(
+    "value", ["not-an-ip", "999.1.1.1", "81.2.69", "1.2.3.4:80", 12345, {"a": 1}]
+)
+def test_malformed_addresses_are_tagged(dbs, value) -> None:
+    event = {"source": {"ip": value}}
+    build(dbs)([event])
+    assert event["tags"] == ["_geoip_invalid_ip"]
+    assert event["source"]["ip"] == value
+
+
+def test_lookup_that_finds_nothing_is_tagged(dbs) -> None:
+    events = [{"source": {"ip": "8.8.8.8"}}, {"source": {"ip": "89.160.20.112"}}]  # empty record
+    build(dbs)(events)
+    for event in events:
+        assert event["tags"] == ["_geoip_lookup_failure"]
+        assert "geo" not in event["source"]
+
+
+def test_absent_or_empty_source_does_nothing(dbs) -> None:
+    events = [{"message": "x"}, {"source": {"ip": ""}}, {"client_ip": "-"}, {"client_ip": []}]
+    before = [dict(e) for e in events]
+    build(dbs)(events)
+    assert events == before
+
+
+def test_legacy_scalar_target_is_kept(dbs) -> None:
+    event = {"source": "nginx", "client_ip": "81.2.69.142"}
+    build(dbs)([event])
+    assert event["source"] == "nginx"
+    assert event["tags"] == ["_geoip_lookup_failure"]
+
+
+def test_custom_fields_target_and_locale(dbs) -> None:
+    event = {"remote_addr": "81.2.69.142"}
+    build(dbs, source_fields=("remote_addr",), target="client", locale="de")([event])
+    assert event["client"]["geo"]["continent_name"] == "Europa"
+    assert event["client"]["geo"]["country_name"] == "United Kingdom"  # falls back to en
+    assert event["client"]["ip"] == "81.2.69.142"
+
+
+def test_one_database_is_enough(dbs) -> None:
+    _, asn = dbs
+    only_asn = GeoIPStage(GeoIPConfig(asn_database=str(asn)), BuildContext())
+    event = {"source": {"ip": "81.2.69.142"}}
+    only_asn([event])
+    assert event["source"] == {"ip": "81.2.69.142", "as": event["source"]["as"]}
+    with pytest.raises(ValidationError, match="city_database"):
+        GeoIPConfig()
+
+
+def test_relative_paths_resolve_against_the_pipeline_folder(dbs) -> None:
+    stage = GeoIPStage(GeoIPConfig(city_database="city.mmdb"), BuildContext(base_dir=dbs[0].parent))
+    event = {"source": {"ip": "81.2.69.142"}}
+    stage([event])
+    assert event["source"]["geo"]["city_name"] == "London"
+
+
+def test_missing_or_broken_database_is_a_config_error(tmp_path: Path, dbs) -> None:
+    with pytest.raises(ConfigError, match=re.escape(str(tmp_path / "nope.mmdb"))):
+        build(dbs, city_database=str(tmp_path / "nope.mmdb"))
+    junk = tmp_path / "junk.mmdb"
+    junk.write_bytes(b"not a database at all" * 10)
+    with pytest.raises(ConfigError, match=r"junk\.mmdb"):
+        build(dbs, asn_database=str(junk))
+
+
+def test_cache_serves_repeats(dbs) -> None:
+    stage = build(dbs)
+    stage([{"source": {"ip": "81.2.69.142"}} for _ in range(50)])
+    info = stage._lookup.cache_info()
+    assert info.misses == 1 and info.hits == 49
+    events = [{"source": {"ip": "81.2.69.142"}} for _ in range(2)]
+    stage(events)
+    assert events[0]["source"]["geo"] is not events[1]["source"]["geo"]  # no shared dicts
+
+
+def test_uses_the_c_extension_reader(dbs) -> None:
+    stage = build(dbs)
+    assert type(stage._city.reader).__module__ == "maxminddb.extension"
+
+
+def test_reload_when_the_file_is_replaced(dbs, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr(geoip_module.time, "monotonic", lambda: clock[0])
+    city, _ = dbs
+    stage = build(dbs, reload_check_seconds=5)
+    first = [{"source": {"ip": "81.2.69.142"}, "n": i} for i in range(100)]
+    assert len(stage(first)) == 100
+    write_db(city, "GeoLite2-City", {"81.2.69.0/24": PARIS})
+
+    clock[0] += 1  # within the check interval: still the old data (and still cached)
+    batch = [{"source": {"ip": "81.2.69.142"}}]
+    stage(batch)
+    assert batch[0]["source"]["geo"]["city_name"] == "London"
+
+    clock[0] += 5
+    later = [{"source": {"ip": "81.2.69.142"}, "n": i} for i in range(100)]
+    out = stage(later)
+    assert len(out) == 100 and stage.reloads == 1
+    for event in out:
+        assert event["source"]["geo"]["city_name"] == "Paris"
+        assert event["source"]["geo"]["region_iso_code"] == "FR-IDF"
+        assert event["source"]["as"]["number"] == 20712  # the ASN database did not change
+        assert "tags" not in event
+
+
+def test_broken_replacement_keeps_the_old_reader(dbs) -> None:
+    city, _ = dbs
+    stage = build(dbs, reload_check_seconds=0)
+    tmp = city.with_suffix(".part")
+    tmp.write_bytes(b"\x00" * 64)
+    os.replace(tmp, city)  # a bad file arrives
+    batch = [{"source": {"ip": "81.2.69.142"}}]
+    stage(batch)
+    assert batch[0]["source"]["geo"]["city_name"] == "London" and stage.reloads == 0
+    os.remove(city)  # and goes away
+    stage(batch)
+    write_db(city, "GeoLite2-City", {"81.2.69.0/24": PARIS})  # then a good one
+    batch = [{"source": {"ip": "81.2.69.142"}}]
+    stage(batch)
+    assert batch[0]["source"]["geo"]["city_name"] == "Paris" and stage.reloads == 1
+
+
+addresses = st.one_of(
+    st.ip_addresses().map(str),
+    st.text(max_size=40),
+    st.integers(),
+    st.none(),
+    st.lists(st.text(max_size=20), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(addresses, addresses, st.sampled_from([None, "x", 1, []]))
+def test_random_values_never_raise(dbs, ip, legacy, source) -> None:
+    stage = build(dbs)
+    event = {"client_ip": legacy, "source": {"ip": ip} if source is None else source}
+    assert stage([event]) == [event]
+    assert set(event.get("tags", [])) <= {"_geoip_invalid_ip", "_geoip_lookup_failure"}

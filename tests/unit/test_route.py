@@ -1,0 +1,134 @@
+"""The route stage: index families from level, error fields, security tags and duration."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from logpipe.stages.base import BuildContext
+from logpipe.stages.route import RouteConfig, RouteStage
+
+
+def families(event: dict, **options) -> list[str]:
+    RouteStage(RouteConfig(**options), BuildContext())([event])
+    return event["@metadata"]["families"]
+
+
+def test_plain_event_goes_to_logs_only() -> None:
+    event = {
+        "message": "GET / 200",
+        "log": {"level": "info"},
+        "@metadata": {"kafka": {"offset": 1}},
+    }
+    assert families(event) == ["logs"]
+    assert event["@metadata"]["kafka"] == {"offset": 1}
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"log": {"level": "error"}},
+        {"log": {"level": "CRITICAL"}},
+        {"log": {"level": "fatal"}},
+        {"log": {"level": "emerg"}},
+        {"level": "ERROR"},
+        {"level": "FATAL"},
+        {"error": {"type": "java.lang.NullPointerException"}},
+        {"error": {"message": "boom"}},
+        {"error": {"stack_trace": "Traceback (most recent call last):\n ..."}},
+        {"error": "connection refused"},
+    ],
+)
+def test_errors(event: dict) -> None:
+    assert families(event) == ["logs", "errors"]
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"log": {"level": "warn"}},
+        {"level": "INFO"},
+        {"error": {}},
+        {"error": {"message": ""}},
+        {"error": None},
+        {"log": "error"},  # not the ECS shape
+        {"level": 50},
+    ],
+)
+def test_not_errors(event: dict) -> None:
+    assert families(event) == ["logs"]
+
+
+def test_security_tag() -> None:
+    assert families({"tags": ["sqli", "security_alert"]}) == ["logs", "security"]
+    assert families({"tags": "security_alert"}) == ["logs", "security"]
+    assert families({"tags": ["_grokparsefailure"]}) == ["logs"]
+
+
+@pytest.mark.parametrize(
+    ("event", "slow"),
+    [
+        ({"event": {"duration": 1_500_000_000}}, True),  # ECS: nanoseconds
+        ({"event": {"duration": 999_000_000}}, False),
+        ({"response_time": 1200}, True),  # legacy: milliseconds
+        ({"response_time": "1000.5"}, True),
+        ({"response_time": 1000}, False),
+        ({"response_time": "fast"}, False),
+        ({"response_time": True}, False),
+        ({"duration_ms": 5000}, True),
+        ({"event": {"duration": 10}, "response_time": 5000}, False),  # the first present wins
+    ],
+)
+def test_performance(event: dict, slow: bool) -> None:
+    assert ("performance" in families(event)) is slow
+
+
+def test_all_at_once_in_order() -> None:
+    event = {"log": {"level": "error"}, "tags": ["security_alert"], "response_time": 3000}
+    assert families(event) == ["logs", "errors", "security", "performance"]
+
+
+def test_threshold_units_names_and_disabling() -> None:
+    event = {"request_time": 0.25, "level": "error", "tags": ["security_alert"]}
+    assert families(
+        event,
+        slow_threshold_ms=200,
+        duration_fields={"request_time": "s"},
+        errors="app-errors",
+        security=None,
+    ) == ["logs", "app-errors", "performance"]
+    assert families({"level": "error"}, logs="all", error_levels=("error",)) == ["all", "errors"]
+
+
+def test_existing_families_are_kept_once() -> None:
+    event = {"level": "error", "@metadata": {"families": ["audit", "errors", "logs", 3]}}
+    assert families(event) == ["logs", "audit", "errors"]
+
+
+def test_config_errors() -> None:
+    with pytest.raises(ValidationError):
+        RouteConfig(duration_fields={"x": "minutes"})
+    with pytest.raises(ValidationError):
+        RouteConfig(logs="")
+    with pytest.raises(ValidationError):
+        RouteConfig(thresold=5)
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3),
+    max_leaves=10,
+)
+keys = st.sampled_from(
+    ["log", "level", "error", "tags", "event", "response_time", "duration_ms", "@metadata", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, values, max_size=6))
+def test_random_events_never_raise(event: dict) -> None:
+    out = RouteStage(RouteConfig(), BuildContext())([event])
+    assert out == [event]
+    assert event["@metadata"]["families"][0] == "logs"
