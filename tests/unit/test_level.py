@@ -128,6 +128,12 @@ def test_literal_dotted_log_level_key_is_replaced_by_the_nested_field():
     assert event["level"] == "info"
 
 
+def test_deeper_target_replaces_its_literal_dotted_key():
+    event = {"a.b.c": "ERROR"}
+    make(fields=["a.b.c"], target="a.b.c")([event])
+    assert event == {"a": {"b": {"c": "error"}}}
+
+
 def test_first_recognised_field_wins():
     assert level_of({"log": {"level": "nonsense"}, "level": "debug"}) == "debug"
 

@@ -1,0 +1,197 @@
+"""The `level` stage: `level` / `severity` / `lvl` / syslog PRI and the like to ECS `log.level`.
+
+Canonical names are the syslog severities, lowercase, plus `trace`: trace, debug, info, notice,
+warning, error, critical, alert, emergency (so WARN becomes `warning`, FATAL `critical`).
+Source fields are left untouched (Kibana queries like `level: ERROR` keep working); only the
+target is written. A literal dotted root key `"log.level"` is the same field in Elasticsearch, so
+it is replaced by the nested target rather than left to index a second value.
+Numbers: 0..7 are syslog severities; 10 and up follow pino/bunyan (10 trace .. 60 fatal) or,
+with `numeric: python`, Python's logging (10 debug .. 50 critical), rounding down between steps;
+above 100 is not a level.
+PRI fields and a `<PRI>` prefix on `message` give the severity `PRI % 8`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+from logpipe.fields import add_tag, split_path
+from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.parse import put_safe
+
+_SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
+_SYNONYMS = {
+    "trace": ("trace", "trc", "finest", "finer", "verbose", "silly", "v"),
+    "debug": ("debug", "dbg", "debu", "fine", "config", "d", ".",
+              "debug1", "debug2", "debug3", "debug4", "debug5"),  # PostgreSQL DEBUG1..5
+    "info": ("info", "inf", "information", "informational", "log", "http", "i", "-"),
+    "notice": ("notice", "ntc", "note", "*"),
+    "warning": ("warning", "warn", "wrn", "w", "#"),
+    "error": ("error", "err", "eror", "erro", "severe", "e"),
+    "critical": ("critical", "crit", "crt", "fatal", "ftl", "f"),
+    "alert": ("alert",),
+    "emergency": ("emergency", "emerg", "panic"),
+}  # fmt: skip
+# Exact spellings as they arrive (INFO, Info, info) resolve with one dict lookup.
+_NAMES = {
+    variant: level
+    for level, names in _SYNONYMS.items()
+    for name in names
+    for variant in (name, name.upper(), name.title())
+}
+_STEPS = {
+    "pino": ((60, "critical"), (50, "error"), (40, "warning"), (30, "info"), (20, "debug"),
+             (10, "trace")),
+    "python": ((50, "critical"), (40, "error"), (30, "warning"), (20, "info"), (10, "debug")),
+}  # fmt: skip
+_PRI = re.compile(r"<(\d{1,3})>")
+_STRIP = " \t[]():"
+
+
+class LevelConfig(StageConfig):
+    """Options of the `level` stage."""
+
+    fields: tuple[str, ...] = (
+        "log.level",
+        "level",
+        "severity",
+        "lvl",
+        "loglevel",
+        "log_level",
+        "levelname",
+    )
+    pri_fields: tuple[str, ...] = ("log.syslog.priority", "syslog.priority", "pri")
+    syslog_prefix: bool = True
+    numeric: Literal["pino", "python"] = "pino"
+    target: str = "log.level"
+    tag_on_unknown: tuple[str, ...] = ("_levelparsefailure",)
+
+
+_MISSING = object()
+
+
+def _lookup(event: dict, path: str, parts: tuple[str, ...]) -> Any:
+    """Value at a nested path, else at a literal dotted root key, else _MISSING."""
+    if len(parts) == 1:
+        return event.get(path, _MISSING)
+    node: Any = event.get(parts[0], _MISSING)
+    if node is _MISSING:
+        return event.get(path, _MISSING)
+    for part in parts[1:]:
+        if not isinstance(node, dict):
+            node = _MISSING
+            break
+        node = node.get(part, _MISSING)
+    if node is _MISSING:
+        return event.get(path, _MISSING)
+    return node
+
+
+def _pri_severity(value: Any) -> str | None:
+    """Severity from a syslog PRI: a number 0..191, a numeric string, or `<34>`."""
+    if isinstance(value, str):
+        text = value.strip()
+        m = _PRI.fullmatch(text)
+        text = m.group(1) if m else text
+        if not text.isdecimal() or len(text) > 3:
+            return None
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
+        return None
+    value = int(value)
+    return _SYSLOG[value % 8] if 0 <= value <= 191 else None
+
+
+class LevelStage:
+    """Write a canonical lowercase `log.level` from the first recognised source field."""
+
+    Config = LevelConfig
+
+    def __init__(self, config: LevelConfig, context: BuildContext) -> None:
+        self.config = config
+        self._fields = tuple((f, split_path(f)) for f in config.fields)
+        self._pri_fields = tuple((f, split_path(f)) for f in config.pri_fields)
+        self._steps = _STEPS[config.numeric]
+        self._target = config.target
+        self._target_parts = split_path(config.target)
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        for event in events:
+            self._one(event)
+        return events
+
+    def _one(self, event: dict) -> None:
+        seen = False
+        for path, parts in self._fields:
+            value = _lookup(event, path, parts)
+            if value is _MISSING or value is None:
+                continue
+            seen = True
+            level = self.normalise(value)
+            if level is not None:
+                return self._write(event, level, path)
+        for path, parts in self._pri_fields:
+            value = _lookup(event, path, parts)
+            if value is _MISSING or value is None:
+                continue
+            seen = True
+            level = _pri_severity(value)
+            if level is not None:
+                return self._write(event, level, path)
+        if self.config.syslog_prefix:
+            message = event.get("message")
+            if isinstance(message, str) and message[:1] == "<":
+                m = _PRI.match(message)
+                level = _pri_severity(m.group(1)) if m else None
+                if level is not None:
+                    return self._write(event, level, "message")
+        if seen:
+            for tag in self.config.tag_on_unknown:
+                add_tag(event, tag)
+        return None
+
+    def normalise(self, value: Any) -> str | None:
+        """The canonical level for a name, a number or a numeric string; None when unknown."""
+        if isinstance(value, str):
+            level = _NAMES.get(value)
+            if level is not None:
+                return level
+            key = value.strip(_STRIP).lower()
+            level = _NAMES.get(key)
+            if level is not None or not key:
+                return level
+            if key[0] == "<":
+                return _pri_severity(key)
+            try:
+                value = float(key) if len(key) < 20 else None
+            except ValueError:
+                return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return None
+            value = int(value)
+        if 0 <= value <= 7:
+            return _SYSLOG[value]
+        if value > 100:  # no logging library numbers levels that high
+            return None
+        for step, level in self._steps:
+            if value >= step:
+                return level
+        return None
+
+    def _write(self, event: dict, level: str, source: str) -> None:
+        parts = self._target_parts
+        if source == self._target and len(parts) > 1 and source in event:
+            del event[source]  # literal dotted key: the nested target replaces it
+        if len(parts) == 2:
+            node = event.get(parts[0])
+            if type(node) is dict:
+                node[parts[1]] = level
+                return
+        put_safe(event, self._target, level)

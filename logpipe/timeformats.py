@@ -1,0 +1,388 @@
+"""Timestamp formats for the timestamp stage: named formats and Joda-style patterns as regexes.
+
+Every parser takes `(value, ref_ms)` and returns the instant as ISO 8601 UTC with milliseconds and
+`Z` (`2026-11-26T10:00:00.123Z`), or None when the value does not fit (ValueError or
+OverflowError when it fits the shape but names an impossible instant, such as Feb 30).
+`ref_ms` (epoch ms) is the reference for inputs without a year: the year is the latest one that
+puts the instant no more than `FUTURE_TOLERANCE` after the reference, so `Dec 31 23:59:59` read
+on Jan 1 is last year's, and `Jan 1 00:00:01` read on Dec 31 is next year's.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from logpipe.errors import ConfigError
+
+FUTURE_TOLERANCE = timedelta(days=7)
+_EPOCH = datetime(1970, 1, 1)
+_MIN_MS = -62135596800000  # 0001-01-01T00:00:00Z
+_MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
+_MAX_LEN = 64  # longer strings are not timestamps; reject before any regex work
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+# Zone abbreviations accepted by `z`: RFC 822's own plus unambiguous European ones.
+_ZONE_ABBREVIATIONS = {
+    name: timezone(timedelta(hours=hours))
+    for name, hours in {
+        "UT": 0, "UTC": 0, "GMT": 0, "Z": 0,
+        "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+        "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+    }.items()
+}  # fmt: skip
+
+Parser = Callable[[object, float], "str | None"]
+
+
+def format_dt(dt: datetime) -> str:
+    """Format an aware datetime as ISO 8601 UTC with milliseconds and Z."""
+    return dt.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+
+
+def format_ms(ms: int) -> str | None:
+    """Format epoch milliseconds, or None outside years 1..9999."""
+    if not _MIN_MS <= ms <= _MAX_MS:
+        return None
+    return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
+
+
+def load_zone(name: str) -> tzinfo:
+    """Return the IANA zone `name` (or UTC), raising ConfigError when unknown."""
+    zone = _zone(name)
+    if zone is None:
+        raise ConfigError(f"unknown timezone {name!r}; use an IANA name such as 'Europe/Berlin'")
+    return zone
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> tzinfo | None:
+    if name.upper() in ("UTC", "Z", "ETC/UTC"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
+
+
+@lru_cache(maxsize=256)
+def _offset(text: str) -> tzinfo | None:
+    """`Z`, `+0100`, `+01:00`, `-07` as a fixed zone."""
+    if text in ("Z", "z"):
+        return UTC
+    digits = text[1:].replace(":", "")
+    if len(digits) not in (2, 4) or not digits.isdigit():
+        return None
+    minutes = int(digits[:2]) * 60 + int(digits[2:] or 0)
+    if minutes >= 24 * 60:
+        return None
+    return timezone(timedelta(minutes=-minutes if text[0] == "-" else minutes))
+
+
+def _with_inferred_year(
+    month: int, day: int, clock: tuple[int, int, int, int], zone: tzinfo, ref_ms: float
+) -> datetime:
+    """The latest year (ref year + 1 backwards) that puts the instant at most 7 days past ref."""
+    ref = datetime.fromtimestamp(ref_ms / 1000, UTC)
+    limit = ref + FUTURE_TOLERANCE
+    for year in range(ref.year + 1, ref.year - 8, -1):
+        try:
+            candidate = datetime(year, month, day, *clock, tzinfo=zone)
+        except ValueError:  # Feb 29 in a common year: keep looking back
+            continue
+        if candidate <= limit:
+            return candidate
+    raise ValueError("no year fits")
+
+
+# --- named formats ---------------------------------------------------------------------------
+
+
+def iso8601(zone: tzinfo, require_offset: bool = False) -> Parser:
+    """ISO 8601, extended form (`T` or space before the time); RFC 3339 requires an offset."""
+
+    def parse(value: object, ref_ms: float) -> str | None:
+        if not isinstance(value, str):
+            return None
+        s = value.strip()
+        n = len(s)
+        if n < 10 or n > _MAX_LEN or s[4] != "-" or (n > 10 and s[10] not in "Tt "):
+            return None
+        # Fast path: already canonical (`2026-11-26T10:00:00.123Z`); validate, keep as is.
+        if n == 24 and s[23] == "Z" and s[10] == "T" and s[19] == ".":
+            datetime.fromisoformat(s)
+            return s
+        if s[-1] == "z":
+            s = s[:-1] + "Z"
+        if n > 10 and s[10] == "t":
+            s = s[:10] + "T" + s[11:]
+        dt = datetime.fromisoformat(s)
+        if dt.tzinfo is None:
+            if require_offset:
+                return None
+            dt = dt.replace(tzinfo=zone)
+        return format_dt(dt)
+
+    return parse
+
+
+_UNIX_RE = re.compile(r"([+-]?\d{1,15})(?:\.(\d*))?")
+
+
+def _epoch_ms(value: object, scale: int) -> int | None:
+    """Epoch value in units of 1/scale seconds (1 = seconds, 1000 = ms) as integer milliseconds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value * (1000 // scale)
+    if isinstance(value, float):
+        return round(value * (1000 // scale)) if math.isfinite(value) else None
+    if not isinstance(value, str) or len(value) > _MAX_LEN:
+        return None
+    m = _UNIX_RE.fullmatch(value.strip())
+    if m is None:
+        return None
+    whole, frac = m.groups()
+    ms = int(whole) * (1000 // scale)
+    if scale == 1 and frac:
+        part = int((frac + "00")[:3])
+        ms += -part if whole.startswith("-") else part
+    return ms
+
+
+def unix(value: object, ref_ms: float) -> str | None:
+    """Epoch seconds, with fractions: int, float or numeric string."""
+    ms = _epoch_ms(value, 1)
+    return None if ms is None else format_ms(ms)
+
+
+def unix_ms(value: object, ref_ms: float) -> str | None:
+    """Epoch milliseconds: int, float or numeric string (sub-millisecond digits dropped)."""
+    ms = _epoch_ms(value, 1000)
+    return None if ms is None else format_ms(ms)
+
+
+# --- Joda-style patterns ---------------------------------------------------------------------
+
+_NUMERIC = {"y", "Y", "u", "M", "d", "H", "k", "h", "K", "m", "s", "S"}
+_SUPPORTED = _NUMERIC | {"a", "E", "Z", "z"}
+
+
+def _tokens(pattern: str) -> list[tuple[str, str]]:
+    """Split a Joda pattern into ("field", letters) and ("literal", text) tokens."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "'":
+            end = pattern.find("'", i + 1)
+            if end == i + 1:  # '' is a literal quote
+                out.append(("literal", "'"))
+                i += 2
+                continue
+            if end < 0:
+                raise ConfigError(f"unterminated quote in date pattern {pattern!r}")
+            out.append(("literal", pattern[i + 1 : end].replace("''", "'")))
+            i = end + 1
+        elif c.isascii() and c.isalpha():
+            if c not in _SUPPORTED:
+                raise ConfigError(
+                    f"unsupported letter {c!r} in date pattern {pattern!r}"
+                    " (quote literal text, e.g. 'T')"
+                )
+            j = i
+            while j < n and pattern[j] == c:
+                j += 1
+            out.append(("field", pattern[i:j]))
+            i = j
+        else:
+            out.append(("literal", c))
+            i += 1
+    return out
+
+
+def _is_numeric(letters: str) -> bool:
+    """Whether a token is a numeric field (month as text is not)."""
+    return letters[0] in _NUMERIC and not (letters[0] == "M" and len(letters) >= 3)
+
+
+def _fragment(letters: str, fixed: bool) -> tuple[str, str | None]:
+    """Regex fragment (a named group unless ignored) and captured kind for one field token."""
+    c, count = letters[0], len(letters)
+    width = rf"\d{{{max(count, 2)}}}" if fixed else r"\d{1,2}"
+    if c in "yYu":
+        if count == 2:
+            return r"(?P<yy>\d{2})", "yy"
+        return (r"(?P<y>\d{4})" if count >= 3 or fixed else r"(?P<y>\d{1,4})"), "y"
+    if c == "M":
+        if count >= 3:
+            return r"(?P<Mtext>[A-Za-z]{3,9})\.?", "Mtext"
+        return f"(?P<M>{width})", "M"
+    if c == "S":
+        return (rf"(?P<S>\d{{{count}}})" if fixed else r"(?P<S>\d{1,9})"), "S"
+    if c == "a":
+        return r"(?P<a>[AaPp][Mm])", "a"
+    if c == "E":
+        return r"(?:[A-Za-z]{2,9}\.?)", None
+    if c == "Z":
+        if count >= 3:
+            return r"(?P<zone>[A-Za-z][A-Za-z0-9_+\-]*(?:/[A-Za-z0-9_+\-]+)*)", "zone"
+        return r"(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)", "offset"
+    if c == "z":
+        return r"(?P<abbr>[A-Za-z]{1,5}|[+-]\d{2}:?\d{2})", "abbr"
+    return f"(?P<{c}>{width})", c  # d H k h K m s
+
+
+class JodaPattern:
+    """A Joda/Logstash date pattern (`yyyy-MM-dd HH:mm:ss,SSS`, `dd/MMM/yyyy:HH:mm:ss Z`, ...)."""
+
+    def __init__(self, pattern: str, zone: tzinfo) -> None:
+        tokens = _tokens(pattern)
+        parts: list[str] = []
+        kinds: list[str] = []
+        for i, (kind, text) in enumerate(tokens):
+            if kind == "literal":
+                parts.append(" +" if text == " " else re.escape(text))
+                continue
+            fixed = _is_numeric(text) and any(
+                0 <= j < len(tokens) and tokens[j][0] == "field" and _is_numeric(tokens[j][1])
+                for j in (i - 1, i + 1)
+            )
+            fragment, captured = _fragment(text, fixed)
+            parts.append(fragment)
+            if captured is not None:
+                if captured in kinds or (captured in ("y", "yy") and {"y", "yy"} & set(kinds)):
+                    raise ConfigError(f"date pattern {pattern!r} names a field twice")
+                kinds.append(captured)
+        self.pattern = pattern
+        self._rx = re.compile("".join(parts), re.IGNORECASE)
+        self._zone = zone
+        # Without a year the result depends on the reference time, so it must not be cached.
+        self.cacheable = "y" in kinds or "yy" in kinds
+
+    def __call__(self, value: object, ref_ms: float) -> str | None:
+        if not isinstance(value, str) or len(value) > _MAX_LEN:
+            return None
+        m = self._rx.fullmatch(value.strip())
+        if m is None:
+            return None
+        f = m.groupdict()
+        if "Mtext" in f:
+            month = _MONTHS.get(f["Mtext"].lower())
+            if month is None:
+                return None
+        else:
+            month = int(f.get("M", 1))
+        if "h" in f or "K" in f:  # 12-hour clock, AM unless `a` says PM
+            hour = int(f.get("h") or f["K"])
+            if hour > 12:
+                return None
+            hour = hour % 12 + (12 if f.get("a", "").lower() == "pm" else 0)
+        else:
+            hour = int(f.get("H") or f.get("k") or 0)
+            if hour == 24 and "k" in f:
+                hour = 0
+        fraction = f.get("S")
+        clock = (
+            hour,
+            int(f.get("m", 0)),
+            int(f.get("s", 0)),
+            int((fraction + "00000")[:6]) if fraction else 0,
+        )
+        zone = self._zone_of(f)
+        if zone is None:
+            return None
+        day = int(f.get("d", 1))
+        if "y" in f:
+            dt = datetime(int(f["y"]), month, day, *clock, tzinfo=zone)
+        elif "yy" in f:
+            dt = datetime(_pivot_year(int(f["yy"]), ref_ms), month, day, *clock, tzinfo=zone)
+        else:
+            dt = _with_inferred_year(month, day, clock, zone, ref_ms)
+        return format_dt(dt)
+
+    def _zone_of(self, f: dict[str, str]) -> tzinfo | None:
+        if "offset" in f:
+            return _offset(f["offset"])
+        if "zone" in f:
+            return _zone(f["zone"])
+        if "abbr" in f:
+            abbr = f["abbr"]
+            return _offset(abbr) if abbr[0] in "+-" else _ZONE_ABBREVIATIONS.get(abbr.upper())
+        return self._zone
+
+
+def _pivot_year(yy: int, ref_ms: float) -> int:
+    """Two-digit year in the century window centred on the reference year (Joda's rule)."""
+    ref_year = datetime.fromtimestamp(ref_ms / 1000, UTC).year
+    year = ref_year - ref_year % 100 + yy
+    if year > ref_year + 49:
+        year -= 100
+    elif year <= ref_year - 50:
+        year += 100
+    return year
+
+
+class _FirstOf:
+    """Try several parsers in order; the first result wins."""
+
+    def __init__(self, parsers: list[JodaPattern]) -> None:
+        self._parsers = parsers
+        self.cacheable = all(p.cacheable for p in parsers)
+
+    def __call__(self, value: object, ref_ms: float) -> str | None:
+        for parser in self._parsers:
+            out = parser(value, ref_ms)
+            if out is not None:
+                return out
+        return None
+
+
+NAMED_FORMATS = ("ISO8601", "RFC3339", "HTTPDATE", "SYSLOG", "UNIX", "UNIX_MS")
+
+
+def build_parser(fmt: str, zone: tzinfo) -> Parser:
+    """A parser for a named format or a Joda-style pattern; zone applies to zone-less inputs."""
+    if fmt == "ISO8601":
+        return iso8601(zone)
+    if fmt == "RFC3339":
+        return iso8601(zone, require_offset=True)
+    if fmt == "HTTPDATE":
+        return JodaPattern("dd/MMM/yyyy:HH:mm:ss Z", zone)
+    if fmt == "SYSLOG":
+        return _FirstOf(
+            [
+                JodaPattern("MMM d HH:mm:ss", zone),
+                JodaPattern("MMM d HH:mm:ss.SSS", zone),
+                JodaPattern("MMM d yyyy HH:mm:ss", zone),
+            ]
+        )
+    if fmt == "UNIX":
+        return unix
+    if fmt == "UNIX_MS":
+        return unix_ms
+    return JodaPattern(fmt, zone)
