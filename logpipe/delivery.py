@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
 
@@ -76,6 +77,7 @@ class Delivery:
     keep: Callable[[Doc], bool] = _keep
     engine_up: bool = True
     last_engine_success: float = 0.0
+    tags: Counter = field(default_factory=Counter)
 
     def prepare(self, events: list[dict]) -> list[Doc]:
         """Run the pipeline over a batch, count what happened, and return its documents."""
@@ -88,7 +90,7 @@ class Delivery:
         if dropped:
             self.stats.dropped += dropped
             self.metrics.dropped.inc(dropped)
-        self._count_failure_tags(events)
+        self._count_tags(events)
         return to_docs(events, self.index_prefix)
 
     def deliver(self, docs: list[Doc]) -> bool:
@@ -177,13 +179,14 @@ class Delivery:
             self.metrics.dead_lettered.labels(reason).inc()
             log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
 
-    def _count_failure_tags(self, events: list[dict]) -> None:
-        counts: dict[str, int] = {}
+    def _count_tags(self, events: list[dict]) -> None:
+        """Count tags; those starting with `_` are stage failures and go to the metrics too."""
+        counts: Counter = Counter()
         for event in events:
             tags = event.get("tags")
             if tags and isinstance(tags, list):
-                for tag in tags:
-                    if isinstance(tag, str) and tag.startswith("_"):
-                        counts[tag] = counts.get(tag, 0) + 1
+                counts.update(tag for tag in tags if isinstance(tag, str))
+        self.tags.update(counts)
         for tag, count in counts.items():
-            self.metrics.stage_failures.labels(tag).inc(count)
+            if tag.startswith("_"):
+                self.metrics.stage_failures.labels(tag).inc(count)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from logpipe.stages.base import BuildContext
 
 PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
 _STAGE_KEYS = {"type", "id", "when"}
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 
 
 class PipelineFile(BaseModel):
@@ -47,6 +50,7 @@ def load_pipeline(name_or_path: str | Path, registry: StageRegistry | None = Non
         raise ConfigError(f"pipeline {path}: not valid YAML: {_one_line(exc)}") from None
     if raw is None:
         raw = {}
+    raw = substitute_env(raw, path)
     if not isinstance(raw, dict):
         kind = type(raw).__name__
         raise ConfigError(f"pipeline {path}: expected a mapping with 'stages', got {kind}")
@@ -83,6 +87,28 @@ def _build_stage(
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return BuiltStage(name=item.get("id") or f"{index}:{kind}", run=stage, when=when)
+
+
+def substitute_env(value: Any, path: Path) -> Any:
+    """Replace `${NAME}` and `${NAME:default}` in string values, as Logstash configs allow."""
+    if isinstance(value, dict):
+        return {key: substitute_env(item, path) for key, item in value.items()}
+    if isinstance(value, list):
+        return [substitute_env(item, path) for item in value]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in os.environ:
+            return os.environ[name]
+        if default is None:
+            raise ConfigError(
+                f"pipeline {path}: ${{{name}}} is not set (give a default: ${{{name}:value}})"
+            )
+        return default
+
+    return _ENV_REFERENCE.sub(replace, value)
 
 
 def format_validation_error(exc: ValidationError) -> str:

@@ -57,3 +57,15 @@ def test_missing_file_is_a_config_error(tmp_path):
 
 def test_bundled_name_resolves():
     assert load_pipeline("passthrough").name == "passthrough"
+
+
+def test_environment_references(tmp_path, monkeypatch):
+    from logpipe.pipeline.loader import substitute_env
+
+    monkeypatch.setenv("LP_TEST_DB", "/data/city.mmdb")
+    raw = {"a": "${LP_TEST_DB}", "b": ["${LP_MISSING:fallback}", "x${LP_MISSING:}y"], "c": 3}
+    assert substitute_env(raw, tmp_path) == {
+        "a": "/data/city.mmdb", "b": ["fallback", "xy"], "c": 3,
+    }
+    with pytest.raises(ConfigError, match=r"\$\{LP_MISSING\} is not set"):
+        substitute_env("${LP_MISSING}", tmp_path)

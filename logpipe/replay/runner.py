@@ -1,0 +1,164 @@
+"""Run a replay: read units, run the live pipeline, write with the live ids, checkpoint."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from logpipe.deadletter import DeadLetterWriter
+from logpipe.delivery import Delivery, Stats
+from logpipe.documents import Doc
+from logpipe.engines import SearchEngine
+from logpipe.metrics import Metrics
+from logpipe.pipeline import Pipeline
+from logpipe.replay.checkpoint import Checkpoint
+from logpipe.replay.progress import Progress
+from logpipe.replay.units import Unit
+from logpipe.sink import BulkSink
+
+log = logging.getLogger("logpipe.replay")
+
+
+@dataclass
+class Summary:
+    """What a replay did, for the closing lines."""
+
+    read: int = 0
+    indexed: int = 0
+    already_present: int = 0
+    dead_lettered: int = 0
+    failed: int = 0
+    per_index: Counter = field(default_factory=Counter)
+    per_tag: Counter = field(default_factory=Counter)
+    interrupted: bool = False
+
+    def lines(self, dry_run: bool) -> list[str]:
+        """Human-readable closing lines."""
+        if dry_run:
+            out = [f"dry run: read {self.read:,}, would index {sum(self.per_index.values()):,}"]
+            out += [f"  {index}: {count:,}" for index, count in sorted(self.per_index.items())]
+            out += [f"  tag {tag}: {count:,}" for tag, count in sorted(self.per_tag.items())]
+            return out
+        state = "interrupted (resume with the same command)" if self.interrupted else "done"
+        return [
+            f"replay {state}: read {self.read:,}, indexed {self.indexed:,}, "
+            f"already present {self.already_present:,}, "
+            f"dead-lettered {self.dead_lettered:,}, failed {self.failed:,}"
+        ]
+
+
+class RateLimiter:
+    """Holds a replay to at most `rate` events per second (0 = unlimited)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.started = time.monotonic()
+        self.sent = 0
+
+    def take(self, count: int) -> None:
+        """Wait until `count` more events fit under the rate."""
+        if self.rate <= 0:
+            return
+        self.sent += count
+        ahead = self.sent / self.rate - (time.monotonic() - self.started)
+        if ahead > 0:
+            time.sleep(ahead)
+
+
+@dataclass
+class ReplayOptions:
+    """How a replay writes."""
+
+    index_prefix: str
+    batch_size: int = 1000
+    reindex: bool = False
+    dry_run: bool = False
+    rate_limit: float = 0.0
+    max_backoff: float = 30.0
+
+
+class Replay:
+    """Drives units through the pipeline (or straight to the sink for dead letters)."""
+
+    def __init__(
+        self,
+        units: list[Unit],
+        pipeline: Pipeline,
+        engine: SearchEngine | None,
+        dead_letters: DeadLetterWriter | None,
+        checkpoint: Checkpoint,
+        options: ReplayOptions,
+        prefix_map: tuple[str, str] | None = None,
+    ) -> None:
+        self.units = units
+        self.options = options
+        self.checkpoint = checkpoint
+        self.prefix_map = prefix_map
+        self.stopping = False
+        self.stats = Stats()
+        self.delivery = Delivery(
+            pipeline=pipeline,
+            sink=BulkSink(engine, op="index" if options.reindex else "create"),  # type: ignore[arg-type]
+            dead_letters=dead_letters,  # type: ignore[arg-type]
+            index_prefix=options.index_prefix,
+            metrics=Metrics(),
+            stats=self.stats,
+            max_backoff=options.max_backoff,
+            give_up=lambda: self.stopping,
+        )
+
+    def stop(self, *_args: Any) -> None:
+        """Finish the current batch, save the checkpoint, and stop (SIGINT, SIGTERM)."""
+        self.stopping = True
+
+    def run(self) -> Summary:
+        """Replay every unit from its checkpoint; return the summary."""
+        signal.signal(signal.SIGINT, self.stop)
+        signal.signal(signal.SIGTERM, self.stop)
+        summary = Summary()
+        starts = {unit.key: self.checkpoint.get(unit.key, 0) for unit in self.units}
+        progress = Progress(sum(unit.total for unit in self.units))
+        limiter = RateLimiter(self.options.rate_limit)
+        for unit in self.units:
+            if self.stopping:
+                break
+            for batch in unit.batches(starts[unit.key], self.options.batch_size):
+                limiter.take(batch.size)
+                summary.read += batch.size
+                docs = self._documents(batch.events, batch.docs, summary)
+                if not self.options.dry_run:
+                    if not self.delivery.deliver(docs):
+                        summary.failed += len(docs)
+                        break
+                    self.checkpoint.save(unit.key, batch.position)
+                progress.advance(batch.size)
+                if self.stopping:
+                    break
+        progress.finish()
+        summary.interrupted = self.stopping
+        summary.indexed = self.stats.created
+        summary.already_present = self.stats.existing
+        summary.dead_lettered = self.stats.dead_lettered
+        summary.per_tag = self.delivery.tags
+        return summary
+
+    def _documents(self, events: list[dict], restored: list[Doc], summary: Summary) -> list[Doc]:
+        if events:
+            docs = self.delivery.prepare(events)
+        else:
+            docs = [self._retarget(doc) for doc in restored]
+        for doc in docs:
+            summary.per_index[doc.index] += 1
+        return docs
+
+    def _retarget(self, doc: Doc) -> Doc:
+        if self.prefix_map is None:
+            return doc
+        old, new = self.prefix_map
+        if doc.index.startswith(old + "-"):
+            doc.index = new + doc.index[len(old) :]
+        return doc

@@ -1,0 +1,31 @@
+"""A replay is a list of units (a partition, a file) read in batches from a resumable position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from logpipe.documents import Doc
+
+
+@dataclass
+class Batch:
+    """What one read produced: events for the pipeline, or finished documents (dead letters)."""
+
+    position: int
+    events: list[dict]
+    docs: list[Doc]
+    size: int
+
+
+class Unit(Protocol):
+    """One independently resumable part of a replay."""
+
+    key: str
+    label: str
+    total: int
+
+    def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
+        """Read from `start` (a position this unit gave before) to the end of its range."""
+        ...
