@@ -63,6 +63,7 @@ class FileUnit:
         self.key = f"file:{self.identity}"
         self.label = str(path)
         self.total = _count_lines(path)
+        self.first = 0
 
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read lines after the first `start` ones, in batches."""

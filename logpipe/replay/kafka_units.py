@@ -126,6 +126,7 @@ class PartitionUnit:
         self.key = f"kafka:{span.topic}:{span.partition}:{span.start}:{span.end}"
         self.label = f"{span.topic}[{span.partition}] {span.start}..{span.end}"
         self.total = span.end - span.start
+        self.first = span.start
 
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read offsets [start, end) in batches."""

@@ -10,9 +10,11 @@ from typing import TextIO
 class Progress:
     """Tracks done/total and prints rate and ETA without per-event cost."""
 
-    def __init__(self, total: int, stream: TextIO = sys.stderr, every: float = 5.0) -> None:
+    def __init__(
+        self, total: int, done: int = 0, stream: TextIO = sys.stderr, every: float = 5.0
+    ) -> None:
         self.total = total
-        self.done = 0
+        self.done = self.resumed = done
         self.stream = stream
         self.tty = stream.isatty()
         self.every = 0.2 if self.tty else every
@@ -36,7 +38,7 @@ class Progress:
 
     def _print(self, now: float) -> None:
         elapsed = max(now - self.started, 1e-9)
-        rate = self.done / elapsed
+        rate = (self.done - self.resumed) / elapsed
         left = max(self.total - self.done, 0)
         eta = f"{left / rate:,.0f}s" if rate > 0 and self.total else "?"
         share = self.done / self.total if self.total else 0.0

@@ -120,8 +120,11 @@ class Replay:
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
         summary = Summary()
-        starts = {unit.key: self.checkpoint.get(unit.key, 0) for unit in self.units}
-        progress = Progress(sum(unit.total for unit in self.units))
+        starts = {unit.key: self.checkpoint.get(unit.key, unit.first) for unit in self.units}
+        progress = Progress(
+            sum(unit.total for unit in self.units),
+            done=sum(starts[unit.key] - unit.first for unit in self.units),
+        )
         limiter = RateLimiter(self.options.rate_limit)
         for unit in self.units:
             if self.stopping:

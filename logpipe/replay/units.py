@@ -25,6 +25,7 @@ class Unit(Protocol):
     key: str
     label: str
     total: int
+    first: int
 
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read from `start` (a position this unit gave before) to the end of its range."""

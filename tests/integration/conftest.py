@@ -129,7 +129,11 @@ class Engine:
         return count
 
     def delete(self, pattern: str) -> None:
-        requests.delete(f"{self.url}/{pattern}?expand_wildcards=all", timeout=30)
+        """Delete the matching indices one by one (wildcard deletes may be refused)."""
+        listing = requests.get(f"{self.url}/_cat/indices/{pattern}?h=index", timeout=30)
+        names = listing.text.split() if listing.ok else []
+        for name in names:
+            requests.delete(f"{self.url}/{name}", timeout=30).raise_for_status()
 
 
 def _engine(kind: str) -> Engine:
