@@ -28,8 +28,9 @@ sys.path.insert(0, str(ROOT))
 from logpipe.samples import sample_lines  # noqa: E402
 
 
-def count(url: str, pattern: str) -> int:
-    requests.post(f"{url}/{pattern}/_refresh", timeout=60)
+def count(url: str, pattern: str, refresh: bool = False) -> int:
+    if refresh:
+        requests.post(f"{url}/{pattern}/_refresh", timeout=60)
     answer = requests.get(f"{url}/{pattern}/_count", timeout=60)
     return answer.json().get("count", 0) if answer.ok else 0
 
@@ -89,13 +90,16 @@ def main() -> int:
     done = 0
     try:
         deadline = time.monotonic() + 900
+        stalled = 0
         while time.monotonic() < deadline:
-            done = count(args.url, pattern)
+            # Forced refreshes would slow the engine down; only one when progress stalls.
+            previous, done = done, count(args.url, pattern, refresh=stalled >= 2)
+            stalled = stalled + 1 if done == previous else 0
             if done and first_seen is None:
                 first_seen = (time.monotonic(), done)
             if done >= args.count:
                 break
-            time.sleep(0.2)
+            time.sleep(0.5)
         finished = time.monotonic()
     finally:
         worker.send_signal(signal.SIGTERM)

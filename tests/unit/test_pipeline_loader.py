@@ -65,7 +65,9 @@ def test_environment_references(tmp_path, monkeypatch):
     monkeypatch.setenv("LP_TEST_DB", "/data/city.mmdb")
     raw = {"a": "${LP_TEST_DB}", "b": ["${LP_MISSING:fallback}", "x${LP_MISSING:}y"], "c": 3}
     assert substitute_env(raw, tmp_path) == {
-        "a": "/data/city.mmdb", "b": ["fallback", "xy"], "c": 3,
+        "a": "/data/city.mmdb",
+        "b": ["fallback", "xy"],
+        "c": 3,
     }
     with pytest.raises(ConfigError, match=r"\$\{LP_MISSING\} is not set"):
         substitute_env("${LP_MISSING}", tmp_path)
