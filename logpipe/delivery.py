@@ -86,10 +86,15 @@ class Delivery:
         self.metrics.batch_size.observe(len(events))
         dropped_before = self.pipeline.dropped
         events = self.pipeline(events)
-        dropped = self.pipeline.dropped - dropped_before
-        if dropped:
-            self.stats.dropped += dropped
-            self.metrics.dropped.inc(dropped)
+        return self.finish(events, dropped_before)
+
+    def finish(self, events: list[dict], dropped_before: int | None = None) -> list[dict]:
+        """Count drops and tags of events the pipeline produced; return their documents."""
+        if dropped_before is not None:
+            dropped = self.pipeline.dropped - dropped_before
+            if dropped:
+                self.stats.dropped += dropped
+                self.metrics.dropped.inc(dropped)
         self._count_tags(events)
         return to_docs(events, self.index_prefix)
 

@@ -65,6 +65,7 @@ class Worker:
         self.paused = False
         self.joined = False
         self.revoked: set[TopicKey] = set()
+        self.consumed_to: dict[TopicKey, int] = {}
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
@@ -98,19 +99,29 @@ class Worker:
 
     def _process(self, messages: list[Message]) -> None:
         events: list[dict] = []
-        offsets: dict[TopicKey, int] = {}
+        touched: set[TopicKey] = set()
         for message in messages:
             error = message.error()
             if error is not None:
                 self._consumer_error(error)
                 continue
-            offsets[(message.topic(), message.partition())] = message.offset() + 1
+            key = (message.topic(), message.partition())
+            self.consumed_to[key] = message.offset() + 1
+            touched.add(key)
             events.append(event_from_message(message))
-        if not offsets:
+        if not touched:
             return
         self.revoked.clear()
         if self.delivery.deliver(self.delivery.prepare(events)):
-            self._commit(offsets)
+            self._commit(touched)
+
+    def _flush_held(self) -> None:
+        """Deliver events that holding stages (multiline) released on their timer, then commit."""
+        released = self.delivery.pipeline.flush_expired()
+        if released:
+            self.revoked.clear()
+            if self.delivery.deliver(self.delivery.finish(released)):
+                self._commit(set(self.consumed_to))
 
     def _still_ours(self, doc: Doc) -> bool:
         kafka = doc.origin.get("kafka") or {}
@@ -154,16 +165,23 @@ class Worker:
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # Only reachable with a batch in flight during an outage: that batch's messages of these
         # partitions are not committed, so the next owner reads them again; ids prevent doubles.
-        self.revoked.update((p.topic, p.partition) for p in partitions)
+        lost = {(p.topic, p.partition) for p in partitions}
+        self.revoked.update(lost)
+        self.delivery.pipeline.release(lost)
+        for key in lost:
+            self.consumed_to.pop(key, None)
         for p in partitions:
             self.metrics.consumer_lag.labels(p.topic, str(p.partition)).set(0)
         log.info("revoked %s", _names(partitions))
 
-    def _commit(self, offsets: dict[TopicKey, int]) -> None:
+    def _commit(self, keys: set[TopicKey]) -> None:
+        """Commit what was consumed, but never past a line a stage still holds."""
+        held = self.delivery.pipeline.held_offsets()
         positions = [
-            TopicPartition(topic, partition, offset)
-            for (topic, partition), offset in offsets.items()
-            if (topic, partition) not in self.revoked
+            TopicPartition(topic, partition, min(self.consumed_to[key], held.get(key, 1 << 62)))
+            for key in keys
+            if key not in self.revoked and key in self.consumed_to
+            for topic, partition in [key]
         ]
         if not positions:
             return
@@ -190,6 +208,7 @@ class Worker:
     def _housekeeping(self) -> None:
         """Periodic work between batches: readiness, lag, memory, the progress line."""
         now = time.monotonic()
+        self._flush_held()
         self._update_readiness()
         if now - self._last_lag >= LAG_EVERY:
             self._last_lag = now

@@ -29,13 +29,44 @@ class Pipeline:
 
     def __call__(self, events: list[dict]) -> list[dict]:
         """Run every stage over the batch and return the surviving events in order."""
-        for stage in self.stages:
+        return self._run_from(0, events)
+
+    def _run_from(self, first: int, events: list[dict]) -> list[dict]:
+        for stage in self.stages[first:]:
             if not events:
                 break
             before = len(events)
             events = stage.run(events) if stage.when is None else _run_when(stage, events)
             self.dropped += before - len(events)
         return events
+
+    def held_offsets(self) -> dict[tuple[str, int], int]:
+        """(topic, partition) -> lowest offset that stages still hold (not safe to commit)."""
+        held: dict[tuple[str, int], int] = {}
+        for stage in self.stages:
+            holder = getattr(stage.run, "held_offsets", None)
+            if holder is not None:
+                for key, offset in holder().items():
+                    held[key] = min(offset, held.get(key, offset))
+        return held
+
+    def flush_expired(self) -> list[dict]:
+        """Events that holding stages release on their timer, run through the later stages."""
+        out: list[dict] = []
+        for index, stage in enumerate(self.stages):
+            flush = getattr(stage.run, "flush_expired", None)
+            if flush is not None:
+                released = flush()
+                if released:
+                    out.extend(self._run_from(index + 1, released))
+        return out
+
+    def release(self, partitions: set[tuple[str, int]]) -> None:
+        """Tell holding stages to drop what they hold for partitions this worker lost."""
+        for stage in self.stages:
+            release = getattr(stage.run, "release", None)
+            if release is not None:
+                release(partitions)
 
 
 def _run_when(stage: BuiltStage, events: list[dict]) -> list[dict]:

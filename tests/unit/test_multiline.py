@@ -1,0 +1,83 @@
+from logpipe.pipeline import load_pipeline
+from logpipe.stages.base import BuildContext
+from logpipe.stages.multiline import MultilineConfig, MultilineStage
+
+TRACE = [
+    "2026-11-26 10:00:00 ERROR request failed",
+    "java.lang.IllegalStateException: locked",
+    "\tat com.example.Service.run(Service.java:10)",
+    "Caused by: java.io.IOException: broken pipe",
+    "\t... 12 more",
+]
+
+
+def event(text, offset, key="k", partition=0):
+    kafka = {"topic": "t", "partition": partition, "offset": offset, "key": key}
+    return {"message": text, "@metadata": {"id": f"t-{partition}-{offset}", "kafka": kafka}}
+
+
+def stage(**options):
+    return MultilineStage(MultilineConfig(**options), BuildContext())
+
+
+def test_trace_lines_join_into_the_first_lines_event():
+    join = stage()
+    first = join([event(TRACE[0], 0), event(TRACE[1], 1)])
+    assert first == []  # the log line is held until its group can end
+    out = join([event(line, n) for n, line in enumerate(TRACE[2:], start=2)])
+    assert out == []
+    out = join([event("next line", 5)])
+    (joined,) = out  # the log line and its whole trace
+    assert joined["message"] == "\n".join(TRACE)
+    assert joined["@metadata"]["id"] == "t-0-0"
+    assert joined["@metadata"]["multiline"]["offsets"] == [0, 1, 2, 3, 4]
+    assert "multiline" in joined["tags"]
+    assert join.held_offsets() == {("t", 0): 5}
+
+
+def test_groups_are_per_key_and_partition():
+    join = stage()
+    out = join([
+        event("start a", 0, key="a"),
+        event("start b", 1, key="b"),
+        event("  more a", 2, key="a"),
+        event("  more b", 3, key="b"),
+        event("  other partition", 0, key="a", partition=1),
+    ])
+    assert out == [event("  other partition", 0, key="a", partition=1)] or out == []
+    assert join.held_offsets()[("t", 0)] == 0
+    flushed = join.flush_expired(now=10**9)
+    messages = sorted(e["message"] for e in flushed)
+    assert "start a\n  more a" in messages and "start b\n  more b" in messages
+
+
+def test_limits_close_a_group():
+    join = stage(max_lines=3)
+    out = join([event("start", 0)] + [event(f"  frame {n}", n) for n in range(1, 5)])
+    assert out[0]["message"] == "start\n  frame 1\n  frame 2"
+    assert out[0]["@metadata"]["multiline"]["lines"] == 3
+
+
+def test_release_forgets_lost_partitions():
+    join = stage()
+    join([event("start", 7)])
+    join.release({("t", 0)})
+    assert join.held_offsets() == {}
+    assert join.flush_expired(now=10**9) == []
+
+
+def test_pipeline_flushes_through_later_stages(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "stages:\n  - type: multiline\n    max_wait_seconds: 0.01\n"
+        "  - type: stacktrace\n    source: [message]\n"
+    )
+    pipeline = load_pipeline(path)
+    assert pipeline([event(line, n) for n, line in enumerate(TRACE)]) == []
+    assert pipeline.held_offsets() == {("t", 0): 0}
+    import time
+
+    time.sleep(0.02)
+    (joined,) = pipeline.flush_expired()
+    assert joined["error"]["type"] == "java.lang.IllegalStateException"
+    assert pipeline.held_offsets() == {}
