@@ -214,6 +214,8 @@ class Worker:
             self._last_lag = now
             self._update_lag()
             self.metrics.sample_memory()
+            for database, age in self.delivery.pipeline.database_ages().items():
+                self.metrics.geoip_age.labels(database).set(age)
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now
             log.info("progress: %s", self.stats.line())

@@ -61,6 +61,15 @@ class Pipeline:
                     out.extend(self._run_from(index + 1, released))
         return out
 
+    def database_ages(self) -> dict[str, float]:
+        """Ages in seconds of the databases stages read (GeoIP), by stage id and database."""
+        ages: dict[str, float] = {}
+        for stage in self.stages:
+            report = getattr(stage.run, "database_ages", None)
+            if report is not None:
+                ages.update({f"{stage.name}/{name}": age for name, age in report().items()})
+        return ages
+
     def release(self, partitions: set[tuple[str, int]]) -> None:
         """Tell holding stages to drop what they hold for partitions this worker lost."""
         for stage in self.stages:

@@ -153,6 +153,15 @@ class GeoIPStage:
                 )
         return (str(ip), geo, latlon, asn)
 
+    def database_ages(self) -> dict[str, float]:
+        """Seconds since each open database was built (its metadata's build epoch)."""
+        now = time.time()
+        return {
+            name: now - db.reader.metadata().build_epoch
+            for name, db in (("city", self._city), ("asn", self._asn))
+            if db is not None
+        }
+
     def _maybe_reload(self) -> None:
         """Reopen databases whose file changed; keep the old reader if the new file fails."""
         for attr in ("_city", "_asn"):

@@ -298,3 +298,9 @@ def test_random_values_never_raise(dbs, ip, legacy, source) -> None:
     event = {"client_ip": legacy, "source": {"ip": ip} if source is None else source}
     assert stage([event]) == [event]
     assert set(event.get("tags", [])) <= {"_geoip_invalid_ip", "_geoip_lookup_failure"}
+
+
+def test_database_ages_come_from_build_epoch(dbs) -> None:
+    ages = build(dbs).database_ages()
+    assert set(ages) == {"city", "asn"}
+    assert all(0 <= age < 3600 for age in ages.values())
