@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import orjson
 import pytest
 import requests
@@ -106,3 +108,35 @@ def test_default_pipeline_end_to_end(opensearch, topic, prefix, start_worker, tm
         leaks = [text[:200] for text in stored if secret in text]
         assert not leaks, f"{secret!r} reached the index, dead letters or logs: {leaks}"
     assert "REDACTED" in dead[0].value().decode()
+
+
+def test_geoip_database_replaced_while_the_worker_runs(
+    opensearch, topic, prefix, start_worker, tmp_path
+):
+    from tests.unit.test_geoip import PARIS
+
+    city = write_db(tmp_path / "city.mmdb", "GeoLite2-City", {"81.2.69.0/24": LONDON})
+    settings = worker_settings(opensearch, topic, prefix, pipeline="default")
+    settings |= {"LOGPIPE_GEOIP_CITY": str(city), "LOGPIPE_GEOIP_ASN": ""}
+    worker = start_worker(settings)
+
+    def access_line(n: int) -> bytes:
+        return (
+            f"81.2.69.160 - - [20/Nov/2026:10:{n // 60:02d}:{n % 60:02d} +0000] "
+            f'"GET /r/{n} HTTP/1.1" 200 5 "-" "curl/8.4.0"'
+        ).encode()
+
+    produce(topic, [access_line(n) for n in range(50)])
+    assert opensearch.wait_for_count(f"{prefix}-logs-*", 50) == 50, worker.log()
+    write_db(city, "GeoLite2-City", {"81.2.69.0/24": PARIS})  # atomic rename over the old file
+    time.sleep(6)  # the stage checks the file at most every 5 s
+    produce(topic, [access_line(n) for n in range(50, 100)])
+    assert opensearch.wait_for_count(f"{prefix}-logs-*", 100) == 100, worker.log()
+    assert worker.terminate() == 0, worker.log()
+    cities = {}
+    for hit in opensearch.search(f"{prefix}-logs-*", size=200):
+        n = int(hit["_source"]["url"]["original"].rsplit("/", 1)[1])
+        cities[n] = hit["_source"]["source"]["geo"]["city_name"]
+    assert len(cities) == 100
+    assert {cities[n] for n in range(50)} == {"London"}
+    assert {cities[n] for n in range(50, 100)} == {"Paris"}
