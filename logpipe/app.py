@@ -9,7 +9,7 @@ import signal
 import tempfile
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaException
+from confluent_kafka import Consumer, KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from logpipe.deadletter import DeadLetterWriter
@@ -28,10 +28,21 @@ log = logging.getLogger("logpipe")
 
 def check_kafka(settings: Settings, timeout: float = 10.0) -> None:
     """Raise LogpipeError unless the brokers answer; warn about topics that do not exist yet."""
-    admin = AdminClient(common_kafka_config(settings))
+    errors: list[KafkaError] = []
+    admin = AdminClient(
+        {**common_kafka_config(settings), "error_cb": errors.append},
+        logger=logging.getLogger("librdkafka"),
+    )
     try:
         metadata = admin.list_topics(timeout=timeout)
     except KafkaException as exc:
+        admin.poll(0)  # serve error_cb: it says why the brokers did not answer
+        refused = [e for e in errors if e.code() == KafkaError._AUTHENTICATION]
+        if refused:
+            raise LogpipeError(
+                f"Kafka at {settings.brokers} refused the credentials: {refused[0].str()} "
+                "(check LOGPIPE_KAFKA_SASL_USERNAME / _PASSWORD / _MECHANISM)"
+            ) from None
         raise LogpipeError(
             f"cannot reach Kafka at {settings.brokers}: {exc.args[0].str()} "
             "(check LOGPIPE_BROKERS and that the brokers are up)"

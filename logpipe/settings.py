@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from logpipe.errors import ConfigError
@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     kafka: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="extra librdkafka options, e.g. security.protocol"
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_ca: Path | None = Field(None, description="CA bundle for SSL / SASL_SSL")
 
     engine: Literal["opensearch", "elasticsearch"] = "opensearch"
     engine_url: Annotated[list[str], NoDecode] = ["http://127.0.0.1:9200"]
@@ -46,6 +51,15 @@ class Settings(BaseSettings):
     engine_timeout: float = Field(30.0, gt=0)
 
     index_prefix: str = "rolerabbit"
+    index_mode: Literal["daily", "rollover"] = Field(
+        "daily", description="daily indices <prefix>-<family>-YYYY.MM.DD, or a write alias each"
+    )
+    lifecycle_dir: Path | None = Field(None, description="lifecycle and templates (default ilm/)")
+    require_templates: bool = Field(True, description="`run` refuses to start without them")
+    kibana_url: str | None = Field(None, description="Kibana for `setup` (saved objects)")
+    kibana_username: str | None = None
+    kibana_password: SecretStr | None = None
+    kibana_api_key: SecretStr | None = None
     pipeline: str = "default"
     batch_size: int = Field(1000, ge=1, le=100_000)
     flush_interval: float = Field(1.0, gt=0, le=60, description="seconds to wait to fill a batch")
@@ -75,6 +89,17 @@ class Settings(BaseSettings):
             if not re.match(r"^https?://[^/\s]+", url):
                 raise ValueError(f"{url!r} is not an http(s):// URL")
         return value
+
+    @model_validator(mode="after")
+    def _kafka_sasl(self) -> Settings:
+        if self.kafka_security_protocol.startswith("SASL_") and not (
+            self.kafka_sasl_mechanism and self.kafka_sasl_username and self.kafka_sasl_password
+        ):
+            raise ValueError(
+                f"kafka_security_protocol {self.kafka_security_protocol} needs "
+                "kafka_sasl_mechanism, kafka_sasl_username and kafka_sasl_password"
+            )
+        return self
 
     @field_validator("index_prefix")
     @classmethod

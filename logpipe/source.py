@@ -15,8 +15,20 @@ def doc_id(topic: str, partition: int, offset: int) -> str:
 
 
 def common_kafka_config(settings: Settings) -> dict[str, Any]:
-    """Options shared by consumer and producer: brokers plus the user's librdkafka options."""
-    return {"bootstrap.servers": settings.brokers, **settings.kafka}
+    """Options shared by consumer and producer: brokers, security, then raw librdkafka options."""
+    config: dict[str, Any] = {
+        "bootstrap.servers": settings.brokers,
+        "security.protocol": settings.kafka_security_protocol,
+    }
+    if settings.kafka_sasl_mechanism:
+        config["sasl.mechanism"] = settings.kafka_sasl_mechanism
+    if settings.kafka_sasl_username:
+        config["sasl.username"] = settings.kafka_sasl_username
+    if settings.kafka_sasl_password:
+        config["sasl.password"] = settings.kafka_sasl_password.get_secret_value()
+    if settings.kafka_ssl_ca:
+        config["ssl.ca.location"] = str(settings.kafka_ssl_ca)
+    return {**config, **settings.kafka}
 
 
 def consumer_config(settings: Settings) -> dict[str, Any]:

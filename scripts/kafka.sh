@@ -13,6 +13,9 @@
 #   LOGPIPE_LOG_DIR        $LOGPIPE_RUN_DIR/logs     kafka.log
 #   KAFKA_PORT             9092                      PLAINTEXT listener
 #   KAFKA_CONTROLLER_PORT  9093                      KRaft controller listener
+#   KAFKA_SASL_PORT        9094                      SASL_PLAINTEXT listener (PLAIN, SCRAM-SHA-256)
+#   KAFKA_SASL_USER        logpipe                   its one user (SCRAM credentials are written
+#   KAFKA_SASL_PASSWORD    logpipe-test-secret         when the storage is first formatted)
 #   KAFKA_HEAP_OPTS        -Xms256m -Xmx512m
 #   KAFKA_START_TIMEOUT    90                        seconds to wait for health
 #   KAFKA_LOG_LEVEL        WARN                      root log level (see kafka/log4j2.properties)
@@ -39,6 +42,9 @@ LOG_FILE="$LOG_DIR/kafka.log"
 HOST=127.0.0.1
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-9094}"
+KAFKA_SASL_USER="${KAFKA_SASL_USER:-logpipe}"
+KAFKA_SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-logpipe-test-secret}"
 BOOTSTRAP="$HOST:$KAFKA_PORT"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
@@ -118,11 +124,15 @@ write_properties() {
 node.id=1
 process.roles=broker,controller
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT,SASL_PLAINTEXT://$HOST:$KAFKA_SASL_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT
+# A SASL listener (PLAIN and SCRAM-SHA-256) with one user, for the client-authentication tests.
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USER="$KAFKA_SASL_PASSWORD";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 log.dirs=$DATA_DIR
 
 num.partitions=3
@@ -150,7 +160,9 @@ format_storage() {
     echo "kafka.sh: formatting $DATA_DIR (cluster id $cluster_id)" >&2
     "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$KAFKA_FILES/log4j2.properties" \
         -cp "$(classpath)" kafka.tools.StorageTool format \
-        --config "$PROPS" --cluster-id "$cluster_id" --ignore-formatted >>"$LOG_FILE" 2>&1 \
+        --config "$PROPS" --cluster-id "$cluster_id" --ignore-formatted \
+        --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
+        >>"$LOG_FILE" 2>&1 \
         || { tail -n 40 "$LOG_FILE" >&2; die "storage format failed"; }
 }
 
