@@ -34,14 +34,15 @@ def has(event: dict, path: str) -> bool:
 
 
 def put(event: dict, path: str, value: Any) -> None:
-    """Set `path` to `value`, creating (or replacing non-dict) parents as needed."""
+    """Set `path` to `value`, creating parents; a non-dict parent in the way moves to `_<name>`."""
     parts = split_path(path)
     node = event
     for part in parts[:-1]:
         child = node.get(part)
         if not isinstance(child, dict):
-            child = {}
-            node[part] = child
+            if child is not None:
+                node["_" + part] = child
+            child = node[part] = {}
         node = child
     node[parts[-1]] = value
 

@@ -17,9 +17,8 @@ import math
 import re
 from typing import Any, Literal
 
-from logpipe.fields import add_tag, split_path
+from logpipe.fields import add_tag, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig
-from logpipe.stages.parse import put_safe
 
 _SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
 _SYNONYMS = {
@@ -194,4 +193,4 @@ class LevelStage:
             if type(node) is dict:
                 node[parts[1]] = level
                 return
-        put_safe(event, self._target, level)
+        put(event, self._target, level)

@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from pydantic import Field
 
-from logpipe.fields import add_tag, split_path
+from logpipe.fields import add_tag, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 
@@ -36,20 +36,6 @@ class ParseConfig(StageConfig):
     max_depth: int = Field(default=64, ge=1, le=1000)
     max_bytes: int = Field(default=1024 * 1024, ge=1)
     tag_on_failure: tuple[str, ...] = ("_jsonparsefailure",)
-
-
-def put_safe(event: dict, path: str, value: Any) -> None:
-    """Set `path` to `value`; a non-dict parent in the way is moved aside to `_<name>`, not lost."""
-    parts = split_path(path)
-    node = event
-    for part in parts[:-1]:
-        child = node.get(part)
-        if not isinstance(child, dict):
-            if child is not None:
-                node["_" + part] = child
-            child = node[part] = {}
-        node = child
-    node[parts[-1]] = value
 
 
 def _as_text(value: Any) -> str:
@@ -122,7 +108,7 @@ class ParseStage:
             elif type(node) is dict:
                 node["original"] = line
             else:
-                put_safe(event, "event.original", line)
+                put(event, "event.original", line)
 
     def _decode(self, event: dict, line: str) -> None:
         """Parse a JSON-object line into the event (root or target); tag what does not parse."""
@@ -150,7 +136,7 @@ class ParseStage:
             add_tag(event, "_json_too_deep")
             return
         if cfg.target is not None:
-            put_safe(event, cfg.target, parsed)
+            put(event, cfg.target, parsed)
         else:
             self._merge(event, parsed)
 
@@ -176,7 +162,7 @@ class ParseStage:
 
     def _set_raw(self, event: dict, line: str) -> None:
         if self._nested_field:
-            put_safe(event, self._field, line)
+            put(event, self._field, line)
         else:
             event[self._field] = line
 

@@ -18,9 +18,8 @@ from typing import Any, Literal
 from pydantic import model_validator
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, pop, split_path
+from logpipe.fields import add_tag, pop, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig
-from logpipe.stages.parse import put_safe
 from logpipe.timeformats import NAMED_FORMATS, build_parser, format_ms, load_zone
 
 _DEFAULT_FIELDS = ("@timestamp", "timestamp", "time", "ts", "date")
@@ -115,7 +114,7 @@ class TimestampStage:
                 if self._flat_target:
                     event[self._target] = out
                 else:
-                    put_safe(event, self._target, out)
+                    put(event, self._target, out)
                 if self.config.remove_field and path != self._target:
                     pop(event, path)
                 return
@@ -125,12 +124,12 @@ class TimestampStage:
             if self._target_is_source:
                 moved = pop(event, self._target)
                 if moved is not None:
-                    put_safe(event, self._aside, moved)
+                    put(event, self._aside, moved)
         fallback = self.config.fallback
         current = _get(event, self._target_parts)
         if fallback != "none" and (current is None or current is _MISSING):
             ms = (_kafka_ms(event) if fallback == "kafka" else None) or now_ms
-            put_safe(event, self._target, format_ms(int(ms)))
+            put(event, self._target, format_ms(int(ms)))
 
     def _parse(self, value: Any, event: dict, now_ms: float) -> str | None:
         """The value as ISO 8601 UTC (ms, Z) by the first format that fits, or None."""

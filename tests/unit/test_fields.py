@@ -19,10 +19,10 @@ def test_get_through_non_dict_is_default():
     assert fields.pop(event, "message.inner") is None
 
 
-def test_put_replaces_scalar_parent():
+def test_put_moves_a_scalar_parent_aside():
     event = {"user": "bob"}
     fields.put(event, "user.name", "bob")
-    assert event == {"user": {"name": "bob"}}
+    assert event == {"_user": "bob", "user": {"name": "bob"}}
 
 
 def test_add_tag_once_and_normalises():

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from logpipe.stages import StageRegistry
 from logpipe.stages.base import BuildContext
-from logpipe.stages.parse import ParseStage, put_safe
+from logpipe.stages.parse import ParseStage
 
 KAFKA = {"kafka": {"topic": "app", "partition": 0, "offset": 7, "key": None, "timestamp": 1}}
 
@@ -247,10 +247,11 @@ def test_config_rejects_unknown_and_bad_options():
         ParseStage.Config(max_depth=0)
 
 
-def test_put_safe_moves_scalars_aside():
-    event = {"log": "docker line"}
-    put_safe(event, "log.level", "info")
-    assert event == {"log": {"level": "info"}, "_log": "docker line"}
+def test_a_scalar_in_the_way_of_a_nested_field_is_moved_aside():
+    event = {"message": '{"level": "info"}', "log": "docker line"}
+    make(target="log.json")([event])
+    assert event["_log"] == "docker line"
+    assert event["log"]["json"]["level"] == "info"
 
 
 def test_batch_returns_the_events():
