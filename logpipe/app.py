@@ -63,6 +63,10 @@ def run_worker(settings: Settings, serve: bool = True) -> None:
         raise LogpipeError(
             f"cannot reach {settings.engine} at {urls}: {exc} (check LOGPIPE_ENGINE_URL)"
         ) from None
+    if settings.require_templates:
+        from logpipe.lifecycle import require_templates
+
+        require_templates(settings, engine)
     check_kafka(settings)
     version = (info.get("version") or {}).get("number", "?")
     log.info(

@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from logpipe.lifecycle.cli import add_setup_parser
+    from logpipe.replay.cli import add_replay_parser
+
     parser = argparse.ArgumentParser(
         prog="logpipe", description="Kafka to Elasticsearch/OpenSearch log pipeline worker."
     )
@@ -59,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(handler=_test, error_exit=EXIT_USAGE)
 
     commands.add_parser("grok", help="try a grok expression on stdin lines (see logpipe grok -h)")
+    add_setup_parser(commands)
+    add_replay_parser(commands, _settings_args)
     return parser
 
 
@@ -67,7 +72,8 @@ def _settings_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pipeline", metavar="FILE", help="pipeline file or bundled name")
 
 
-def _load(args: argparse.Namespace) -> Settings:
+def load_cli_settings(args: argparse.Namespace) -> Settings:
+    """Settings from --settings (or the environment), with --pipeline applied."""
     from logpipe.settings import load_settings
 
     settings = load_settings(args.settings)
@@ -82,7 +88,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise ConfigError("--workers must be at least 1")
-    settings = _load(args)
+    settings = load_cli_settings(args)
     setup_logging(args.log_level, settings.log_format)
     if args.workers > 1:
         return run_workers(settings, args.workers, args.log_level)
@@ -91,9 +97,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from logpipe.lifecycle import validate_lifecycle
     from logpipe.pipeline import load_pipeline
 
-    settings = _load(args)
+    settings = load_cli_settings(args)
+    validate_lifecycle(settings)
     print(f"settings OK: engine={settings.engine} topics={','.join(settings.topics)}")
     pipeline = load_pipeline(settings.pipeline)
     print(f"pipeline {pipeline.name} OK: {len(pipeline.stages)} stage(s)")
@@ -105,14 +113,14 @@ def _test(args: argparse.Namespace) -> int:
     from logpipe.pipeline import load_pipeline
     from logpipe.source import doc_id
 
-    settings = _load(args)
+    settings = load_cli_settings(args)
     pipeline = load_pipeline(settings.pipeline)
     now_ms = int(time.time() * 1000)
     out = sys.stdout.buffer
     for offset, raw in enumerate(_messages(sys.stdin.buffer, args.nul)):
         event = _stdin_event(raw, offset, now_ms)
         event["@metadata"]["id"] = doc_id("stdin", 0, offset)
-        for doc in to_docs(pipeline([event]), settings.index_prefix):
+        for doc in to_docs(pipeline([event]), settings.index_prefix, settings.index_mode):
             out.write(b'{"_index":' + orjson.dumps(doc.index) + b',"_id":' + orjson.dumps(doc.id))
             out.write(b',"_source":' + doc.source + b"}\n")
     out.flush()

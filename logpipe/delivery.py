@@ -16,6 +16,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exp
 from logpipe.deadletter import DeadLetterUnavailable, DeadLetterWriter
 from logpipe.documents import Doc, to_docs
 from logpipe.errors import EngineUnavailable, LogpipeError
+from logpipe.lifecycle.naming import IndexMode
 from logpipe.metrics import Metrics
 from logpipe.pipeline import Pipeline
 from logpipe.sink import BulkOutcome, BulkSink, Rejection
@@ -75,6 +76,7 @@ class Delivery:
     on_hold: Callable[[bool], None] = _ignore
     give_up: Callable[[], bool] = _never
     keep: Callable[[Doc], bool] = _keep
+    index_mode: IndexMode = "daily"
     engine_up: bool = True
     last_engine_success: float = 0.0
     tags: Counter = field(default_factory=Counter)
@@ -96,7 +98,7 @@ class Delivery:
                 self.stats.dropped += dropped
                 self.metrics.dropped.inc(dropped)
         self._count_tags(events)
-        return to_docs(events, self.index_prefix)
+        return to_docs(events, self.index_prefix, self.index_mode)
 
     def deliver(self, docs: list[Doc]) -> bool:
         """Index every doc or dead-letter it; False when given up (shutdown during an outage)."""

@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from logpipe.lifecycle.naming import IndexMode, index_name
+
 DEFAULT_FAMILIES = ("logs",)
 
 
@@ -63,8 +65,12 @@ def encode(event: dict) -> bytes:
         return json.dumps(event, default=str, ensure_ascii=False).encode("utf-8", "replace")
 
 
-def to_docs(events: list[dict], prefix: str) -> list[Doc]:
-    """One Doc per event and index family; the `@metadata` part is taken off the event."""
+def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[Doc]:
+    """One Doc per event and index family; the `@metadata` part is taken off the event.
+
+    In daily mode a document goes to `<prefix>-<family>-YYYY.MM.DD`; in rollover mode to the
+    family's write alias.
+    """
     docs: list[Doc] = []
     for event in events:
         origin = event.pop("@metadata", None) or {}
@@ -72,5 +78,5 @@ def to_docs(events: list[dict], prefix: str) -> list[Doc]:
         source = encode(event)
         doc_id = origin["id"]
         for family in origin.get("families") or DEFAULT_FAMILIES:
-            docs.append(Doc(f"{prefix}-{family}-{day}", doc_id, source, origin, family))
+            docs.append(Doc(index_name(prefix, family, day, mode), doc_id, source, origin, family))
     return docs

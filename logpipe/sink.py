@@ -31,13 +31,14 @@ class BulkOutcome:
     retry_statuses: dict[int, int] = field(default_factory=dict)
 
 
-def build_body(docs: list[Doc], op: str = "create") -> bytes:
-    """The NDJSON bulk body, built as bytes."""
+def build_body(docs: list[Doc], op: str = "create", require_alias: bool = False) -> bytes:
+    """The NDJSON bulk body, built as bytes; `require_alias` refuses writes to a missing alias."""
     parts: list[bytes] = []
     head = b'{"' + op.encode() + b'":{"_index":'
+    tail = b',"require_alias":true}}' if require_alias else b"}}"
     dumps = orjson.dumps
     for doc in docs:
-        parts.append(head + dumps(doc.index) + b',"_id":' + dumps(doc.id) + b"}}")
+        parts.append(head + dumps(doc.index) + b',"_id":' + dumps(doc.id) + tail)
         parts.append(doc.source)
     parts.append(b"")
     return b"\n".join(parts)
@@ -85,13 +86,14 @@ def describe_error(error: Any) -> str:
 class BulkSink:
     """Writes documents with `create` (or `index` to overwrite); one attempt per call."""
 
-    def __init__(self, engine: SearchEngine, op: str = "create") -> None:
+    def __init__(self, engine: SearchEngine, op: str = "create", require_alias: bool = False):
         self.engine = engine
         self.op = op
+        self.require_alias = require_alias
 
     def write(self, docs: list[Doc]) -> BulkOutcome:
         """Send one bulk request; EngineUnavailable propagates when the engine can't take it."""
         if not docs:
             return BulkOutcome()
-        response = self.engine.bulk(build_body(docs, self.op))
+        response = self.engine.bulk(build_body(docs, self.op, self.require_alias))
         return read_response(docs, response)

@@ -48,7 +48,7 @@ class Worker:
         self.stats = Stats()
         self.delivery = Delivery(
             pipeline=pipeline,
-            sink=BulkSink(engine),
+            sink=BulkSink(engine, require_alias=settings.index_mode == "rollover"),
             dead_letters=dead_letters,
             index_prefix=settings.index_prefix,
             metrics=self.metrics,
@@ -58,6 +58,7 @@ class Worker:
             on_hold=self._set_paused,
             give_up=self._give_up,
             keep=self._still_ours,
+            index_mode=settings.index_mode,
         )
         self.templates_ready = templates_ready
         self.stopping = False

@@ -56,6 +56,8 @@ def main() -> int:
         "LOGPIPE_ENGINE_URL": URL,
         "LOGPIPE_INDEX_PREFIX": PREFIX,
     }
+    print("installing index templates and lifecycle policies (logpipe setup):")
+    subprocess.run([sys.executable, "-m", "logpipe", "setup"], cwd=ROOT, env=env, check=True)
     worker = subprocess.Popen([sys.executable, "-m", "logpipe", "run"], cwd=ROOT, env=env)
     try:
         deadline = time.monotonic() + 300

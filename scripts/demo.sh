@@ -6,5 +6,6 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON=${PYTHON:-python3}
 "$PYTHON" -m pip install -q --disable-pip-version-check -e '.[test]'
+scripts/geoip.sh
 LOGPIPE_SERVICES="kafka opensearch" scripts/services.sh up
 "$PYTHON" scripts/demo.py

@@ -127,6 +127,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
         dry_run=args.dry_run,
         rate_limit=args.rate_limit / max(args.workers, 1),
         max_backoff=settings.max_backoff,
+        index_mode=settings.index_mode,
     )
     spec = repr(
         (

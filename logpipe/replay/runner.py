@@ -13,6 +13,7 @@ from logpipe.deadletter import DeadLetterWriter
 from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
+from logpipe.lifecycle.naming import IndexMode
 from logpipe.metrics import Metrics
 from logpipe.pipeline import Pipeline
 from logpipe.replay.checkpoint import Checkpoint
@@ -79,6 +80,7 @@ class ReplayOptions:
     dry_run: bool = False
     rate_limit: float = 0.0
     max_backoff: float = 30.0
+    index_mode: IndexMode = "daily"
 
 
 class Replay:
@@ -102,13 +104,18 @@ class Replay:
         self.stats = Stats()
         self.delivery = Delivery(
             pipeline=pipeline,
-            sink=BulkSink(engine, op="index" if options.reindex else "create"),  # type: ignore[arg-type]
+            sink=BulkSink(
+                engine,  # type: ignore[arg-type]
+                op="index" if options.reindex else "create",
+                require_alias=options.index_mode == "rollover",
+            ),
             dead_letters=dead_letters,  # type: ignore[arg-type]
             index_prefix=options.index_prefix,
             metrics=Metrics(),
             stats=self.stats,
             max_backoff=options.max_backoff,
             give_up=lambda: self.stopping,
+            index_mode=options.index_mode,
         )
 
     def stop(self, *_args: Any) -> None:

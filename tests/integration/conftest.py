@@ -173,6 +173,7 @@ def worker_settings(engine: Engine, topic: str, prefix: str, **extra: str) -> di
         "LOGPIPE_INDEX_PREFIX": prefix,
         "LOGPIPE_PIPELINE": "passthrough",
         "LOGPIPE_DEAD_LETTER_TOPIC": f"{topic}-dlq",
+        "LOGPIPE_REQUIRE_TEMPLATES": "false",
         **{f"LOGPIPE_{key.upper()}": value for key, value in extra.items()},
     }
 

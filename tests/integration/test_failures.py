@@ -114,3 +114,18 @@ def test_unreachable_kafka_at_start_is_one_line(tmp_path, opensearch):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "cannot reach Kafka at 127.0.0.1:1" in result.stderr
+
+
+def test_worker_refuses_to_start_without_templates_until_setup(opensearch, topic, prefix):
+    import os
+
+    env = {**os.environ, **worker_settings(opensearch, topic, prefix, require_templates="true")}
+    refused = run_cli("run", env=env)
+    assert refused.returncode == 1
+    assert "index templates missing" in refused.stderr and "logpipe setup" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    installed = run_cli("setup", env=env)
+    assert installed.returncode == 0, installed.stderr
+    assert f"created index template {prefix}-logs" in installed.stdout
+    checked = run_cli("check", env=env)
+    assert checked.returncode == 0, checked.stderr

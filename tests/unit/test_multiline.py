@@ -37,13 +37,15 @@ def test_trace_lines_join_into_the_first_lines_event():
 
 def test_groups_are_per_key_and_partition():
     join = stage()
-    out = join([
-        event("start a", 0, key="a"),
-        event("start b", 1, key="b"),
-        event("  more a", 2, key="a"),
-        event("  more b", 3, key="b"),
-        event("  other partition", 0, key="a", partition=1),
-    ])
+    out = join(
+        [
+            event("start a", 0, key="a"),
+            event("start b", 1, key="b"),
+            event("  more a", 2, key="a"),
+            event("  more b", 3, key="b"),
+            event("  other partition", 0, key="a", partition=1),
+        ]
+    )
     assert out == [event("  other partition", 0, key="a", partition=1)] or out == []
     assert join.held_offsets()[("t", 0)] == 0
     flushed = join.flush_expired(now=10**9)
