@@ -63,11 +63,11 @@ def run_worker(settings: Settings, serve: bool = True) -> None:
         raise LogpipeError(
             f"cannot reach {settings.engine} at {urls}: {exc} (check LOGPIPE_ENGINE_URL)"
         ) from None
+    check_kafka(settings)
     if settings.require_templates:
         from logpipe.lifecycle import require_templates
 
         require_templates(settings, engine)
-    check_kafka(settings)
     version = (info.get("version") or {}).get("number", "?")
     log.info(
         "starting: topics=%s group=%s engine=%s %s pipeline=%s",

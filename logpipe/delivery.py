@@ -134,7 +134,7 @@ class Delivery:
 
         retrying = Retrying(
             retry=retry_if_exception_type(RETRYABLE),
-            wait=wait_exponential_jitter(initial=0.2, max=self.max_backoff),
+            wait=wait_exponential_jitter(multiplier=0.2, max=self.max_backoff, jitter=0.2),
             stop=lambda _state: self.give_up(),
             sleep=self.wait,
             before_sleep=before_sleep,

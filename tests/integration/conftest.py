@@ -88,7 +88,7 @@ class Engine:
     def count(self, pattern: str) -> int:
         self.refresh(pattern)
         answer = requests.get(f"{self.url}/{pattern}/_count", timeout=30)
-        if answer.status_code == 404:
+        if answer.status_code in (404, 503):  # no such index yet, or its shards still starting
             return 0
         answer.raise_for_status()
         return answer.json()["count"]

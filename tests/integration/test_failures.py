@@ -52,14 +52,14 @@ def test_refused_document_goes_to_dead_letter_and_offsets_move_on(
     assert "dead_lettered=1" in worker.log()
 
 
-def test_engine_stopped_for_20_seconds(elasticsearch, topic, prefix, start_worker):
-    """The ES-API server stops mid-stream: the worker pauses, holds memory, resumes, exact."""
-    engine = elasticsearch
+def test_engine_stopped_for_20_seconds(engine, topic, prefix, start_worker):
+    """The engine stops mid-stream: the worker pauses, holds memory, resumes, exact count."""
+    script = str(ROOT / f"scripts/{engine.kind}.sh")
     produce(topic, [f"before {n}".encode() for n in range(5_000)])
     worker = start_worker(worker_settings(engine, topic, prefix, batch_size="500"))
     assert engine.wait_for_count(f"{prefix}-*", 5_000) == 5_000, worker.log()
     rss_before = worker.rss_kib()
-    subprocess.run([str(ROOT / "scripts/elasticsearch.sh"), "stop"], check=True)
+    subprocess.run([script, "stop"], check=True)
     samples: list[int] = []
     try:
         produced = threading.Thread(
@@ -73,7 +73,7 @@ def test_engine_stopped_for_20_seconds(elasticsearch, topic, prefix, start_worke
         produced.join()
         assert worker.process.poll() is None, "the worker died during the outage"
     finally:
-        subprocess.run([str(ROOT / "scripts/elasticsearch.sh"), "start"], check=True)
+        subprocess.run([script, "start"], check=True)
     assert engine.wait_for_count(f"{prefix}-*", 35_000, timeout=180) == 35_000, worker.log()
     assert worker.terminate() == 0, worker.log()
     log = worker.log()
