@@ -128,10 +128,9 @@ def _test(args: argparse.Namespace) -> int:
 
 
 def _stdin_event(raw: bytes, offset: int, now_ms: int) -> dict:
-    try:
-        text, tags = raw.decode("utf-8"), None
-    except UnicodeDecodeError:
-        text, tags = raw.decode("utf-8", "replace"), ["_utf8_replaced"]
+    from logpipe.source import decode_text
+
+    text, tags = decode_text(raw)
     event: dict = {
         "message": text,
         "@metadata": {

@@ -6,10 +6,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from logpipe.errors import ConfigError
+from logpipe.yamlfile import read_yaml
 
 URL_FIELDS = ("url.original", "url.path", "url.query", "request", "path")
 UA_FIELDS = ("user_agent.original", "agent")
@@ -323,12 +323,7 @@ def builtin_rules() -> list[Rule]:
 
 def load_rules(path: Path) -> list[Rule]:
     """Read user rules from a YAML file: a list, or a mapping with a `rules` list."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"security rules file {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"security rules file {path}: not valid YAML: {exc}") from None
+    data = read_yaml(path, "security rules file")
     if isinstance(data, dict):
         data = data.get("rules")
     if not isinstance(data, list):

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from logpipe.errors import ConfigError
+from logpipe.yamlfile import read_yaml
 
 ENV_PREFIX = "LOGPIPE_"
 _INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
@@ -123,12 +123,7 @@ def load_settings(path: str | Path | None = None) -> Settings:
     where = "settings"
     if path:
         where = f"settings file {path}"
-        try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{where}: not valid YAML: {' '.join(str(exc).split())}") from None
+        raw = read_yaml(path, "settings file")
         if raw is not None and not isinstance(raw, dict):
             raise ConfigError(f"{where}: expected a mapping of setting names to values")
         values = raw or {}

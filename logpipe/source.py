@@ -45,15 +45,17 @@ def consumer_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def decode_text(raw: bytes) -> tuple[str, list[str] | None]:
+    """UTF-8 text of a raw message, and the tags to add (`_utf8_replaced` for invalid bytes)."""
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace"), ["_utf8_replaced"]
+
+
 def event_from_message(message: Message) -> dict:
     """A fresh event: the value as `message` text, coordinates in `@metadata`."""
-    value = message.value() or b""
-    try:
-        text = value.decode("utf-8")
-        tags = None
-    except UnicodeDecodeError:
-        text = value.decode("utf-8", "replace")
-        tags = ["_utf8_replaced"]
+    text, tags = decode_text(message.value() or b"")
     topic, partition, offset = message.topic(), message.partition(), message.offset()
     key = message.key()
     _kind, timestamp = message.timestamp()

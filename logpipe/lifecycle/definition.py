@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from logpipe.errors import ConfigError
+from logpipe.yamlfile import read_yaml
 
 LIFECYCLE_DIR = Path(__file__).resolve().parents[2] / "ilm"
 DEFINITION_FILE = "lifecycle.yaml"
@@ -118,7 +118,7 @@ def load_definition(directory: str | Path | None = None) -> Definition:
     """Read and validate `ilm/` (or `directory`); ConfigError names the file and the field."""
     directory = Path(directory) if directory else LIFECYCLE_DIR
     path = directory / DEFINITION_FILE
-    raw = _read_yaml(path)
+    raw = read_yaml(path, "lifecycle definition")
     data = _validate(DefinitionFile, raw, str(path))
     unknown = sorted(set(data.overrides) - set(data.families))
     if unknown:
@@ -141,15 +141,6 @@ def load_definition(directory: str | Path | None = None) -> Definition:
         rollover=data.rollover,
         components=components,
     )
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
 
 
 def _read_component(path: Path) -> dict[str, Any]:

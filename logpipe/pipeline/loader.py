@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from logpipe.errors import ConfigError
@@ -15,6 +14,7 @@ from logpipe.pipeline.conditions import compile_condition
 from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.stages import StageRegistry
 from logpipe.stages.base import BuildContext
+from logpipe.yamlfile import read_yaml
 
 PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
 _STAGE_KEYS = {"type", "id", "when"}
@@ -42,12 +42,7 @@ def resolve_pipeline_path(name_or_path: str | Path) -> Path:
 def load_pipeline(name_or_path: str | Path, registry: StageRegistry | None = None) -> Pipeline:
     """Read, validate and build a pipeline; raise ConfigError on any problem."""
     path = resolve_pipeline_path(name_or_path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"pipeline {path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"pipeline {path}: not valid YAML: {_one_line(exc)}") from None
+    raw = read_yaml(path, "pipeline")
     if raw is None:
         raw = {}
     raw = substitute_env(raw, path)

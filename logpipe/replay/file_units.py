@@ -12,6 +12,7 @@ from typing import IO
 
 from logpipe.errors import LogpipeError
 from logpipe.replay.units import Batch
+from logpipe.source import decode_text
 
 IDENTITY_BYTES = 64 * 1024
 
@@ -86,10 +87,7 @@ class FileUnit:
             yield Batch(line_number, events, [], len(events))
 
     def _event(self, line: bytes, line_number: int) -> dict:
-        try:
-            text, tags = line.decode("utf-8"), None
-        except UnicodeDecodeError:
-            text, tags = line.decode("utf-8", "replace"), ["_utf8_replaced"]
+        text, tags = decode_text(line)
         event: dict = {
             "message": text,
             "@metadata": {
