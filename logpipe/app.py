@@ -52,7 +52,7 @@ def check_kafka(settings: Settings, timeout: float = 10.0) -> None:
         log.warning("topic(s) %s do not exist yet; waiting for them", ", ".join(missing))
 
 
-def run_worker(settings: Settings, serve: bool = True) -> None:
+def run_worker(settings: Settings, serve: bool = True, parent_pid: int | None = None) -> None:
     """Build and run one worker in this process until SIGTERM or SIGINT."""
     pipeline = load_pipeline(settings.pipeline)
     engine = connect(settings)
@@ -80,17 +80,19 @@ def run_worker(settings: Settings, serve: bool = True) -> None:
     consumer = Consumer(consumer_config(settings), logger=logging.getLogger("librdkafka"))
     dead_letters = DeadLetterWriter(common_kafka_config(settings), settings.dead_letter_topic)
     metrics = Metrics()
-    worker = Worker(settings, pipeline, engine, consumer, dead_letters, metrics)
+    worker = Worker(
+        settings, pipeline, engine, consumer, dead_letters, metrics, parent_pid=parent_pid
+    )
     if serve and settings.metrics_port:
         serve_status(settings.metrics_host, settings.metrics_port, metrics.registry, lambda: True)
     install_stop_handlers(worker)
     worker.run()
 
 
-def _child(settings: Settings, log_level: str) -> None:
+def _child(settings: Settings, log_level: str, parent_pid: int) -> None:
     setup_logging(log_level, settings.log_format)
     try:
-        run_worker(settings, serve=False)
+        run_worker(settings, serve=False, parent_pid=parent_pid)
     except LogpipeError as exc:
         log.error("%s", exc)
         raise SystemExit(1) from None
@@ -107,7 +109,9 @@ def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
     os.environ[MULTIPROC_ENV] = metrics_dir.name
     context = multiprocessing.get_context("spawn")
     children = [
-        context.Process(target=_child, args=(settings, log_level), name=f"logpipe-worker-{i}")
+        context.Process(
+            target=_child, args=(settings, log_level, os.getpid()), name=f"logpipe-worker-{i}"
+        )
         for i in range(count)
     ]
     for child in children:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from typing import Any
@@ -39,6 +40,7 @@ class Worker:
         dead_letters: DeadLetterWriter,
         metrics: Metrics | None = None,
         templates_ready: bool = True,
+        parent_pid: int | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -61,6 +63,7 @@ class Worker:
             index_mode=settings.index_mode,
         )
         self.templates_ready = templates_ready
+        self.parent_pid = parent_pid
         self.stopping = False
         self.stop_requested_at = 0.0
         self.paused = False
@@ -209,6 +212,9 @@ class Worker:
     def _housekeeping(self) -> None:
         """Periodic work between batches: readiness, lag, memory, the progress line."""
         now = time.monotonic()
+        if self.parent_pid is not None and os.getppid() != self.parent_pid:
+            log.warning("the supervising process is gone; finishing and leaving the group")
+            self.request_stop()
         self._flush_held()
         self._update_readiness()
         if now - self._last_lag >= LAG_EVERY:

@@ -97,3 +97,33 @@ def test_workers_option_runs_processes_in_one_group(opensearch, topic, prefix, s
     assert worker.terminate() == 0, worker.log()
     assert worker.log().count("stopped: consumed=") == 2
     assert_exactly_once(opensearch, topic, prefix, 6_000)
+
+
+def test_workers_leave_when_their_parent_is_killed(opensearch, topic, prefix, start_worker):
+    import json
+    from pathlib import Path
+
+    worker = start_worker(worker_settings(opensearch, topic, prefix), ["--workers", "2"])
+    deadline = time.monotonic() + 60
+    while worker.log().count("assigned") < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    children = {
+        json.loads(line)["process.pid"]
+        for line in worker.log().splitlines()
+        if line.startswith("{") and "assigned" in line
+    }
+    assert len(children) == 2, worker.log()
+    worker.kill()
+
+    def alive(pid: int) -> bool:
+        """Running (a zombie waiting to be reaped counts as gone)."""
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 30
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(alive(pid) for pid in children), "worker processes outlived their parent"
