@@ -70,7 +70,15 @@ def main() -> int:
         "LOGPIPE_INDEX_PREFIX": prefix,
         "LOGPIPE_PIPELINE": args.pipeline,
         "LOGPIPE_BATCH_SIZE": str(args.batch_size),
+        "LOGPIPE_METRICS_PORT": "0",
     }
+    subprocess.run(
+        [sys.executable, "-m", "logpipe", "setup"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -105,6 +113,11 @@ def main() -> int:
         worker.send_signal(signal.SIGTERM)
         worker.wait(120)
         requests.delete(f"{args.url}/{prefix}-*", timeout=60)
+        for kind in ("_index_template", "_component_template"):
+            listing = requests.get(f"{args.url}/{kind}/{prefix}-*", timeout=30)
+            key = "index_templates" if kind == "_index_template" else "component_templates"
+            for template in listing.json().get(key, []) if listing.ok else []:
+                requests.delete(f"{args.url}/{kind}/{template['name']}", timeout=30)
         admin.delete_topics([topic])
     if first_seen is None or done < args.count:
         print(f"incomplete: {done} of {args.count} indexed")
