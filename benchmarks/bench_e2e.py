@@ -19,12 +19,12 @@ import uuid
 from pathlib import Path
 
 import requests
-from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.kafka_input import fill_topic  # noqa: E402
 from logpipe.samples import sample_lines  # noqa: E402
 
 
@@ -48,18 +48,8 @@ def main() -> int:
 
     topic = f"bench-{uuid.uuid4().hex[:8]}"
     prefix = f"bench{uuid.uuid4().hex[:8]}"
+    fill_topic(args.brokers, topic, sample_lines(args.count), partitions=6)
     admin = AdminClient({"bootstrap.servers": args.brokers})
-    for future in admin.create_topics([NewTopic(topic, 6, 1)]).values():
-        future.result(30)
-    producer = Producer({"bootstrap.servers": args.brokers, "linger.ms": 50})
-    for line in sample_lines(args.count):
-        while True:
-            try:
-                producer.produce(topic, line)
-                break
-            except BufferError:
-                producer.poll(0.1)
-    producer.flush(60)
     env = {
         **os.environ,
         "LOGPIPE_BROKERS": args.brokers,

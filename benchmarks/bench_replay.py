@@ -20,12 +20,12 @@ import uuid
 from pathlib import Path
 
 import requests
-from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.kafka_input import fill_topic  # noqa: E402
 from logpipe.samples import sample_lines  # noqa: E402
 
 
@@ -55,18 +55,8 @@ def main() -> int:
     args = parser.parse_args()
     lines = list(sample_lines(args.count, seed=3))
     topic = f"bench-replay-{uuid.uuid4().hex[:8]}"
+    fill_topic(args.brokers, topic, lines)
     admin = AdminClient({"bootstrap.servers": args.brokers})
-    for future in admin.create_topics([NewTopic(topic, 3, 1)]).values():
-        future.result(30)
-    producer = Producer({"bootstrap.servers": args.brokers, "linger.ms": 50})
-    for line in lines:
-        while True:
-            try:
-                producer.produce(topic, line)
-                break
-            except BufferError:
-                producer.poll(0.1)
-    producer.flush(60)
     prefixes = [f"bench{uuid.uuid4().hex[:8]}" for _ in range(2)]
     with tempfile.TemporaryDirectory() as folder:
         sample = Path(folder) / "sample.log.gz"

@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 
 import orjson
 
+from logpipe.redaction_text import redact_text
+
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@", re.I)
 
 
@@ -19,12 +21,7 @@ def mask_url(url: str) -> str:
 
 def mask(text: str) -> str:
     """Mask URL credentials and every secret the redaction rules know."""
-    text = mask_url(text)
-    try:
-        from logpipe.redaction_text import redact_text
-    except ImportError:
-        return text
-    return redact_text(text)
+    return redact_text(mask_url(text))
 
 
 class TextFormatter(logging.Formatter):
