@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -111,29 +112,32 @@ def _check(args: argparse.Namespace) -> int:
 def _test(args: argparse.Namespace) -> int:
     from logpipe.documents import to_docs
     from logpipe.pipeline import load_pipeline
-    from logpipe.source import doc_id
 
     settings = load_cli_settings(args)
     pipeline = load_pipeline(settings.pipeline)
     now_ms = int(time.time() * 1000)
     out = sys.stdout.buffer
-    for offset, raw in enumerate(_messages(sys.stdin.buffer, args.nul)):
-        event = _stdin_event(raw, offset, now_ms)
-        event["@metadata"]["id"] = doc_id("stdin", 0, offset)
-        for doc in to_docs(pipeline([event]), settings.index_prefix, settings.index_mode):
+
+    def emit(events: list[dict]) -> None:
+        for doc in to_docs(events, settings.index_prefix, settings.index_mode):
             out.write(b'{"_index":' + orjson.dumps(doc.index) + b',"_id":' + orjson.dumps(doc.id))
             out.write(b',"_source":' + doc.source + b"}\n")
+
+    for offset, raw in enumerate(_messages(sys.stdin.buffer, args.nul)):
+        emit(pipeline([_stdin_event(raw, offset, now_ms)]))
+    emit(pipeline.flush_expired(now=math.inf))  # what holding stages (multiline) still hold
     out.flush()
     return 0
 
 
 def _stdin_event(raw: bytes, offset: int, now_ms: int) -> dict:
-    from logpipe.source import decode_text
+    from logpipe.source import decode_text, doc_id
 
     text, tags = decode_text(raw)
     event: dict = {
         "message": text,
         "@metadata": {
+            "id": doc_id("stdin", 0, offset),
             "kafka": {
                 "topic": "stdin",
                 "partition": 0,

@@ -50,13 +50,16 @@ class Pipeline:
                     held[key] = min(offset, held.get(key, offset))
         return held
 
-    def flush_expired(self) -> list[dict]:
-        """Events that holding stages release on their timer, run through the later stages."""
+    def flush_expired(self, now: float | None = None) -> list[dict]:
+        """Events that holding stages release on their timer, run through the later stages.
+
+        `now=math.inf` releases everything they hold (the end of a finite input).
+        """
         out: list[dict] = []
         for index, stage in enumerate(self.stages):
             flush = getattr(stage.run, "flush_expired", None)
             if flush is not None:
-                released = flush()
+                released = flush(now)
                 if released:
                     out.extend(self._run_from(index + 1, released))
         return out

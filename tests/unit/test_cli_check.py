@@ -37,3 +37,23 @@ def test_check_good_files():
     result = check("--pipeline", "passthrough")
     assert result.returncode == 0, result.stderr
     assert "pipeline passthrough OK" in result.stdout
+
+
+def test_logpipe_test_releases_what_multiline_holds_at_end_of_input():
+    lines = "start\njava.lang.IllegalStateException: x\n\tat a.B.c(B.java:1)\nlast line\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "logpipe", "test", "--pipeline", "plaintext-traces"],
+        cwd=ROOT,
+        input=lines,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    logs = [d for d in docs if d["_index"].startswith("rolerabbit-logs-")]
+    assert [d["_id"] for d in logs] == ["stdin-0-0", "stdin-0-3"]
+    assert logs[0]["_source"]["message"].count("\n") == 2
+    assert logs[1]["_source"]["message"] == "last line"
