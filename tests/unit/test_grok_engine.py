@@ -202,10 +202,11 @@ def test_required_literals_prefilter():
 
 
 def test_pathological_user_pattern_times_out():
-    g = PatternLibrary(definitions={"BAD": "^(a+)+$"}).compile("%{BAD}")
+    # (a|aa)+ stays exponential in every regex release so far; (a+)+ no longer is (2026.11).
+    g = PatternLibrary(definitions={"BAD": "^(a|aa)+$"}).compile("%{BAD}")
     start = time.monotonic()
     with pytest.raises(TimeoutError):
-        g.search("a" * 5000 + "b", timeout=0.2)
+        g.search("a" * 60 + "b", timeout=0.2)
     assert time.monotonic() - start < 1.0
 
 

@@ -133,11 +133,11 @@ def test_pattern_definitions_and_patterns_dir_relative_to_the_pipeline(tmp_path)
 def test_catastrophic_backtracking_times_out_and_the_batch_goes_on():
     stage = build(
         match={"message": ["%{EVIL:x}", "%{WORD:w}"]},
-        pattern_definitions={"EVIL": "^(a+)+$"},
+        pattern_definitions={"EVIL": "^(a|aa)+$"},
         timeout_ms=100,
     )
     start = time.monotonic()
-    events = stage([{"message": "a" * 5000 + "b"}, {"message": "aaaa"}, {"message": "hello!"}])
+    events = stage([{"message": "a" * 60 + "b"}, {"message": "aaaa"}, {"message": "hello!"}])
     assert time.monotonic() - start < 1.5
     assert events[0]["tags"] == ["_groktimeout"] and "w" not in events[0]
     assert events[1]["x"] == "aaaa"
