@@ -71,6 +71,9 @@ def main() -> int:
             worker.send_signal(signal.SIGTERM)
             worker.wait(60)
 
+    # Refresh every family, not only -logs-: the copies in -errors-, -security- and
+    # -performance- are otherwise not yet searchable and _cat would print 0 for them.
+    requests.post(f"{URL}/{PREFIX}-*/_refresh", timeout=30)
     print(f"\nindexed {COUNT} lines; documents per index:")
     cat = requests.get(f"{URL}/_cat/indices/{PREFIX}-*?h=index,docs.count&s=index", timeout=30)
     print(cat.text.rstrip())

@@ -23,7 +23,8 @@
 set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PYTHON="${PYTHON:-python3}"
+# The project's .venv (scripts/venv.sh) when there is one, else python3.
+PYTHON="${PYTHON:-$([ -x "$REPO_DIR/.venv/bin/python" ] && echo "$REPO_DIR/.venv/bin/python" || echo python3)}"
 NOIDA_DB_VERSION="${NOIDA_DB_VERSION:-0.2.3}"
 ES_HOST=127.0.0.1
 ES_PORT="${ES_PORT:-9201}"
@@ -147,8 +148,13 @@ cmd_start() {
     mkdir -p "$ES_DATA_DIR" "$LOGPIPE_LOG_DIR"
 
     if [[ -z "$pid" ]]; then
-        bin="$(noida_binary)"
-        [[ -n "$bin" ]] || die "noida-db is not installed for $PYTHON; run: scripts/elasticsearch.sh install"
+        bin="$(noida_binary || true)"
+        if [[ -z "$bin" ]]; then
+            echo "elasticsearch: noida-db is not installed for $PYTHON; installing it"
+            cmd_install || die "could not install noida-db==$NOIDA_DB_VERSION for $PYTHON; try: $PYTHON -m pip install noida-db==$NOIDA_DB_VERSION"
+            bin="$(noida_binary || true)"
+        fi
+        [[ -n "$bin" ]] || die "noida-db is installed but its binary was not found; run: scripts/elasticsearch.sh install"
         [[ -x "$bin" ]] || chmod +x "$bin" 2>/dev/null || die "$bin is not executable"
 
         {

@@ -49,7 +49,8 @@ BOOTSTRAP="$HOST:$KAFKA_PORT"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
-PYTHON="${PYTHON:-python3}"
+# The project's .venv (scripts/venv.sh) when there is one: the health check needs confluent-kafka.
+PYTHON="${PYTHON:-$(p="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.venv/bin/python"; [ -x "$p" ] && echo "$p" || echo python3)}"
 if [[ -n "${JAVA:-}" ]]; then :
 elif [[ -n "${JAVA_HOME:-}" ]]; then JAVA="$JAVA_HOME/bin/java"
 else JAVA=java

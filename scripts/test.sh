@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The test suite on a fresh machine: install, start the real services, lint, test, stop.
+# The test suite on a fresh machine: install into .venv (pinned by constraints.txt), start the
+# real services, lint, test, then stop the services this script started (services that were
+# already running, e.g. left up by scripts/demo.sh, stay up).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-PYTHON=${PYTHON:-python3}
+PYTHON="$(scripts/venv.sh | tail -n 1)"
+export PYTHON
+export PATH="$(dirname "$PYTHON"):$PATH"
 
-echo "== installing logpipe and its test dependencies"
-"$PYTHON" -m pip install -q --disable-pip-version-check -e '.[test]'
 if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
   echo "== installing Prometheus and promtool (Debian package) for the alert-rule tests"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -15,7 +17,14 @@ fi
 scripts/geoip.sh
 
 echo "== starting Kafka, OpenSearch and the ES-API server"
-trap 'scripts/services.sh down' EXIT
+started=""
+for service in ${LOGPIPE_SERVICES:-kafka opensearch elasticsearch}; do
+  "scripts/$service.sh" status >/dev/null 2>&1 || started="$started $service"
+done
+stop_started() {
+  if [ -n "$started" ]; then LOGPIPE_SERVICES="$started" scripts/services.sh down; fi
+}
+trap stop_started EXIT
 scripts/services.sh up
 
 echo "== lint"
