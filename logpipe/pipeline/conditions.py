@@ -1,13 +1,19 @@
-"""`when` conditions, Logstash `if` blocks as data: compiled once into predicates over an event."""
+"""`when` conditions, Logstash `if` blocks as data: compiled once into predicates over an event.
+
+`matches` runs in RE2 (linear time) or, for patterns RE2 refuses, under a time limit; a search
+that runs out of time counts as no match and tags the event `_condition_timeout`.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 from logpipe import fields
 from logpipe.errors import ConfigError
+from logpipe.userregex import UserRegex
+
+TIMEOUT_TAG = "_condition_timeout"
 
 Predicate = Callable[[dict], bool]
 
@@ -71,18 +77,24 @@ def _field_condition(spec: dict, where: str) -> Predicate:
         return lambda event: fields.get(event, path) in choices
     if test == "matches":
         try:
-            pattern = re.compile(str(arg))
-        except re.error as exc:
-            raise ConfigError(f"{where}.matches: invalid regex {arg!r}: {exc}") from None
-        return lambda event: _search(pattern, fields.get(event, path))
+            pattern = UserRegex(str(arg))
+        except ValueError as exc:
+            raise ConfigError(f"{where}.matches: {exc}") from None
+        return lambda event: _search(pattern, event, fields.get(event, path))
     if isinstance(arg, bool) or not isinstance(arg, int | float):
         raise ConfigError(f"{where}.{test}: expected a number, got {arg!r}")
     compare = _COMPARISONS[test]
     return lambda event: _compare(compare, fields.get(event, path), arg)
 
 
-def _search(pattern: re.Pattern[str], value: Any) -> bool:
-    return isinstance(value, str) and pattern.search(value) is not None
+def _search(pattern: UserRegex, event: dict, value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return pattern.search(value)
+    except TimeoutError:
+        fields.add_tag(event, TIMEOUT_TAG)
+        return False
 
 
 def _compare(compare: Callable[[float, float], bool], value: Any, bound: float) -> bool:

@@ -1,13 +1,26 @@
-"""Run a batch of events through built stages, honouring each stage's `when` condition."""
+"""Run a batch of events through built stages, honouring each stage's `when` condition.
+
+Every stage call is guarded: an unexpected exception never leaves the runner. The event the stage
+was working on is tagged `_stage_exception` with the stage and the error in
+`logpipe.stage_failures`, and goes on through the later stages, so it is delivered (or
+dead-lettered by delivery) instead of stopping the worker.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from logpipe.fields import add_tag
 from logpipe.pipeline.conditions import Predicate
 
 StageFn = Callable[[list[dict]], list[dict]]
+STAGE_EXCEPTION_TAG = "_stage_exception"
+FAILURES_FIELD = "stage_failures"  # under `logpipe`: [{"stage": ..., "error": ...}]
+_ERROR_CHARS = 500
+
+log = logging.getLogger("logpipe.pipeline")
 
 
 @dataclass(frozen=True)
@@ -21,24 +34,100 @@ class BuiltStage:
 
 @dataclass
 class Pipeline:
-    """An ordered chain of stages; counts events dropped on purpose."""
+    """An ordered chain of stages; counts events dropped on purpose and lines joined.
+
+    Holding stages (multiline) take lines in without giving an event back yet (`held()`), or
+    join them into another line's event (`joined`): neither is counted as dropped.
+    """
 
     name: str
     stages: list[BuiltStage] = field(default_factory=list)
     dropped: int = 0
+    joined: int = 0
+    stage_exceptions: int = 0
+    _logged: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     def __call__(self, events: list[dict]) -> list[dict]:
         """Run every stage over the batch and return the surviving events in order."""
         return self._run_from(0, events)
+
+    def held(self) -> int:
+        """Events that holding stages keep back right now (open multiline groups)."""
+        return sum(_held(stage) for stage in self.stages)
 
     def _run_from(self, first: int, events: list[dict]) -> list[dict]:
         for stage in self.stages[first:]:
             if not events:
                 break
             before = len(events)
-            events = stage.run(events) if stage.when is None else _run_when(stage, events)
-            self.dropped += before - len(events)
+            held_before, joined_before = _held(stage), _joined(stage)
+            if stage.when is None:
+                events = self._guarded(stage, events)
+            else:
+                events = self._run_when(stage, events)
+            joined = _joined(stage) - joined_before
+            self.joined += joined
+            # What went in and did not come out, is not held and was not joined was dropped.
+            # (A stage that emits more than it takes never makes the count go down.)
+            self.dropped += max(0, before - len(events) - (_held(stage) - held_before) - joined)
         return events
+
+    def _guarded(self, stage: BuiltStage, events: list[dict]) -> list[dict]:
+        """`stage.run(events)`, with an exception turned into a tag on the event it hit."""
+        try:
+            return stage.run(events)
+        except Exception as exc:
+            self._report(stage, exc)
+            culprit = _culprit(exc, events)
+            if culprit is None:  # not inside the per-event loop: every event of the call
+                for event in events:
+                    _mark(event, stage.name, exc)
+                return events
+            _mark(events[culprit], stage.name, exc)
+            # Stages work through a batch in order: those before are done, the rest still due.
+            rest = self._guarded(stage, events[culprit + 1 :]) if culprit + 1 < len(events) else []
+            return events[: culprit + 1] + rest
+
+    def _run_when(self, stage: BuiltStage, events: list[dict]) -> list[dict]:
+        """Run `stage` on the events its condition selects; keep the others where they were.
+
+        Events a stage creates (for example joined lines) follow the batch's existing events.
+        A condition that raises counts as not met, with the event tagged.
+        """
+        assert stage.when is not None
+        selected = []
+        for event in events:
+            try:
+                chosen = stage.when(event)
+            except Exception as exc:
+                self._report(stage, exc)
+                _mark(event, f"{stage.name} (when)", exc)
+                chosen = False
+            if chosen:
+                selected.append(event)
+        if not selected:
+            return events
+        result = self._guarded(stage, selected)
+        survivors = {id(event) for event in result}
+        chosen_ids = {id(event) for event in selected}
+        kept = [e for e in events if id(e) not in chosen_ids or id(e) in survivors]
+        return kept + [event for event in result if id(event) not in chosen_ids]
+
+    def _report(self, stage: BuiltStage, exc: Exception) -> None:
+        """Count the exception; log it once per stage and kind (never once per event)."""
+        self.stage_exceptions += 1
+        key = (stage.name, type(exc).__name__)
+        if key not in self._logged:
+            self._logged.add(key)
+            log.error(
+                "stage %s raised %s; the event is tagged %s and delivered (further %s from "
+                "this stage are counted, not logged)",
+                stage.name,
+                _describe(exc),
+                STAGE_EXCEPTION_TAG,
+                type(exc).__name__,
+                exc_info=exc,
+            )
 
     def held_offsets(self) -> dict[tuple[str, int], int]:
         """(topic, partition) -> lowest offset that stages still hold (not safe to commit)."""
@@ -81,17 +170,45 @@ class Pipeline:
                 release(partitions)
 
 
-def _run_when(stage: BuiltStage, events: list[dict]) -> list[dict]:
-    """Run `stage` on the events its condition selects; keep the others where they were.
+def _held(stage: BuiltStage) -> int:
+    held = getattr(stage.run, "held", None)
+    return held() if held is not None else 0
 
-    Events a stage creates (for example joined lines) follow the batch's existing events.
+
+def _joined(stage: BuiltStage) -> int:
+    return getattr(stage.run, "joined", 0)
+
+
+def _culprit(exc: BaseException, events: list[dict]) -> int | None:
+    """Index of the batch event a stage was handling when it raised, found in its frames.
+
+    Stages loop `for event in events`; the outermost stage frame holding one of the batch's
+    events as `event` names it. None when the exception came from outside such a loop.
     """
-    assert stage.when is not None
-    selected = [event for event in events if stage.when(event)]
-    if not selected:
-        return events
-    result = stage.run(selected)
-    survivors = {id(event) for event in result}
-    chosen = {id(event) for event in selected}
-    kept = [event for event in events if id(event) not in chosen or id(event) in survivors]
-    return kept + [event for event in result if id(event) not in chosen]
+    positions = {id(event): index for index, event in enumerate(events)}
+    tb = exc.__traceback__.tb_next if exc.__traceback__ is not None else None  # skip the runner
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("event")
+        if candidate is not None and id(candidate) in positions:
+            return positions[id(candidate)]
+        tb = tb.tb_next
+    return None
+
+
+def _mark(event: dict, stage: str, exc: Exception) -> None:
+    """Tag the event and say which stage failed how, where a user can search for it."""
+    add_tag(event, STAGE_EXCEPTION_TAG)
+    own = event.get("logpipe")
+    if not isinstance(own, dict):
+        if own is not None:
+            event["_logpipe"] = own
+        own = event["logpipe"] = {}
+    failures = own.get(FAILURES_FIELD)
+    if not isinstance(failures, list):
+        failures = own[FAILURES_FIELD] = []
+    failures.append({"stage": stage, "error": _describe(exc)})
+
+
+def _describe(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 1] + "…"

@@ -1,21 +1,25 @@
 """The `multiline` stage: joins continuation lines (stack traces) per partition and key.
 
 A group stays open until a line that is not a continuation arrives for the same partition and
-key, a limit is hit, or it waited `max_wait_seconds`. Open groups hold back their partition's
-offset commit (see `held_offsets`), so a line is never committed before its joined event is
-indexed; the joined event's id is its first line's id.
+key (for file replays: the same file), a limit is hit, or it waited `max_wait_seconds`. Open
+groups hold back their partition's offset commit (see `held_offsets`), so a line is never
+committed before its joined event is indexed; the joined event's id is its first line's id.
+`held()` and `joined` tell the pipeline which lines are kept back or joined, not dropped.
+The `pattern` runs in RE2 (or under a time limit: see logpipe.userregex); a line it runs out of
+time on is tagged `_multiline_timeout` and starts a group of its own.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
+from logpipe.fields import add_tag
 from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.userregex import UserRegex
 
 # Lines that continue a trace: indented frames, Java's `Caused by:`/`... N more`/`Suppressed:`,
 # Python's chaining lines and final `SomeError: message`, .NET's inner-exception markers.
@@ -25,6 +29,7 @@ DEFAULT_CONTINUATION = (
     r"|--- End of|[\w.$]+(?:Error|Exception|Warning|Exit|Interrupt)(?::|$))"
 )
 GroupKey = tuple[Any, Any, Any]
+TIMEOUT_TAG = "_multiline_timeout"
 
 
 class MultilineConfig(StageConfig):
@@ -43,10 +48,7 @@ class MultilineConfig(StageConfig):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regex: {exc}") from None
+        UserRegex(value)  # raises ValueError naming the problem
         return value
 
 
@@ -67,8 +69,13 @@ class MultilineStage:
 
     def __init__(self, config: MultilineConfig, context: BuildContext) -> None:
         self.config = config
-        self._continues = re.compile(config.pattern).search
+        self._continues = UserRegex(config.pattern).search
         self._open: dict[GroupKey, _Group] = {}
+        self.joined = 0  # lines joined into an earlier line's event, since the start
+
+    def held(self) -> int:
+        """Events held back in open groups right now."""
+        return len(self._open)
 
     def __call__(self, events: list[dict]) -> list[dict]:
         out: list[dict] = []
@@ -76,13 +83,14 @@ class MultilineStage:
         cfg = self.config
         for event in events:
             text = event.get(cfg.field)
-            key = _group_key(event)
-            continues = isinstance(text, str) and (self._continues(text) is not None) != cfg.negate
+            key, position = _origin(event)
+            continues = isinstance(text, str) and self._is_continuation(event, text)
             group = self._open.get(key)
             if continues and group is not None:
                 group.lines.append(text)
                 group.size += len(text) + 1
-                group.offsets.append(_offset(event))
+                group.offsets.append(position)
+                self.joined += 1
                 if len(group.lines) >= cfg.max_lines or group.size >= cfg.max_bytes:
                     out.append(self._close(key))
                 continue
@@ -91,11 +99,18 @@ class MultilineStage:
             if not isinstance(text, str):
                 out.append(event)
                 continue
-            self._open[key] = _Group(event, [text], len(text), now, offsets=[_offset(event)])
+            self._open[key] = _Group(event, [text], len(text), now, offsets=[position])
             if len(self._open) > cfg.max_groups:
                 out.append(self._close(next(iter(self._open))))
         out.extend(self.flush_expired(now))
         return out
+
+    def _is_continuation(self, event: dict, text: str) -> bool:
+        try:
+            return self._continues(text) != self.config.negate
+        except TimeoutError:
+            add_tag(event, TIMEOUT_TAG)
+            return False
 
     def flush_expired(self, now: float | None = None) -> list[dict]:
         """Close groups that waited `max_wait_seconds`; return their events."""
@@ -105,7 +120,10 @@ class MultilineStage:
         return [self._close(key) for key in expired]
 
     def held_offsets(self) -> dict[tuple[Any, Any], int]:
-        """(topic, partition) -> the lowest offset still held in an open group."""
+        """(topic, partition) -> the lowest offset still held in an open group.
+
+        For file replays: (`file:<path>`, None) -> the lowest line number held.
+        """
         held: dict[tuple[Any, Any], int] = {}
         for (topic, partition, _key), group in self._open.items():
             first = group.offsets[0]
@@ -123,20 +141,25 @@ class MultilineStage:
         event = group.first
         if len(group.lines) > 1:
             event[self.config.field] = "\n".join(group.lines)
-            tags = event.setdefault("tags", [])
-            if isinstance(tags, list) and self.config.tag not in tags:
-                tags.append(self.config.tag)
-            meta = event.setdefault("@metadata", {})
+            add_tag(event, self.config.tag)
+            meta = event.get("@metadata")
+            if not isinstance(meta, dict):
+                meta = event["@metadata"] = {}
             meta["multiline"] = {"lines": len(group.lines), "offsets": group.offsets}
         return event
 
 
-def _group_key(event: dict) -> GroupKey:
-    kafka = (event.get("@metadata") or {}).get("kafka") or {}
-    return (kafka.get("topic"), kafka.get("partition"), kafka.get("key"))
-
-
-def _offset(event: dict) -> int | None:
-    kafka = (event.get("@metadata") or {}).get("kafka") or {}
-    offset = kafka.get("offset")
-    return offset if isinstance(offset, int) else None
+def _origin(event: dict) -> tuple[GroupKey, int | None]:
+    """The group an event's line belongs to, and its position there (offset or line number)."""
+    meta = event.get("@metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    kafka = meta.get("kafka")
+    if isinstance(kafka, dict):
+        key = (kafka.get("topic"), kafka.get("partition"), kafka.get("key"))
+        position = kafka.get("offset")
+    else:
+        source = meta.get("file")
+        source = source if isinstance(source, dict) else {}
+        key = (f"file:{source.get('path')}" if source else None, None, None)
+        position = source.get("line")
+    return key, position if isinstance(position, int) else None

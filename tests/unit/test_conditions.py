@@ -45,3 +45,29 @@ def test_conditions(spec, event, expected):
 def test_bad_conditions_name_the_problem(spec, message):
     with pytest.raises(ConfigError, match=message):
         compile_condition(spec)
+
+
+def test_matches_runs_in_linear_time_on_a_hostile_value():
+    import time
+
+    condition = compile_condition({"field": "m", "matches": r"^(a|aa)+$"})
+    started = time.perf_counter()
+    assert condition({"m": "a" * 65536 + "b"}) is False
+    assert time.perf_counter() - started < 0.05
+
+
+def test_a_pattern_re2_refuses_runs_under_a_time_limit_and_tags_the_event():
+    import time
+
+    condition = compile_condition({"field": "m", "matches": r"^(a|aa)+(?=b)\1$"})
+    event = {"m": "a" * 40 + "c"}
+    started = time.perf_counter()
+    assert condition(event) is False
+    assert time.perf_counter() - started < 0.1
+    assert event["tags"] == ["_condition_timeout"]
+    assert compile_condition({"field": "m", "matches": r"(a)\1"})({"m": "xaa"}) is True
+
+
+def test_an_invalid_regex_is_a_config_error():
+    with pytest.raises(ConfigError, match="invalid regex"):
+        compile_condition({"field": "m", "matches": "("})

@@ -83,3 +83,43 @@ def test_pipeline_flushes_through_later_stages(tmp_path):
     (joined,) = pipeline.flush_expired()
     assert joined["error"]["type"] == "java.lang.IllegalStateException"
     assert pipeline.held_offsets() == {}
+
+
+def file_event(text, path, line):
+    return {
+        "message": text,
+        "@metadata": {"id": f"{path}-{line}", "file": {"path": path, "line": line}},
+    }
+
+
+def test_file_lines_group_per_file_not_across_files():
+    join = stage()
+    out = join(
+        [
+            file_event("a.log first", "a.log", 1),
+            file_event("b.log first", "b.log", 1),
+            file_event("\tat a.frame", "a.log", 2),
+            file_event("\tat b.frame", "b.log", 2),
+        ]
+    )
+    assert out == []
+    assert join.held_offsets() == {("file:a.log", None): 1, ("file:b.log", None): 1}
+    joined = sorted(e["message"] for e in join.flush_expired(now=float("inf")))
+    assert joined == ["a.log first\n\tat a.frame", "b.log first\n\tat b.frame"]
+
+
+def test_a_hostile_line_against_a_user_pattern_is_bounded():
+    import time
+
+    join = stage(pattern=r"^(\s|x+x+)+y")
+    started = time.perf_counter()
+    join([event("start", 0), event(" " + "x" * 65536, 1)])
+    assert time.perf_counter() - started < 0.05
+
+
+def test_a_user_pattern_that_runs_out_of_time_tags_the_line():
+    join = stage(pattern=r"^(a|aa)+(?=b)\1$")  # RE2 refuses it: runs under the time limit
+    hostile = event("a" * 40 + "c", 1)
+    out = join([event("start", 0), hostile])
+    assert [e["message"] for e in out] == ["start"]  # the hostile line starts a group
+    assert hostile["tags"] == ["_multiline_timeout"]

@@ -1,0 +1,122 @@
+"""The pipeline runner: a stage exception becomes a tag, and counts tell drops from held lines."""
+
+import math
+
+from logpipe.pipeline import load_pipeline
+from logpipe.pipeline.runner import STAGE_EXCEPTION_TAG, BuiltStage, Pipeline
+from logpipe.stages.base import BuildContext
+from logpipe.stages.multiline import MultilineConfig, MultilineStage
+
+
+class Doubles:
+    """Doubles `n`; raises on `n == 13`, like a stage with a bug for one kind of input."""
+
+    def __init__(self):
+        self.seen = []
+
+    def __call__(self, events):
+        for event in events:
+            self.seen.append(event["n"])
+            if event["n"] == 13:
+                raise ValueError("Exceeds the limit (4300 digits) for integer string conversion")
+            event["n"] *= 2
+        return events
+
+
+def mark_later(events):
+    for event in events:
+        event["later"] = True
+    return events
+
+
+def test_a_stage_exception_tags_the_event_and_the_batch_goes_on():
+    doubles = Doubles()
+    pipeline = Pipeline("p", [BuiltStage("2:grok", doubles), BuiltStage("3:x", mark_later)])
+    out = pipeline([{"n": n} for n in (1, 13, 2)])
+    assert [e["n"] for e in out] == [2, 13, 4]  # every event once through the stage, in order
+    assert doubles.seen == [1, 13, 2]
+    assert all(e["later"] for e in out)  # the failed event still goes through later stages
+    failed = out[1]
+    assert failed["tags"] == [STAGE_EXCEPTION_TAG]
+    (failure,) = failed["logpipe"]["stage_failures"]
+    assert failure["stage"] == "2:grok"
+    assert failure["error"].startswith("ValueError: Exceeds the limit")
+    assert "tags" not in out[0] and "tags" not in out[2]
+    assert pipeline.stage_exceptions == 1
+    assert pipeline.dropped == 0
+
+
+def test_an_exception_outside_the_event_loop_tags_every_event_of_the_call():
+    def broken(events):
+        raise RuntimeError("database handle closed")
+
+    pipeline = Pipeline("p", [BuiltStage("geoip", broken), BuiltStage("x", mark_later)])
+    out = pipeline([{"n": 1, "logpipe": "scalar"}, {"n": 2}])
+    assert len(out) == 2 and all(STAGE_EXCEPTION_TAG in e["tags"] for e in out)
+    assert out[0]["_logpipe"] == "scalar"  # a scalar in the way is moved aside, not lost
+    assert all(e["later"] for e in out)
+
+
+def test_a_condition_that_raises_counts_as_not_met_with_the_event_tagged():
+    def when(event):
+        return 1 / event["d"] > 0
+
+    pipeline = Pipeline("p", [BuiltStage("x", mark_later, when=when)])
+    out = pipeline([{"d": 0}, {"d": 1}])
+    assert STAGE_EXCEPTION_TAG in out[0]["tags"] and "later" not in out[0]
+    assert out[1]["later"] is True
+    assert out[0]["logpipe"]["stage_failures"][0]["stage"] == "x (when)"
+
+
+def test_a_poison_int_capture_through_the_default_pipeline_never_raises():
+    line = (
+        '203.0.113.9 - - [26/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 '
+        + "9" * 5000
+        + ' "-" "curl"'
+    )
+    pipeline = load_pipeline("default")
+    event = {"message": line, "@metadata": {"id": "t-0-0", "kafka": {"timestamp": 1}}}
+    (out,) = pipeline([event])
+    assert out["@metadata"]["id"] == "t-0-0"
+
+
+def kafka_event(text, offset, key):
+    meta = {
+        "id": f"t-0-{offset}",
+        "kafka": {"topic": "t", "partition": 0, "offset": offset, "key": key},
+    }
+    return {"message": text, "@metadata": meta}
+
+
+def multiline_pipeline():
+    stage = MultilineStage(MultilineConfig(max_wait_seconds=5), BuildContext())
+    return Pipeline("p", [BuiltStage("join", stage)]), stage
+
+
+def test_held_and_joined_lines_are_not_counted_as_dropped():
+    pipeline, _stage = multiline_pipeline()
+    assert pipeline([kafka_event("start", 0, "a"), kafka_event("\tat x", 1, "a")]) == []
+    assert (pipeline.dropped, pipeline.joined, pipeline.held()) == (0, 1, 1)
+    (joined,) = pipeline([kafka_event("next", 2, "a")])
+    assert joined["message"] == "start\n\tat x"
+    assert (pipeline.dropped, pipeline.joined, pipeline.held()) == (0, 1, 1)
+    assert [e["message"] for e in pipeline.flush_expired(now=math.inf)] == ["next"]
+    assert (pipeline.dropped, pipeline.held()) == (0, 0)
+
+
+def test_a_batch_releasing_more_than_it_brings_never_counts_negative():
+    pipeline, stage = multiline_pipeline()
+    pipeline([kafka_event("first", n, key) for n, key in enumerate("abc")])
+    assert pipeline.held() == 3
+    for group in stage._open.values():
+        group.opened -= 10  # they waited past max_wait_seconds
+    out = pipeline([kafka_event("one more", 3, "d")])
+    assert [e["message"] for e in out] == ["first"] * 3
+    assert (pipeline.dropped, pipeline.held()) == (0, 1)
+
+
+def test_drop_counts_only_what_a_drop_stage_removed():
+    pipeline = load_pipeline("default")
+    events = [{"message": '{"level":"debug","message":"x"}', "@metadata": {"id": "a"}}]
+    assert pipeline(events) == []
+    assert (pipeline.dropped, pipeline.joined) == (1, 0)
