@@ -15,6 +15,21 @@ from logpipe.yamlfile import read_yaml
 
 ENV_PREFIX = "LOGPIPE_"
 _INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_.+-]*$")
+_COMMITS = "offsets are committed only after delivery"
+# librdkafka options the delivery contract sets itself: refused under `kafka:`.
+CONTRACT_KAFKA_OPTIONS = {
+    "enable.auto.commit": _COMMITS,
+    "auto.commit.enable": _COMMITS,
+    "enable.auto.offset.store": _COMMITS,
+    "group.id": "set group_id",
+    "group.instance.id": "set group_instance_id",
+    "bootstrap.servers": "set brokers",
+    "metadata.broker.list": "set brokers",
+    "partition.assignment.strategy": "the worker assigns partitions incrementally",
+    "enable.idempotence": "dead letters are written idempotently",
+    "acks": "dead letters wait for every in-sync replica",
+    "request.required.acks": "dead letters wait for every in-sync replica",
+}
 
 
 def _split_commas(value: Any) -> Any:
@@ -31,6 +46,12 @@ class Settings(BaseSettings):
     brokers: str = "127.0.0.1:9092"
     topics: Annotated[list[str], NoDecode] = ["logs"]
     group_id: str = "logpipe"
+    group_instance_id: str | None = Field(
+        None, description="static membership: a stable id per worker; `hostname` uses $HOSTNAME"
+    )
+    session_timeout_ms: int = Field(
+        10_000, ge=1000, le=3_600_000, description="how soon a silent worker's partitions move"
+    )
     dead_letter_topic: str = "logpipe-dead-letter"
     kafka: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="extra librdkafka options, e.g. security.protocol"
@@ -49,6 +70,9 @@ class Settings(BaseSettings):
     engine_ca_certs: Path | None = None
     engine_verify_certs: bool = True
     engine_timeout: float = Field(30.0, gt=0)
+    bulk_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=64 * 1024, description="bulk bodies are split to stay under this"
+    )
 
     index_prefix: str = "rolerabbit"
     index_mode: Literal["daily", "rollover"] = Field(
@@ -100,6 +124,17 @@ class Settings(BaseSettings):
                 "kafka_sasl_mechanism, kafka_sasl_username and kafka_sasl_password"
             )
         return self
+
+    @field_validator("kafka")
+    @classmethod
+    def _kafka_options(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if name in CONTRACT_KAFKA_OPTIONS:
+                raise ValueError(
+                    f"option {name!r} belongs to logpipe ({CONTRACT_KAFKA_OPTIONS[name]}); "
+                    "remove it"
+                )
+        return value
 
     @field_validator("index_prefix")
     @classmethod
