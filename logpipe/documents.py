@@ -1,4 +1,12 @@
-"""Turn pipeline events into bulk-ready documents: index names, ids and encoded sources."""
+"""Turn pipeline events into bulk-ready documents: index names, ids and encoded sources.
+
+An index name comes from the event's `@timestamp`, so a raw one that no timestamp stage accepted
+is checked here against the same time window (logpipe.timewindow, default 30 days before to 1 day
+after the Kafka timestamp): outside it, or not a time at all, it moves aside to `_@timestamp`, the
+event is tagged (`_timestamp_out_of_range`, `_dateparsefailure`) and takes the reference time.
+Top-level fields the engine reserves for itself (`_id`, `_index`, `_source`, ...; common in
+MongoDB documents) would make it refuse the document: they move under `_reserved`.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +14,28 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 import orjson
 
+from logpipe.fields import add_tag, put
 from logpipe.lifecycle.naming import IndexMode, index_name
+from logpipe.timeformats import format_ms, iso8601
+from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG
 
 DEFAULT_FAMILIES = ("logs",)
+UNPARSED_TAG = "_dateparsefailure"
+RESERVED_ASIDE = "_reserved"
+# Metadata fields of Elasticsearch 8 and OpenSearch 2: refused as top-level document fields.
+RESERVED_FIELDS = frozenset(
+    {
+        "_id", "_index", "_source", "_routing", "_version", "_type", "_seq_no", "_primary_term",
+        "_score", "_field_names", "_ignored", "_ignored_source", "_nested_path", "_tier",
+        "_data_stream_timestamp", "_doc_count", "_tsid", "_feature", "_parent", "_uid", "_all",
+        "_size", "_meta", "_timestamp", "_ttl",
+    }
+)  # fmt: skip
+_parse_iso = iso8601(UTC)
 
 
 @dataclass(slots=True)
@@ -27,34 +49,46 @@ class Doc:
     family: str = "logs"
 
 
-def index_date(event: dict, origin: dict[str, Any]) -> str:
-    """`YYYY.MM.DD` of the event's `@timestamp` in UTC, falling back to the Kafka timestamp."""
+def index_date(event: dict, origin: dict[str, Any], now_ms: float | None = None) -> str:
+    """`YYYY.MM.DD` (UTC) of the event's `@timestamp` if it is a time inside the window.
+
+    Otherwise the reference time (Kafka timestamp, file time, else now) is the event's time.
+    """
     stamp = event.get("@timestamp")
-    if isinstance(stamp, str) and len(stamp) >= 10:
-        if stamp.endswith("Z") and stamp[4] == "-" and stamp[7] == "-":
-            return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"
-        try:
-            parsed = datetime.fromisoformat(stamp)
-        except ValueError:
-            parsed = None
-        if parsed is not None:
-            if parsed.tzinfo is not None:
-                parsed = parsed.astimezone(UTC)
-            return f"{parsed.year:04d}.{parsed.month:02d}.{parsed.day:02d}"
-    millis = (origin.get("kafka") or {}).get("timestamp")
-    if not isinstance(millis, int) or millis <= 0:
-        millis = int(time.time() * 1000)
-    seconds, fraction = divmod(millis, 1000)
-    second = _utc_second(seconds)
-    if "@timestamp" not in event:
-        event["@timestamp"] = f"{second}.{fraction:03d}Z"
-    return f"{second[0:4]}.{second[5:7]}.{second[8:10]}"
+    if origin.get(CHECKED) and isinstance(stamp, str) and len(stamp) == 24:
+        return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"  # canonical: the timestamp stage's
+    ref, low, high = DEFAULT_WINDOW.bounds(origin, time.time() * 1000 if now_ms is None else now_ms)
+    if stamp is not None:
+        canonical = _canonical(stamp)
+        if canonical is not None and low <= canonical[1] <= high:
+            event["@timestamp"] = canonical[0]
+            return f"{canonical[0][0:4]}.{canonical[0][5:7]}.{canonical[0][8:10]}"
+        put(event, "_@timestamp", stamp)
+        add_tag(event, UNPARSED_TAG if canonical is None else OUT_OF_RANGE_TAG)
+    text = format_ms(ref) or format_ms(int(time.time() * 1000))
+    event["@timestamp"] = text
+    return f"{text[0:4]}.{text[5:7]}.{text[8:10]}"
 
 
-@lru_cache(maxsize=4096)
-def _utc_second(seconds: int) -> str:
-    """`YYYY-MM-DDTHH:MM:SS` of a UNIX second in UTC (cached: batches share seconds)."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+def _canonical(stamp: Any) -> tuple[str, int] | None:
+    """An ISO 8601 string as (canonical UTC text, epoch ms), or None when it is not one."""
+    if not isinstance(stamp, str):
+        return None  # numbers are times only through a timestamp stage's UNIX formats
+    try:
+        text = _parse_iso(stamp, 0)
+        if text is None:
+            return None
+        return text, int(datetime.fromisoformat(text).timestamp() * 1000)
+    except (ValueError, OverflowError):
+        return None
+
+
+def move_reserved(event: dict) -> None:
+    """Move top-level fields the engine reserves (`_id`, `_source`, ...) under `_reserved`."""
+    if RESERVED_FIELDS.isdisjoint(event):
+        return
+    for name in RESERVED_FIELDS.intersection(event):
+        put(event, f"{RESERVED_ASIDE}.{name}", event.pop(name))
 
 
 def encode(event: dict) -> bytes:
@@ -73,7 +107,10 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
     """
     docs: list[Doc] = []
     for event in events:
-        origin = event.pop("@metadata", None) or {}
+        origin = event.pop("@metadata", None)
+        if not isinstance(origin, dict):
+            origin = {}
+        move_reserved(event)
         day = index_date(event, origin)
         source = encode(event)
         doc_id = origin["id"]

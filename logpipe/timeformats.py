@@ -174,6 +174,19 @@ def _epoch_ms(value: object, scale: int) -> int | None:
     return ms
 
 
+def is_number(value: object) -> bool:
+    """Whether a value is a number or a string of one (`123`, `-1.5`): a time only as UNIX."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    return (
+        isinstance(value, str)
+        and len(value) <= _MAX_LEN
+        and bool(_UNIX_RE.fullmatch(value.strip()))
+    )
+
+
 def unix(value: object, ref_ms: float) -> str | None:
     """Epoch seconds, with fractions: int, float or numeric string."""
     ms = _epoch_ms(value, 1)

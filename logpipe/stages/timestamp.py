@@ -1,31 +1,40 @@
 """The `timestamp` stage (Logstash's date filter): many formats to `@timestamp` in UTC.
 
-Source fields are tried in order; the first value some format parses wins. Output is ISO 8601
-UTC with milliseconds and `Z`. When a present value parses with no format, the event is tagged
-`_dateparsefailure` and the target falls back to the Kafka message timestamp (else processing
-time); an unparsed value sitting in the target itself is first moved aside to `_<target>`
-(`_@timestamp`, as Logstash does), so nothing invalid reaches the index and nothing is lost.
-When no source field is present at all, a missing target gets the same fallback, untagged.
-Inputs without a year (syslog) take the year that puts them at most 7 days after the Kafka
-timestamp (else processing time), taken to the hour: see logpipe.timeformats.
+Source fields are tried in order; the first value some format puts inside the time window (see
+logpipe.timewindow: by default 30 days before to 1 day after the Kafka timestamp) wins. Output is
+ISO 8601 UTC with milliseconds and `Z`. A value that parses only to a time outside the window is
+kept where it is and the event tagged `_timestamp_out_of_range`; a value no format parses tags
+`_dateparsefailure`. Numbers (and digit strings) are times only when UNIX or UNIX_MS puts them
+inside the window; otherwise they are left alone untagged (`{"time": 123}` is a duration).
+Either way the target falls back to the reference time (the Kafka timestamp, a replayed file's
+modification time, else processing time); an unaccepted value sitting in the target itself is
+first moved aside to `_<target>` (`_@timestamp`, as Logstash does), so nothing invalid reaches
+the index and nothing is lost. Only a value parsed as a time is removed (`remove_field`).
+Inputs without a year (syslog) take the year that puts them at most 7 days after the reference,
+taken to the hour: see logpipe.timeformats.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig
-from logpipe.timeformats import NAMED_FORMATS, build_parser, format_ms, load_zone
+from logpipe.timeformats import NAMED_FORMATS, build_parser, format_ms, is_number, load_zone
+from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
 
 _DEFAULT_FIELDS = ("@timestamp", "timestamp", "time", "ts", "date")
 _CACHE_SIZE = 4096
 _HOUR_MS = 3_600_000
 _MISSING = object()
+
+# What a source value turned out to be.
+_ACCEPTED, _OUT_OF_RANGE, _UNPARSED, _NOT_A_TIME = range(4)
 
 
 class TimestampConfig(StageConfig):
@@ -39,6 +48,13 @@ class TimestampConfig(StageConfig):
     remove_field: bool = False
     fallback: Literal["kafka", "now", "none"] = "kafka"
     tag_on_failure: tuple[str, ...] = ("_dateparsefailure",)
+    window_before: int = DEFAULT_WINDOW.before_ms
+    window_after: int = DEFAULT_WINDOW.after_ms
+
+    @field_validator("window_before", "window_after", mode="before")
+    @classmethod
+    def _duration(cls, value: Any) -> int:
+        return duration_ms(value)
 
     @model_validator(mode="after")
     def _one_source_option(self) -> TimestampConfig:
@@ -64,14 +80,9 @@ def _get(event: dict, parts: tuple[str, ...]) -> Any:
     return node
 
 
-def _kafka_ms(event: dict) -> float | None:
-    """The Kafka message timestamp (ms) from `@metadata.kafka.timestamp`, if usable."""
-    meta = event.get("@metadata")
-    kafka = meta.get("kafka") if isinstance(meta, dict) else None
-    ts = kafka.get("timestamp") if isinstance(kafka, dict) else None
-    if isinstance(ts, (int, float)) and not isinstance(ts, bool) and 0 < ts < 253402300799999:
-        return ts
-    return None
+def _iso_ms(text: str) -> int:
+    """Epoch milliseconds of a canonical `...T..:..:..sssZ` string this stage produced."""
+    return int(datetime.fromisoformat(text).timestamp() * 1000)
 
 
 class TimestampStage:
@@ -94,7 +105,8 @@ class TimestampStage:
         self._flat_target = len(self._target_parts) == 1
         self._target_is_source = any(path == self._target for path, _ in self._sources)
         self._aside = ".".join((*self._target_parts[:-1], "_" + self._target_parts[-1]))
-        self._cache: dict[Any, str] = {}
+        self._cache: dict[Any, tuple[str, int]] = {}
+        self._window = TimeWindow(config.window_before, config.window_after)
 
     def __call__(self, events: list[dict]) -> list[dict]:
         now_ms = time.time() * 1000
@@ -103,61 +115,66 @@ class TimestampStage:
         return events
 
     def _one(self, event: dict, now_ms: float) -> None:
-        present = False
+        meta = event.get("@metadata")
+        ref, low, high = self._window.bounds(meta, now_ms)
+        seen = _NOT_A_TIME
         for path, parts in self._sources:
             value = event.get(path) if len(parts) == 1 else _get(event, parts)
             if value is None or value is _MISSING:
                 continue
-            present = True
-            out = self._parse(value, event, now_ms)
-            if out is not None:
-                if self._flat_target:
-                    event[self._target] = out
-                else:
-                    put(event, self._target, out)
+            verdict, out = self._parse(value, ref, low, high)
+            if verdict == _ACCEPTED:
+                self._write(event, meta, out)
                 if self.config.remove_field and path != self._target:
                     pop(event, path)
                 return
-        if present:
+            seen = min(seen, verdict)  # out of range, then unparsed, then numbers refused
+        if seen == _OUT_OF_RANGE:
+            add_tag(event, OUT_OF_RANGE_TAG)
+        elif seen == _UNPARSED:
             for tag in self.config.tag_on_failure:
                 add_tag(event, tag)
-            if self._target_is_source:
-                moved = pop(event, self._target)
-                if moved is not None:
-                    put(event, self._aside, moved)
+        if self._target_is_source:
+            moved = pop(event, self._target)
+            if moved is not None:
+                put(event, self._aside, moved)
         fallback = self.config.fallback
         current = _get(event, self._target_parts)
         if fallback != "none" and (current is None or current is _MISSING):
-            ms = (_kafka_ms(event) if fallback == "kafka" else None) or now_ms
-            put(event, self._target, format_ms(int(ms)))
+            self._write(event, meta, format_ms(int(ref if fallback == "kafka" else now_ms)))
 
-    def _parse(self, value: Any, event: dict, now_ms: float) -> str | None:
-        """The value as ISO 8601 UTC (ms, Z) by the first format that fits, or None."""
+    def _write(self, event: dict, meta: Any, out: str | None) -> None:
+        if self._flat_target:
+            event[self._target] = out
+        else:
+            put(event, self._target, out)
+        if self._target == "@timestamp" and isinstance(meta, dict):
+            meta[CHECKED] = True
+
+    def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
+        """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
         is_text = isinstance(value, str) and len(value) <= 64
         cache = self._cache
-        if is_text:
-            hit = cache.get(value)
-            if hit is not None:
-                return hit
-        for parser, cacheable in self._parsers:
-            key: Any = value
-            ref_ms = now_ms
-            if not cacheable:
-                # Year-less formats: the reference is the Kafka time (else now) to the hour,
-                # so results can be cached per (value, hour).
-                hour = (_kafka_ms(event) or now_ms) // _HOUR_MS
-                ref_ms, key = hour * _HOUR_MS, (value, hour)
-                hit = cache.get(key) if is_text else None
-                if hit is not None:
-                    return hit
-            try:
-                out = parser(value, ref_ms)
-            except (ValueError, OverflowError, OSError):
-                continue
-            if out is not None:
+        verdict = _NOT_A_TIME if is_number(value) else _UNPARSED
+        hour = ref // _HOUR_MS
+        for index, (parser, cacheable) in enumerate(self._parsers):
+            # Year-less formats read the reference time to the hour: cached per (value, hour).
+            key: Any = (index, value) if cacheable else (index, value, hour)
+            hit = cache.get(key) if is_text else None
+            if hit is None:
+                try:
+                    out = parser(value, hour * _HOUR_MS)
+                except (ValueError, OverflowError, OSError):
+                    continue
+                if out is None:
+                    continue
+                hit = (out, _iso_ms(out))
                 if is_text:
                     if len(cache) >= _CACHE_SIZE:
                         cache.clear()
-                    cache[key] = out
-                return out
-        return None
+                    cache[key] = hit
+            if low <= hit[1] <= high:
+                return _ACCEPTED, hit[0]
+            if verdict == _UNPARSED:
+                verdict = _OUT_OF_RANGE
+        return verdict, None
