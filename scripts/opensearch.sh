@@ -12,12 +12,14 @@
 # (scripts/opensearch/LogpipeOpenSearch.java), which also sidesteps the stock
 # launcher's refusal to run as root. No security plugin: plain http.
 #
-# The index-management (ISM) plugin is installed when its zip (and the
-# job-scheduler zip it needs) can be had: from Maven Central as
-# org.opensearch.plugin:opensearch-{job-scheduler,index-management}:<ISM version>:zip,
-# or from local files named in OPENSEARCH_PLUGIN_ZIPS (space separated). Both must
-# be built for exactly the OpenSearch version in use. `status` and `start` say
-# whether ISM is present.
+# The index-management (ISM) plugin is installed with the job-scheduler plugin it
+# extends: job-scheduler's zip comes from Maven Central
+# (org.opensearch.plugin:opensearch-job-scheduler:<ISM version>:zip), index-management
+# is built from its tagged source by scripts/ism-plugin.sh (about 2 minutes the first
+# time, then cached). Both must be built for exactly the OpenSearch version in use,
+# which is why the default version is 2.19.4 (Maven Central has job-scheduler 2.19.0.0
+# and 2.19.4.0). More plugin zips can be given in OPENSEARCH_PLUGIN_ZIPS (space
+# separated). `status` and `start` say whether ISM is present.
 #
 # Environment:
 #   LOGPIPE_CACHE             cache root (default ~/.cache/logpipe)
@@ -25,9 +27,12 @@
 #   LOGPIPE_LOG_DIR           log dir (default $LOGPIPE_RUN_DIR/logs); stdout/stderr in opensearch.log
 #   OPENSEARCH_PORT           http port (default 9200)
 #   OPENSEARCH_TRANSPORT_PORT transport port (default 9300)
-#   OPENSEARCH_VERSION        default 2.19.6
+#   OPENSEARCH_VERSION        default 2.19.4
+#   OPENSEARCH_ISM            1 (default): install job-scheduler + index-management; 0: without
 #   OPENSEARCH_ISM_VERSION    default <OPENSEARCH_VERSION>.0
-#   OPENSEARCH_PLUGIN_ZIPS    extra plugin zips to install (e.g. ISM + job scheduler)
+#   OPENSEARCH_ISM_JOB_INTERVAL  minutes between two runs of an index's ISM job (default 1;
+#                             OpenSearch's own default is 5)
+#   OPENSEARCH_PLUGIN_ZIPS    extra plugin zips to install
 #   OPENSEARCH_HEAP           default 1g
 #   OPENSEARCH_MODULES        comma-separated modules to load (default all: transport-netty4,
 #                             analysis-common, lang-painless, lang-mustache, mapper-extras,
@@ -44,8 +49,10 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 SRC_DIR="$SCRIPT_DIR/opensearch"
 
-OS_VERSION="${OPENSEARCH_VERSION:-2.19.6}"
+OS_VERSION="${OPENSEARCH_VERSION:-2.19.4}"
 ISM_VERSION="${OPENSEARCH_ISM_VERSION:-${OS_VERSION}.0}"
+WANT_ISM="${OPENSEARCH_ISM:-1}"
+ISM_JOB_INTERVAL="${OPENSEARCH_ISM_JOB_INTERVAL:-1}"
 CACHE_ROOT="${LOGPIPE_CACHE:-$HOME/.cache/logpipe}"
 INSTALL_DIR="$CACHE_ROOT/opensearch-$OS_VERSION"
 RUN_DIR="${LOGPIPE_RUN_DIR:-$REPO_ROOT/.run}"
@@ -100,9 +107,9 @@ find_java_home() {
 
 # A stamp of everything the install depends on: re-install when it changes.
 install_stamp() {
-    cat "$SRC_DIR/pom.xml" "$SRC_DIR/$LAUNCHER_CLASS.java" \
+    cat "$SRC_DIR/pom.xml" "$SRC_DIR/$LAUNCHER_CLASS.java" "$SCRIPT_DIR/ism-plugin.sh" "$SCRIPT_DIR/ism/pom.xml" \
         | { sha256sum 2>/dev/null || cksum; } | awk '{print $1}' | tr -d '\n'
-    echo " os=$OS_VERSION ism=$ISM_VERSION zips=${OPENSEARCH_PLUGIN_ZIPS:-}"
+    echo " os=$OS_VERSION ism=$([[ "$WANT_ISM" == 1 ]] && echo "$ISM_VERSION" || echo no) zips=${OPENSEARCH_PLUGIN_ZIPS:-}"
 }
 
 is_installed() {
@@ -110,8 +117,8 @@ is_installed() {
 }
 
 # Unzip a plugin zip into $1/plugins/<name> (name from plugin-descriptor.properties).
-install_plugin_zip() { # $1 = home dir, $2 = zip
-    local home="$1" zip="$2" tmp desc dir name
+install_plugin_zip() { # $1 = home dir, $2 = zip, $3 = the node's lib dir
+    local home="$1" zip="$2" lib_dir="$3" tmp desc dir name
     command -v unzip >/dev/null || die "unzip not found (apt-get install unzip)"
     tmp="$(mktemp -d)"
     unzip -q -o "$zip" -d "$tmp"
@@ -123,6 +130,19 @@ install_plugin_zip() { # $1 = home dir, $2 = zip
     dir="$(dirname "$desc")"
     name="$(sed -n 's/^name=//p' "$desc" | tr -d '\r' | head -n 1)"
     [[ -n "$name" ]] || { rm -rf "$tmp"; die "$zip: no name= in plugin-descriptor.properties"; }
+    # The standard modules sit on the node's classpath here (see the launcher), not in
+    # modules/ with loaders of their own as in a distribution: a plugin jar of a library
+    # that is already on it (reindex brings httpclient, httpcore, commons-codec) would be
+    # refused as jar hell, so the classpath's copy serves the plugin instead.
+    local jar base
+    for jar in "$dir"/*.jar; do
+        [[ -f "$jar" ]] || continue
+        base="$(basename "$jar" .jar | sed -E 's/-[0-9][0-9A-Za-z.+_-]*$//')"
+        if compgen -G "${lib_dir:?}/$base-[0-9]*.jar" >/dev/null; then
+            log "plugin $name: using $(basename "$(compgen -G "$lib_dir/$base-[0-9]*.jar" | head -n 1)") from the classpath instead of its $(basename "$jar")"
+            rm -f "$jar"
+        fi
+    done
     rm -rf "${home:?}/plugins/$name"
     mkdir -p "$home/plugins"
     mv "$dir" "$home/plugins/$name"
@@ -216,23 +236,34 @@ do_install() {
     fi
     rm -rf "$stage/launcher"
 
-    # ISM + job scheduler, when Maven Central has them for this version.
-    local js_zip="$stage/zips/opensearch-job-scheduler-$ISM_VERSION.zip"
-    local ism_zip="$stage/zips/opensearch-index-management-$ISM_VERSION.zip"
-    if mvn -B dependency:copy -Dartifact="org.opensearch.plugin:opensearch-job-scheduler:$ISM_VERSION:zip" \
-            -DoutputDirectory="$stage/zips" >>"$mvnlog" 2>&1 \
-        && mvn -B dependency:copy -Dartifact="org.opensearch.plugin:opensearch-index-management:$ISM_VERSION:zip" \
-            -DoutputDirectory="$stage/zips" >>"$mvnlog" 2>&1 \
-        && [[ -f "$js_zip" && -f "$ism_zip" ]]; then
-        install_plugin_zip "$stage/home" "$js_zip"
-        install_plugin_zip "$stage/home" "$ism_zip"
-    else
-        log "ISM $ISM_VERSION (opensearch-index-management + opensearch-job-scheduler zips) is not on Maven Central; installing without ISM"
+    # log4j-core is an optional dependency of org.opensearch:opensearch: take the version of the
+    # log4j-api that this OpenSearch version depends on.
+    local api core
+    api="$(cd "$stage/lib" && ls log4j-api-*.jar | sed 's/^log4j-api-\(.*\)\.jar$/\1/')"
+    core="$(cd "$stage/lib" && ls log4j-core-*.jar | sed 's/^log4j-core-\(.*\)\.jar$/\1/')"
+    if [[ -n "$api" && "$api" != "$core" ]]; then
+        rm -f "$stage/lib/log4j-core-$core.jar"
+        mvn -B -q dependency:copy -Dartifact="org.apache.logging.log4j:log4j-core:$api" \
+            -DoutputDirectory="$stage/lib" >>"$mvnlog" 2>&1 || { tail -n 40 "$mvnlog" >&2; die "could not fetch log4j-core $api"; }
+    fi
+
+    # ISM: job-scheduler from Maven Central, index-management built from source (cached).
+    if [[ "$WANT_ISM" == 1 ]]; then
+        local js_zip="$stage/zips/opensearch-job-scheduler-$ISM_VERSION.zip" ism_zip
+        if ! mvn -B dependency:copy -Dartifact="org.opensearch.plugin:opensearch-job-scheduler:$ISM_VERSION:zip" \
+                -DoutputDirectory="$stage/zips" >>"$mvnlog" 2>&1 || [[ ! -f "$js_zip" ]]; then
+            tail -n 20 "$mvnlog" >&2
+            die "opensearch-job-scheduler $ISM_VERSION is not on Maven Central (it has 2.19.0.0 and 2.19.4.0); set OPENSEARCH_VERSION to match, or OPENSEARCH_ISM=0"
+        fi
+        ism_zip="$(ISM_VERSION="$ISM_VERSION" ISM_JAVA_HOME="$java_home" LOGPIPE_CACHE="$CACHE_ROOT" \
+            "$SCRIPT_DIR/ism-plugin.sh")" || die "could not build the index-management plugin (scripts/ism-plugin.sh)"
+        install_plugin_zip "$stage/home" "$js_zip" "$stage/lib"
+        install_plugin_zip "$stage/home" "$ism_zip" "$stage/lib"
     fi
     local z
     for z in ${OPENSEARCH_PLUGIN_ZIPS:-}; do
         [[ -f "$z" ]] || die "OPENSEARCH_PLUGIN_ZIPS: no such file: $z"
-        install_plugin_zip "$stage/home" "$z"
+        install_plugin_zip "$stage/home" "$z" "$stage/lib"
     done
     rm -rf "$stage/zips"
     echo "$java_home" >"$stage/java_home"
@@ -303,7 +334,7 @@ write_config() {
         echo "cluster.routing.allocation.disk.threshold_enabled: false"
         echo "bootstrap.memory_lock: false"
         if has_ism; then
-            echo "plugins.index_state_management.job_interval: 1"
+            echo "plugins.index_state_management.job_interval: $ISM_JOB_INTERVAL"
         fi
     } >"$CONF_DIR/opensearch.yml"
 }
