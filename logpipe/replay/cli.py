@@ -6,6 +6,7 @@ import argparse
 import logging
 import multiprocessing
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,13 @@ def add_replay_parser(commands: Any, settings_args: Any) -> None:
     replay.add_argument("--partitions", help="comma-separated partitions (default: all)")
     replay.add_argument("--from", dest="since", help="offset, or ISO time like 2026-11-20T00:00")
     replay.add_argument("--until", help="offset or ISO time, exclusive (default: the end now)")
+    replay.add_argument(
+        "--time-window",
+        metavar="FROM..UNTIL",
+        help="accept event times only in this range (ISO, UTC when zone-less), e.g. "
+        "2026-11-01..2026-12-01; default: 30 days before to 1 day after each message's "
+        "Kafka time or its file's modification time",
+    )
     replay.add_argument("--reindex", action="store_true", help="overwrite (index, not create)")
     replay.add_argument("--target-prefix", help="write into <prefix>-... instead")
     replay.add_argument("--rate-limit", type=float, default=0.0, help="events/s at most")
@@ -128,6 +136,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
         rate_limit=args.rate_limit / max(args.workers, 1),
         max_backoff=settings.max_backoff,
         index_mode=settings.index_mode,
+        time_window=parse_time_window(args.time_window),
     )
     spec = repr(
         (
@@ -139,6 +148,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
             args.until,
             prefix,
             args.reindex,
+            args.time_window,
             settings.pipeline,
             settings.engine_url,
         )
@@ -152,6 +162,26 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
         prefix_map=(settings.index_prefix, prefix) if args.target_prefix else None,
         checkpoint=args.checkpoint or default_checkpoint_dir(spec),
     )
+
+
+def parse_time_window(text: str | None) -> tuple[int, int] | None:
+    """`--time-window FROM..UNTIL` as epoch milliseconds, or LogpipeError saying what is wrong."""
+    if text is None:
+        return None
+    low, sep, high = text.partition("..")
+    expected = (
+        f"--time-window {text!r}: expected FROM..UNTIL as ISO times like 2026-11-01..2026-12-01"
+    )
+    try:
+        bounds = [parse_bound(part.strip()) for part in (low, high)]
+    except LogpipeError:
+        raise LogpipeError(expected) from None
+    if not sep or not all(isinstance(bound, datetime) for bound in bounds):
+        raise LogpipeError(expected)
+    since, until = (int(bound.timestamp() * 1000) for bound in bounds)  # type: ignore[union-attr]
+    if until <= since:
+        raise LogpipeError(f"--time-window {text!r}: UNTIL is not after FROM")
+    return since, until
 
 
 def _partitions(text: str | None) -> list[int] | None:

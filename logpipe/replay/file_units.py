@@ -8,7 +8,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from logpipe.errors import LogpipeError
 from logpipe.replay.units import Batch
@@ -65,6 +65,12 @@ class FileUnit:
         self.label = str(path)
         self.total = _count_lines(path)
         self.first = 0
+        self.mtime_ms = int(path.stat().st_mtime * 1000)  # the reference of the time window
+
+    def resume_before(self, held: dict[tuple[Any, Any], int]) -> int | None:
+        """Lines done before the first line of this file a holding stage keeps back, if any."""
+        line = held.get((f"file:{self.path}", None))
+        return None if line is None else line - 1
 
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read lines after the first `start` ones, in batches."""
@@ -92,7 +98,7 @@ class FileUnit:
             "message": text,
             "@metadata": {
                 "id": f"file-{self.identity}-{line_number}",
-                "file": {"path": str(self.path), "line": line_number},
+                "file": {"path": str(self.path), "line": line_number, "mtime_ms": self.mtime_ms},
             },
         }
         if tags:

@@ -128,6 +128,10 @@ class PartitionUnit:
         self.total = span.end - span.start
         self.first = span.start
 
+    def resume_before(self, held: dict[tuple[Any, Any], int]) -> int | None:
+        """The lowest offset of this partition a holding stage keeps back, if any."""
+        return held.get((self.span.topic, self.span.partition))
+
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read offsets [start, end) in batches."""
         end = self.span.end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import signal
 import time
 from collections import Counter
@@ -18,6 +19,7 @@ from logpipe.metrics import Metrics
 from logpipe.pipeline import Pipeline
 from logpipe.replay.checkpoint import Checkpoint
 from logpipe.replay.progress import Progress
+from logpipe.replay.readonly import WriteBlocks
 from logpipe.replay.units import Unit
 from logpipe.sink import BulkSink
 
@@ -33,6 +35,7 @@ class Summary:
     already_present: int = 0
     dead_lettered: int = 0
     failed: int = 0
+    read_only: int = 0
     per_index: Counter = field(default_factory=Counter)
     per_tag: Counter = field(default_factory=Counter)
     interrupted: bool = False
@@ -45,11 +48,17 @@ class Summary:
             out += [f"  tag {tag}: {count:,}" for tag, count in sorted(self.per_tag.items())]
             return out
         state = "interrupted (resume with the same command)" if self.interrupted else "done"
-        return [
+        out = [
             f"replay {state}: read {self.read:,}, indexed {self.indexed:,}, "
             f"already present {self.already_present:,}, "
             f"dead-lettered {self.dead_lettered:,}, failed {self.failed:,}"
         ]
+        if self.read_only:
+            out.append(
+                f"  not written: {self.read_only:,} document(s) for read-only indices (days past "
+                "the lifecycle's warm phase); replay them with --target-prefix to see them"
+            )
+        return out
 
 
 class RateLimiter:
@@ -81,6 +90,7 @@ class ReplayOptions:
     rate_limit: float = 0.0
     max_backoff: float = 30.0
     index_mode: IndexMode = "daily"
+    time_window: tuple[int, int] | None = None  # epoch ms: event times accepted, for every event
 
 
 class Replay:
@@ -102,6 +112,14 @@ class Replay:
         self.prefix_map = prefix_map
         self.stopping = False
         self.stats = Stats()
+        self.pipeline = pipeline
+        # Writing into the live prefix, days the lifecycle made read-only are skipped, not
+        # refused one by one (or retried as a block); a side-by-side prefix takes them all.
+        self.write_blocks = (
+            WriteBlocks(engine)
+            if engine is not None and prefix_map is None and options.index_mode == "daily"
+            else None
+        )
         self.delivery = Delivery(
             pipeline=pipeline,
             sink=BulkSink(
@@ -136,18 +154,23 @@ class Replay:
         for unit in self.units:
             if self.stopping:
                 break
+            position = None
             for batch in unit.batches(starts[unit.key], self.options.batch_size):
                 limiter.take(batch.size)
                 summary.read += batch.size
+                position = batch.position
                 docs = self._documents(batch.events, batch.docs, summary)
-                if not self.options.dry_run:
-                    if not self.delivery.deliver(docs):
-                        summary.failed += len(docs)
-                        break
-                    self.checkpoint.save(unit.key, batch.position)
+                if not self._write(docs, summary):
+                    break
+                self._save(unit, self._safe_position(unit, position))
                 progress.advance(batch.size)
                 if self.stopping:
                     break
+            if position is not None and not self.stopping and not summary.failed:
+                # The end of the unit: what multiline still holds is complete now.
+                docs = self._held_documents(summary)
+                if self._write(docs, summary):
+                    self._save(unit, position)
         progress.finish()
         summary.interrupted = self.stopping
         summary.indexed = self.stats.created
@@ -158,12 +181,45 @@ class Replay:
 
     def _documents(self, events: list[dict], restored: list[Doc], summary: Summary) -> list[Doc]:
         if events:
+            if self.options.time_window is not None:
+                low, high = self.options.time_window
+                for event in events:
+                    event["@metadata"]["time_window"] = {"from": low, "until": high}
             docs = self.delivery.prepare(events)
         else:
             docs = [self._retarget(doc) for doc in restored]
+        return self._counted(docs, summary)
+
+    def _held_documents(self, summary: Summary) -> list[Doc]:
+        released = self.pipeline.flush_expired(now=math.inf)
+        return self._counted(self.delivery.finish(released), summary) if released else []
+
+    def _counted(self, docs: list[Doc], summary: Summary) -> list[Doc]:
         for doc in docs:
             summary.per_index[doc.index] += 1
         return docs
+
+    def _write(self, docs: list[Doc], summary: Summary) -> bool:
+        """Deliver (unless a dry run); False when given up, counted as failed."""
+        if self.options.dry_run or not docs:
+            return True
+        if self.write_blocks is not None:
+            writable = [doc for doc in docs if not self.write_blocks.blocked(doc.index)]
+            summary.read_only += len(docs) - len(writable)
+            docs = writable
+        if self.delivery.deliver(docs):
+            return True
+        summary.failed += len(docs)
+        return False
+
+    def _safe_position(self, unit: Unit, position: int) -> int:
+        """`position`, or earlier: never past a line a holding stage (multiline) keeps back."""
+        held = unit.resume_before(self.pipeline.held_offsets())
+        return position if held is None else min(position, held)
+
+    def _save(self, unit: Unit, position: int) -> None:
+        if not self.options.dry_run:
+            self.checkpoint.save(unit.key, position)
 
     def _retarget(self, doc: Doc) -> Doc:
         if self.prefix_map is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from logpipe.documents import Doc
 
@@ -29,4 +29,9 @@ class Unit(Protocol):
 
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read from `start` (a position this unit gave before) to the end of its range."""
+        ...
+
+    def resume_before(self, held: dict[tuple[Any, Any], int]) -> int | None:
+        """The position to resume at so that no line in `held` (a pipeline's held offsets,
+        by source and partition) is skipped; None when none of this unit's lines is held."""
         ...
