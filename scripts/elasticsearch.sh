@@ -141,7 +141,10 @@ cmd_start() {
     else
         rm -f "$ES_PID_FILE"
         if answers; then
-            die "something else already answers on $ES_URL (not started by this script); set ES_PORT"
+            # Like kafka.sh: a server already answering (another checkout's, or one started by
+            # hand) is used as it is; stop it where it was started, or set ES_PORT for another.
+            echo "elasticsearch already answering at $ES_URL (not started by this script: no live pid file)"
+            return 0
         fi
     fi
 
