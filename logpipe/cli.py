@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from logpipe.errors import ConfigError, LogpipeError
 from logpipe.settings import Settings
 
 EXIT_USAGE = 2
+_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,10 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.handler(args)
     except LogpipeError as exc:
-        print(f"logpipe {args.command}: {exc}", file=sys.stderr)
+        print(f"logpipe {args.command}: {shown(exc)}", file=sys.stderr)
         return args.error_exit
     except KeyboardInterrupt:
         return 130
+
+
+def shown(exc: Exception) -> str:
+    """An error as a user may see it: no `user:pass@` in URLs, no secret the redaction knows."""
+    from logpipe.logs import mask
+
+    return mask(_URL_USERINFO.sub(r"\1***@", str(exc)))
 
 
 def _parser() -> argparse.ArgumentParser:

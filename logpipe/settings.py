@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from logpipe.errors import ConfigError
+from logpipe.urlauth import without_userinfo
 from logpipe.yamlfile import read_yaml
 
 ENV_PREFIX = "LOGPIPE_"
@@ -111,7 +112,7 @@ class Settings(BaseSettings):
     def _urls(cls, value: list[str]) -> list[str]:
         for url in value:
             if not re.match(r"^https?://[^/\s]+", url):
-                raise ValueError(f"{url!r} is not an http(s):// URL")
+                raise ValueError(f"{without_userinfo(url)!r} is not an http(s):// URL")
         return value
 
     @model_validator(mode="after")

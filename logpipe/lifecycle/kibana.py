@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from logpipe.errors import ConfigError, LogpipeError
+from logpipe.urlauth import split_userinfo
 
 FILE_PREFIX = "rolerabbit"  # the index prefix the NDJSON files are written for
 IMPORT_PATH = "/api/saved_objects/_import?overwrite=true"
@@ -55,8 +56,11 @@ class Kibana:
     """Kibana's saved-objects API over urllib (stdlib: nothing extra to install)."""
 
     def __init__(self, url: str, headers: dict[str, str] | None = None, timeout: float = 30):
+        # `https://user:pass@host` becomes Basic auth: never part of a request line or message.
+        url, user, password = split_userinfo(url)
         self.url = url.rstrip("/")
-        self.headers = {"kbn-xsrf": "logpipe", **(headers or {})}
+        from_url = auth_headers(user, password, None) if user is not None else {}
+        self.headers = {"kbn-xsrf": "logpipe", **from_url, **(headers or {})}
         self.timeout = timeout
 
     def get(self, kind: str, object_id: str) -> dict[str, Any] | None:

@@ -57,3 +57,27 @@ def test_logpipe_test_releases_what_multiline_holds_at_end_of_input():
     assert [d["_id"] for d in logs] == ["stdin-0-0", "stdin-0-3"]
     assert logs[0]["_source"]["message"].count("\n") == 2
     assert logs[1]["_source"]["message"] == "last line"
+
+
+def test_check_never_prints_credentials_from_a_bad_url():
+    import os
+
+    result = subprocess.run(
+        [sys.executable, "-m", "logpipe", "check", "--pipeline", "passthrough"],
+        cwd=ROOT,
+        env={**os.environ, "LOGPIPE_ENGINE_URL": "htps://elastic:pw-Secret1@host:9200"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "pw-Secret1" not in result.stderr + result.stdout
+    assert "is not an http(s):// URL" in result.stderr
+
+
+def test_errors_shown_by_the_cli_hide_url_credentials():
+    from logpipe.cli import shown
+
+    text = shown(RuntimeError("cannot reach https://token@es:9200 or http://u:p4ss@kibana:5601"))
+    assert "token" not in text and "p4ss" not in text
+    assert "https://***@es:9200" in text

@@ -158,3 +158,22 @@ def test_setup_cli_rejects_a_bad_kibana_url(tmp_path: Path) -> None:
     from logpipe.cli import main
 
     assert main(["setup", "--kibana", "kibana:5601", "--dry-run"]) == 1
+
+
+def test_credentials_in_the_url_become_basic_auth(kibana: ThreadingHTTPServer) -> None:
+    port = kibana.server_address[1]
+    client = Kibana(f"http://elastic:s3cret@127.0.0.1:{port}/")
+    assert client.url == f"http://127.0.0.1:{port}"
+    sync(client, load_saved_objects(LIFECYCLE_DIR, "rolerabbit"), False, lambda line: None)
+    (request,) = posts(kibana)
+    assert request["headers"]["authorization"] == "Basic ZWxhc3RpYzpzM2NyZXQ="
+
+
+def test_an_unreachable_kibana_url_is_reported_without_its_password() -> None:
+    from logpipe.errors import LogpipeError
+
+    client = Kibana("http://elastic:s3cret@127.0.0.1:9/", timeout=2)
+    with pytest.raises(LogpipeError) as info:
+        client.get("index-pattern", "x")
+    assert "s3cret" not in str(info.value) and "elastic" not in str(info.value)
+    assert "127.0.0.1:9" in str(info.value)

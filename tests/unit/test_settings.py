@@ -39,3 +39,11 @@ def test_bad_environment_is_named(monkeypatch):
     monkeypatch.setenv("LOGPIPE_FLUSH_INTERVAL", "-1")
     with pytest.raises(ConfigError, match="environment variable LOGPIPE_FLUSH_INTERVAL"):
         load_settings()
+
+
+def test_a_refused_url_never_shows_its_credentials(monkeypatch):
+    monkeypatch.setenv("LOGPIPE_ENGINE_URL", "htps://elastic:pw-Secret1@host:9200")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "pw-Secret1" not in str(info.value) and "elastic" not in str(info.value)
+    assert "'htps://***@host:9200' is not an http(s):// URL" in str(info.value)
