@@ -1,4 +1,4 @@
-"""Events per CPU second of the geoip, redact and route stages over a realistic parsed mix.
+"""Events per CPU second of the geoip, security, redact and route stages over a parsed mix.
 
 The mix: nginx access events, application JSON events (some slow), errors with stack traces,
 security-tagged events, and about 6% carrying secrets (passwords, bearer tokens, JWTs, emails,
@@ -21,6 +21,7 @@ from logpipe.stages.base import BuildContext
 from logpipe.stages.geoip import GeoIPConfig, GeoIPStage
 from logpipe.stages.redact import RedactConfig, RedactStage
 from logpipe.stages.route import RouteConfig, RouteStage
+from logpipe.stages.security import SecurityConfig, SecurityStage
 
 AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -178,6 +179,7 @@ def main() -> None:
     parser.add_argument("--city-db")
     parser.add_argument("--asn-db")
     parser.add_argument("--cpu", type=int, help="pin to this CPU")
+    parser.add_argument("--only", nargs="*", help="run only these stages (e.g. security redact)")
     args = parser.parse_args()
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
@@ -190,6 +192,7 @@ def main() -> None:
         stages = {
             "geoip": GeoIPStage(GeoIPConfig(**geo_opts), ctx),
             "geoip (no cache)": GeoIPStage(GeoIPConfig(**geo_opts, cache_size=0), ctx),
+            "security": SecurityStage(SecurityConfig(), ctx),
             "redact": RedactStage(RedactConfig(), ctx),
             "route": RouteStage(RouteConfig(), ctx),
         }
@@ -198,6 +201,8 @@ def main() -> None:
         )
         print(f"{len(events)} events, batches of {args.batch}, city db {city}")
         for name, stage in stages.items():
+            if args.only and name not in args.only:
+                continue
             print(f"{name:20s} {run(stage, batches, args.seconds):>10,.0f} events/s")
 
 
