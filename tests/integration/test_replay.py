@@ -194,3 +194,45 @@ def test_bad_ranges_fail_at_once(opensearch, args, message, tmp_path, kafka_admi
     result = replay(replay_env(settings, tmp_path), *args, timeout=60)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_file_replay_indexes_what_multiline_holds_at_the_end(opensearch, prefix, tmp_path):
+    trace = tmp_path / "trace.log"
+    trace.write_text(
+        "2026-11-20 10:00:00 ERROR request failed\n"
+        "java.lang.IllegalStateException: locked\n"
+        "\tat com.example.Service.run(Service.java:10)\n"
+        "2026-11-20 10:00:01 INFO next request\n"
+        "\tat com.example.Other.run(Other.java:20)\n"
+    )
+    env = replay_env(worker_settings(opensearch, "unused", prefix), tmp_path)
+    result = replay(env, "--files", str(trace), "--pipeline", "plaintext-traces")
+    assert result.returncode == 0, result.stderr
+    assert "read 5," in result.stdout and "failed 0" in result.stdout
+    messages = [hit["_source"]["message"] for hit in opensearch.search(f"{prefix}-logs-*")]
+    assert sorted(message.count("\n") for message in messages) == [1, 2]
+
+
+def test_days_the_lifecycle_made_read_only_are_reported_not_dead_lettered(
+    opensearch, prefix, tmp_path
+):
+    old_day = f"{prefix}-logs-2026.11.20"
+    requests.put(
+        f"{opensearch.url}/{old_day}", json={"settings": {"index.blocks.write": True}}, timeout=30
+    ).raise_for_status()
+    app = tmp_path / "app.ndjson"
+    app.write_text(
+        '{"timestamp":"2026-11-20T10:00:00Z","message":"on a read-only day"}\n'
+        '{"timestamp":"2026-11-21T10:00:00Z","message":"on a writable day"}\n'
+    )
+    pipeline = tmp_path / "p.yaml"
+    pipeline.write_text("stages:\n  - type: parse\n  - type: timestamp\n")
+    env = replay_env(worker_settings(opensearch, "unused", prefix), tmp_path)
+    result = replay(env, "--files", str(app), "--pipeline", str(pipeline))
+    assert result.returncode == 0, result.stderr
+    assert "indexed 1," in result.stdout and "dead-lettered 0" in result.stdout
+    assert "not written: 1 document(s) for read-only indices" in result.stdout
+    assert opensearch.count(f"{prefix}-logs-2026.11.21") == 1
+    requests.put(
+        f"{opensearch.url}/{old_day}/_settings", json={"index.blocks.write": False}, timeout=30
+    ).raise_for_status()
