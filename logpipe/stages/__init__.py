@@ -10,6 +10,7 @@ from logpipe.errors import ConfigError
 
 # kind -> "module:Class". Adding a stage kind is one module and one line here.
 BUILTIN_STAGES: Mapping[str, str] = {
+    "envelope": "logpipe.stages.envelope:EnvelopeStage",
     "parse": "logpipe.stages.parse:ParseStage",
     "level": "logpipe.stages.level:LevelStage",
     "timestamp": "logpipe.stages.timestamp:TimestampStage",

@@ -3,16 +3,23 @@
 Decisions (Logstash's json filter, made safe for a mixed stream):
 - Only lines starting with `{` are parsed; others stay plain and untagged unless `tag_non_json`,
   except a line that is a whole JSON array (non-object JSON): `_jsonparsefailure`.
-- A JSON `message` that is not a string is stored as its JSON text; without one (or null) the
-  raw line stays in `message`. JSON `tags` are merged into the event's tags as strings.
+- The text a library logged becomes `message`: `message`, else `msg`, `@message`, `@m`, a text
+  `event` (structlog), ... (see logpipe.stages.applog, which also moves `pid`, `hostname`,
+  logger names and callers to ECS fields). A JSON `message` that is not a string is stored as
+  its JSON text; without one the raw line stays in `message`. Dotted keys (`"log.level"`)
+  become nested objects, as Elasticsearch reads them. JSON `tags` merge into the event's tags.
+- A decoded line marks `@metadata.parsed: json`: the default pipeline's grok skips such events.
 - A JSON `@timestamp` stays at `@timestamp`, raw, for the timestamp stage to normalise.
 - A JSON `@metadata` never replaces the event's metadata: it is kept as `_@metadata`.
-- A value in the way of a field logpipe writes (`"event": "login"` vs `event.original`) is
-  moved aside to `_<name>` (`_event`), as Logstash does with `_@timestamp`.
-- Before parsing: NULs are stripped (`_nul_removed`), lone surrogates replaced
-  (`_utf8_replaced`), lines over `max_bytes` cut at a character boundary (`_truncated`) and
-  not parsed. With `keep_original`, `event.original` gets the (cleaned) line for every event
-  unless something upstream already set it.
+- Objects already in the event (an envelope's `host`, `log`) merge key by key with the line's;
+  a value in the way of one (`"event": "login"` vs `event.original`, `"host": "x"`) is moved
+  aside to `_<name>` (`_event`), as Logstash does with `_@timestamp`.
+- Sizes: a line up to `max_bytes` (10 MiB) is parsed whole; then every string value over
+  `max_field_bytes` (1 MiB), and a plain line over it, is cut at a character boundary and the
+  event tagged `_truncated`. A line over `max_bytes` is cut to `max_field_bytes`, not parsed.
+- NULs are stripped (`_nul_removed`) and lone surrogates replaced (`_utf8_replaced`).
+- `event.original` (optional in ECS) is kept only with `keep_original: true`: it gets the
+  (cleaned) line unless something upstream already set it.
 """
 
 from __future__ import annotations
@@ -23,7 +30,13 @@ import orjson
 from pydantic import Field
 
 from logpipe.fields import add_tag, put, split_path
+from logpipe.stages.applog import take_message, to_ecs
 from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.envelope import DECODED
+from logpipe.stages.merging import expand_dots, merge_into
+
+MIB = 1024 * 1024
+TRUNCATED_TAG = "_truncated"
 
 
 class ParseConfig(StageConfig):
@@ -31,10 +44,12 @@ class ParseConfig(StageConfig):
 
     field: str = "message"
     target: str | None = None
-    keep_original: bool = True
+    keep_original: bool = False
     tag_non_json: bool = False
+    ecs_fields: bool = True  # library field names (msg, pid, caller, ...) to ECS
     max_depth: int = Field(default=64, ge=1, le=1000)
-    max_bytes: int = Field(default=1024 * 1024, ge=1)
+    max_bytes: int = Field(default=10 * MIB, ge=1)
+    max_field_bytes: int = Field(default=MIB, ge=1)
     tag_on_failure: tuple[str, ...] = ("_jsonparsefailure",)
 
 
@@ -68,6 +83,34 @@ def _too_deep(value: Any, limit: int) -> bool:
     return False
 
 
+def _cut(text: str, limit: int) -> str | None:
+    """`text` cut to `limit` UTF-8 bytes at a character boundary; None when it fits."""
+    if len(text) <= limit // 4:
+        return None
+    if text.isascii():
+        return text[:limit] if len(text) > limit else None
+    data = text.encode(errors="replace")
+    return data[:limit].decode(errors="ignore") if len(data) > limit else None
+
+
+def _cut_values(node: Any, limit: int) -> bool:
+    """Cut every string inside `node` (dicts and lists, in place) to `limit`; whether any was."""
+    cut = False
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        items = current.items() if isinstance(current, dict) else enumerate(current)
+        for key, value in items:
+            if isinstance(value, str):
+                short = _cut(value, limit)
+                if short is not None:
+                    current[key] = short
+                    cut = True
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+    return cut
+
+
 class ParseStage:
     """Decode JSON-object lines into event fields; tag what cannot be decoded, never raise."""
 
@@ -78,7 +121,7 @@ class ParseStage:
         self._field = config.field
         self._nested_field = len(split_path(config.field)) > 1
         self._keep = config.keep_original
-        self._max_bytes = config.max_bytes
+        self._field_bytes = config.max_field_bytes
         self._tags = config.tag_on_failure
 
     def __call__(self, events: list[dict]) -> list[dict]:
@@ -87,20 +130,28 @@ class ParseStage:
         return events
 
     def _one(self, event: dict) -> None:
+        meta = event.get("@metadata")
+        decoded = meta.pop(DECODED, None) if type(meta) is dict and DECODED in meta else None
         raw = None if self._nested_field else event.get(self._field)
         if type(raw) is not str:
             raw = self._get_raw(event)
             if raw is None:
                 return
-        line, truncated = raw, False
-        if "\x00" in line or len(line) > self._max_bytes or not line.isascii():
-            line, truncated = self._clean(event, raw)
+        line, over = raw, False
+        if "\x00" in line or len(line) > self._field_bytes or not line.isascii():
+            line, over = self._clean(event, raw)
             if line is not raw:
                 self._set_raw(event, line)
         node = event.get("event")
         keep = self._keep and not (type(node) is dict and "original" in node)  # upstream's wins
-        if not truncated:
-            self._decode(event, line)
+        if not over:
+            reuse = decoded[1] if decoded is not None and decoded[0] is line else None
+            if not self._decode(event, line, reuse) and len(line) > self._field_bytes // 4:
+                short = _cut(line, self._field_bytes)  # a plain line: cut as a field is
+                if short is not None:
+                    line = short
+                    self._set_raw(event, line)
+                    add_tag(event, TRUNCATED_TAG)
         if keep:
             node = event.get("event")
             if node is None:
@@ -110,35 +161,44 @@ class ParseStage:
             else:
                 put(event, "event.original", line)
 
-    def _decode(self, event: dict, line: str) -> None:
+    def _decode(self, event: dict, line: str, parsed: Any = None) -> bool:
         """Parse a JSON-object line into the event (root or target); tag what does not parse."""
         cfg = self.config
-        first = line[:1]
-        if first.isspace():
-            first = line.lstrip()[:1]
-        if first != "{":
-            # `[2026-11-26 10:00:00] ...` is plain text; only a real JSON array is a failure.
-            if cfg.tag_non_json or (first == "[" and _is_json(line)):
+        if parsed is None:
+            first = line[:1]
+            if first.isspace():
+                first = line.lstrip()[:1]
+            if first != "{":
+                # `[2026-11-26 10:00:00] ...` is plain text; only a real JSON array is a failure.
+                if cfg.tag_non_json or (first == "[" and _is_json(line)):
+                    self._fail(event)
+                return False
+            try:
+                parsed = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
                 self._fail(event)
-            return
-        try:
-            parsed = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            self._fail(event)
-            if "depth limit" in str(exc):
-                add_tag(event, "_json_too_deep")
-            return
+                if "depth limit" in str(exc):
+                    add_tag(event, "_json_too_deep")
+                return False
         if not isinstance(parsed, dict):
             self._fail(event)
-            return
+            return False
         if line.count("{") + line.count("[") > cfg.max_depth and _too_deep(parsed, cfg.max_depth):
             self._fail(event)
             add_tag(event, "_json_too_deep")
-            return
+            return False
+        if len(line) > self._field_bytes // 4 and _cut_values(parsed, self._field_bytes):
+            add_tag(event, TRUNCATED_TAG)
         if cfg.target is not None:
             put(event, cfg.target, parsed)
+            return True
+        self._merge(event, parsed)
+        meta = event.get("@metadata")
+        if type(meta) is dict:
+            meta["parsed"] = "json"
         else:
-            self._merge(event, parsed)
+            event["@metadata"] = {"parsed": "json"}
+        return True
 
     def _get_raw(self, event: dict) -> str | None:
         """The line to parse; bytes are decoded (tagged when not UTF-8); other types are skipped."""
@@ -167,25 +227,20 @@ class ParseStage:
             event[self._field] = line
 
     def _clean(self, event: dict, line: str) -> tuple[str, bool]:
-        """Strip NULs, replace lone surrogates, truncate to `max_bytes` (tagging each)."""
+        """Strip NULs, replace lone surrogates; a line over `max_bytes` is cut (and not parsed)."""
         if "\x00" in line:
             line = line.replace("\x00", "")
             add_tag(event, "_nul_removed")
-        max_bytes = self.config.max_bytes
-        if line.isascii():
-            if len(line) > max_bytes:
-                add_tag(event, "_truncated")
-                return line[:max_bytes], True
-            return line, False
-        try:
-            data = line.encode()
-        except UnicodeEncodeError:  # lone surrogates cannot be indexed
-            data = line.encode(errors="replace")
-            line = data.decode()
-            add_tag(event, "_utf8_replaced")
-        if len(data) > max_bytes:
-            add_tag(event, "_truncated")
-            return data[:max_bytes].decode(errors="ignore"), True
+        if not line.isascii():
+            try:
+                line.encode()
+            except UnicodeEncodeError:  # lone surrogates cannot be indexed
+                line = line.encode(errors="replace").decode()
+                add_tag(event, "_utf8_replaced")
+        if len(line) > self.config.max_bytes // 4 and len(line.encode()) > self.config.max_bytes:
+            add_tag(event, TRUNCATED_TAG)
+            short = _cut(line, self._field_bytes)
+            return (line if short is None else short), True
         return line, False
 
     def _fail(self, event: dict) -> None:
@@ -194,16 +249,21 @@ class ParseStage:
 
     def _merge(self, event: dict, parsed: dict) -> None:
         """Merge a decoded object into the event root, keeping `message`, tags and metadata sane."""
-        if "message" in parsed or "tags" in parsed or "@metadata" in parsed or "" in parsed:
-            parsed.pop("", None)
-            if "@metadata" in parsed:
-                event["_@metadata"] = parsed.pop("@metadata")
-            message = parsed.pop("message", None)
-            if message is not None:
-                event["message"] = message if type(message) is str else _as_text(message)
-            if "tags" in parsed:
-                _merge_tags(event, parsed.pop("tags"))
-        event.update(parsed)
+        parsed.pop("", None)
+        if "@metadata" in parsed:
+            event["_@metadata"] = parsed.pop("@metadata")
+        parsed = expand_dots(parsed)
+        message = take_message(parsed)
+        if message is not None:
+            event["message"] = message if type(message) is str else _as_text(message)
+        if self.config.ecs_fields:
+            to_ecs(parsed)
+        if "tags" in parsed:
+            _merge_tags(event, parsed.pop("tags"))
+        if event.keys() & parsed.keys():
+            merge_into(event, parsed)
+        else:
+            event.update(parsed)
 
 
 def _merge_tags(event: dict, incoming: Any) -> None:

@@ -35,14 +35,20 @@ def test_json_app_line_becomes_root_fields():
         '"user_id":"usr_123","template_id":"tpl_9","event_type":"template_download",'
         '"response_time":1234,"path":"/api/templates/9","status":500,"client_ip":"203.0.113.9"}'
     )
-    event = run(line)
+    event = run(line, keep_original=True)
     assert event["message"] == "download failed"
     assert event["level"] == "ERROR"
     assert event["response_time"] == 1234
     assert event["status"] == 500
     assert event["event"] == {"original": line}
     assert event["@metadata"]["kafka"]["offset"] == 7
+    assert event["@metadata"]["parsed"] == "json"
     assert "tags" not in event
+
+
+def test_event_original_only_on_request():
+    assert "event" not in run('{"a": 1}')
+    assert "event" not in run("plain")
 
 
 def test_leading_whitespace_and_trailing_newline():
@@ -64,21 +70,21 @@ def test_keep_original_off():
 
 def test_upstream_original_is_kept():
     event = {"message": '{"a":1}', "event": {"original": "from shipper"}}
-    make()([event])
+    make(keep_original=True)([event])
     assert event["event"]["original"] == "from shipper"
     assert event["a"] == 1
 
 
 def test_json_event_object_gets_original_and_scalar_is_moved_aside():
     line = '{"event": {"dataset": "app"}}'
-    assert run(line)["event"] == {"dataset": "app", "original": line}
-    event = run('{"event": "login"}')
+    assert run(line, keep_original=True)["event"] == {"dataset": "app", "original": line}
+    event = run('{"event": "login", "message": "m"}', keep_original=True)
     assert event["_event"] == "login"
-    assert event["event"] == {"original": '{"event": "login"}'}
+    assert event["event"] == {"original": '{"event": "login", "message": "m"}'}
 
 
 def test_message_missing_or_null_keeps_the_line():
-    assert run('{"msg": "hi"}')["message"] == '{"msg": "hi"}'
+    assert run('{"text": "hi"}')["message"] == '{"text": "hi"}'
     assert run('{"message": null}')["message"] == '{"message": null}'
 
 
@@ -93,7 +99,7 @@ def test_non_string_message_is_stringified(value, text):
 
 def test_plain_lines_stay_plain_untagged():
     for line in ("GET / 200", "[2026-11-26 10:00:00] ERROR x", "42", '"quoted"', ""):
-        event = run(line)
+        event = run(line, keep_original=True)
         assert event["message"] == line
         assert "tags" not in event
         assert event["event"]["original"] == line
@@ -105,7 +111,7 @@ def test_tag_non_json_tags_plain_lines():
 
 @pytest.mark.parametrize("line", ['{"a": 1', "{not json}", '{"a": NaN}', '{"a": 1e400}', "{"])
 def test_broken_json_is_tagged_and_kept(line):
-    event = run(line)
+    event = run(line, keep_original=True)
     assert event["tags"] == ["_jsonparsefailure"]
     assert event["message"] == line
     assert event["event"]["original"] == line
@@ -121,7 +127,7 @@ def test_custom_failure_tags():
 
 
 def test_nul_bytes_are_removed_and_tagged():
-    event = run('{"a":\x00 1}')
+    event = run('{"a":\x00 1}', keep_original=True)
     assert event["a"] == 1
     assert event["tags"] == ["_nul_removed"]
     assert "\x00" not in event["event"]["original"]
@@ -170,31 +176,54 @@ def test_braces_in_strings_do_not_count_as_depth():
     assert "tags" not in event
 
 
-def test_oversized_line_is_truncated_not_parsed():
+def test_line_over_the_ceiling_is_truncated_not_parsed():
     line = '{"a": "' + "x" * 100 + '"}'
-    event = run(line, max_bytes=50)
+    event = run(line, max_bytes=50, max_field_bytes=40, keep_original=True)
     assert event["tags"] == ["_truncated"]
-    assert event["message"] == line[:50]
-    assert event["event"]["original"] == line[:50]
+    assert event["message"] == line[:40]
+    assert event["event"]["original"] == line[:40]
     assert "a" not in event
 
 
 def test_truncation_never_splits_a_character():
-    event = run("é" * 40, max_bytes=51)
+    event = run("é" * 40, max_field_bytes=51)
     assert event["message"] == "é" * 25
     assert event["tags"] == ["_truncated"]
 
 
-def test_default_limit_is_one_mebibyte():
-    line = '{"a":"' + "x" * (1024 * 1024) + '"}'
+def test_big_json_line_is_parsed_then_its_big_values_cut():
+    """Issue 10 item 14: a 5 MB JSON error is parsed (level, time kept), then values cut."""
+    stack = "Error: boom\n" + "    at f (/app/x.js:1:2)\n" * 200_000
+    line = orjson.dumps(
+        {"level": "error", "time": "2026-11-26T10:00:00Z", "msg": "boom", "stack": stack}
+    ).decode()
+    assert len(line) > 5_000_000
     event = run(line)
     assert event["tags"] == ["_truncated"]
+    assert event["level"] == "error"
+    assert event["message"] == "boom"
+    assert event["time"] == "2026-11-26T10:00:00Z"
+    assert len(event["stack"].encode()) == 1024 * 1024
+    assert event["stack"].startswith("Error: boom\n")
+
+
+def test_default_ceiling_is_ten_mebibytes():
+    line = '{"a":"' + "x" * (10 * 1024 * 1024) + '"}'
+    event = run(line)
+    assert event["tags"] == ["_truncated"]
+    assert "a" not in event
     assert len(event["message"].encode()) == 1024 * 1024
+
+
+def test_plain_line_over_the_field_limit_is_cut():
+    event = run("y" * (1024 * 1024 + 10))
+    assert event["tags"] == ["_truncated"]
+    assert len(event["message"]) == 1024 * 1024
 
 
 def test_metadata_key_cannot_replace_event_metadata():
     event = run('{"@metadata": {"kafka": "evil"}, "a": 1}')
-    assert event["@metadata"] == KAFKA
+    assert event["@metadata"] == {**KAFKA, "parsed": "json"}
     assert event["_@metadata"] == {"kafka": "evil"}
 
 
@@ -221,10 +250,101 @@ def test_json_timestamp_stays_for_the_timestamp_stage():
     assert run('{"@timestamp": 1764151200}')["@timestamp"] == 1764151200
 
 
-def test_dotted_and_empty_keys():
-    event = run('{"log.level": "warn", "": 1}')
-    assert event["log.level"] == "warn"
+def test_dotted_keys_become_objects_and_empty_keys_go():
+    event = run('{"log.level": "warn", "log.logger": "a.B", "": 1, "ecs.version": "1.6.0"}')
+    assert event["log"] == {"level": "warn", "logger": "a.B"}
+    assert event["ecs"] == {"version": "1.6.0"}
     assert "" not in event
+    assert "log.level" not in event
+
+
+@pytest.mark.parametrize(
+    ("line", "message", "fields"),
+    [
+        # pino
+        (
+            '{"level":30,"time":1710588820489,"pid":7,"hostname":"api-1","msg":"listening"}',
+            "listening",
+            {"process": {"pid": 7}, "host": {"hostname": "api-1"}, "level": 30},
+        ),
+        # bunyan
+        (
+            '{"name":"myapp","hostname":"h","pid":9,"level":50,"msg":"bad","time":"t","v":0}',
+            "bad",
+            {"log": {"logger": "myapp"}, "process": {"pid": 9}, "host": {"hostname": "h"}},
+        ),
+        # zap production
+        (
+            '{"level":"error","ts":1710588820.489,"logger":"api","caller":"server/main.go:42",'
+            '"msg":"failed to fetch URL","url":"http://x"}',
+            "failed to fetch URL",
+            {"log": {"logger": "api", "origin": {"file": {"name": "server/main.go", "line": 42}}}},
+        ),
+        # logrus
+        ('{"level":"warning","msg":"a walrus appears","time":"t"}', "a walrus appears", {}),
+        # slog
+        (
+            '{"time":"t","level":"INFO","source":{"function":"main.main","file":"/a/m.go",'
+            '"line":12},"msg":"hello","count":3}',
+            "hello",
+            {"log": {"origin": {"function": "main.main", "file": {"name": "/a/m.go", "line": 12}}}},
+        ),
+        # structlog
+        (
+            '{"event":"user logged in","level":"info","logger":"auth"}',
+            "user logged in",
+            {"log": {"logger": "auth"}},
+        ),
+        # Serilog compact
+        ('{"@t":"t","@m":"Hello, World","@mt":"Hello, {Name}","Name":"World"}', "Hello, World", {}),
+        # logstash-logback-encoder
+        (
+            '{"@timestamp":"t","message":"m","logger_name":"c.e.A","thread_name":"main",'
+            '"level":"INFO"}',
+            "m",
+            {"log": {"logger": "c.e.A"}, "process": {"thread": {"name": "main"}}},
+        ),
+    ],
+)
+def test_library_fields_go_to_ecs(line, message, fields):
+    event = run(line)
+    assert event["message"] == message
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                assert event[key][sub] == inner, (key, sub)
+        else:
+            assert event[key] == value
+    assert "msg" not in event
+
+
+def test_structlog_event_object_is_not_a_message():
+    event = run('{"event": {"dataset": "x"}, "msg": "m"}')
+    assert event["message"] == "m"
+    assert event["event"] == {"dataset": "x"}
+
+
+def test_line_fields_merge_with_envelope_objects():
+    event = {
+        "message": '{"msg":"m","host":"api.example","log":{"logger":"x"}}',
+        "host": {"name": "web-1"},
+        "log": {"file": {"path": "/p"}},
+    }
+    make()([event])
+    assert event["host"] == {"name": "web-1"}
+    assert event["_host"] == "api.example"
+    assert event["log"] == {"file": {"path": "/p"}, "logger": "x"}
+
+
+def test_decoded_object_from_the_envelope_stage_is_reused():
+    line = '{"a": 1}'
+    event = {"message": line, "@metadata": {"_decoded": (line, {"a": 2})}}
+    make()([event])
+    assert event["a"] == 2
+    assert "_decoded" not in event["@metadata"]
+    stale = {"message": line, "@metadata": {"_decoded": ('{"a": 1}  ', {"a": 2})}}
+    make()([stale])
+    assert stale["a"] == 1
 
 
 def test_other_source_field():
@@ -304,6 +424,6 @@ def test_random_json_objects_never_raise(obj, tags):
     make(max_depth=4)([event])
     orjson.dumps(event)
     assert isinstance(event["message"], str)
-    assert event["@metadata"] == {"kafka": {}}
+    assert event["@metadata"].get("kafka") == {}
     if obj.get("tags") is not None and "_json_too_deep" not in event.get("tags", ()):
         assert all(isinstance(t, str) for t in event["tags"])

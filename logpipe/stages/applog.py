@@ -1,0 +1,76 @@
+"""What JSON logging libraries call their fields, moved to ECS names (pino, bunyan, zap, slog...).
+
+- The message: `message`, else `msg` (pino, bunyan, zap, logrus, slog, go-kit), `@message`,
+  `@m` (Serilog compact), `event` when it is text (structlog), `RenderedMessage` (Serilog),
+  `short_message` (GELF).
+- `pid` (a number) -> `process.pid`; `hostname` (text) -> `host.hostname`.
+- `logger`, `logger_name` (logback), `name` when pino/bunyan/python-json-logger wrote the line
+  -> `log.logger`; `thread_name` -> `process.thread.name`.
+- `caller: "pkg/file.go:42"` (zap) and `source: {function, file, line}` (slog) ->
+  `log.origin.file.name`, `.line`, `log.origin.function`.
+A value moves (it is not copied) only when it has the expected type; the rest stays as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGE_KEYS = ("msg", "@message", "@m", "event", "RenderedMessage", "short_message")
+_NAME_SIGNS = ("pid", "hostname", "v", "levelname")
+
+
+def take_message(parsed: dict) -> Any:
+    """The text a library logged, removed from `parsed`; None when there is none."""
+    message = parsed.pop("message", None)
+    if message is not None:
+        return message
+    for key in MESSAGE_KEYS:
+        value = parsed.get(key)
+        if type(value) is str:
+            return parsed.pop(key)
+    return None
+
+
+def to_ecs(parsed: dict) -> None:
+    """Move the library fields above to their ECS places inside `parsed`."""
+    pid = parsed.get("pid")
+    if type(pid) is int and pid >= 0:
+        _put(parsed, ("process", "pid"), parsed.pop("pid"))
+    hostname = parsed.get("hostname")
+    if type(hostname) is str:
+        _put(parsed, ("host", "hostname"), parsed.pop("hostname"))
+    for key in ("logger", "logger_name"):
+        if type(parsed.get(key)) is str:
+            _put(parsed, ("log", "logger"), parsed.pop(key))
+            break
+    else:
+        if type(parsed.get("name")) is str and any(sign in parsed for sign in _NAME_SIGNS):
+            _put(parsed, ("log", "logger"), parsed.pop("name"))
+    if type(parsed.get("thread_name")) is str:
+        _put(parsed, ("process", "thread", "name"), parsed.pop("thread_name"))
+    caller = parsed.get("caller")
+    if type(caller) is str:
+        path, _, line = caller.rpartition(":")
+        if path and line.isdecimal() and len(line) < 10:
+            parsed.pop("caller")
+            _put(parsed, ("log", "origin", "file", "name"), path)
+            _put(parsed, ("log", "origin", "file", "line"), int(line))
+    source = parsed.get("source")
+    if type(source) is dict and "file" in source and "line" in source:
+        parsed.pop("source")
+        _put(parsed, ("log", "origin", "file", "name"), source["file"])
+        _put(parsed, ("log", "origin", "file", "line"), source["line"])
+        if "function" in source:
+            _put(parsed, ("log", "origin", "function"), source["function"])
+
+
+def _put(node: dict, parts: tuple[str, ...], value: Any) -> None:
+    """Set a nested value; a scalar in the way moves aside to `_<name>`."""
+    for part in parts[:-1]:
+        child = node.get(part)
+        if type(child) is not dict:
+            if child is not None:
+                node["_" + part] = child
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value

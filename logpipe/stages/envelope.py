@@ -1,0 +1,617 @@
+"""The `envelope` stage: unwraps what shippers and runtimes put around a raw line.
+
+Built-in shapes (each can be turned off with `shapes`):
+- `beats`: Filebeat / Elastic Agent Kafka output (`agent.type`, `@metadata.beat`, `log.file.path`,
+  or 5.x/6.x `beat`/`source`/`offset`). Its fields are ECS already and merge as they are.
+- `journald`: `journalctl -o json` / export JSON (`MESSAGE` with `_PID`, `PRIORITY`, ...).
+- `vector`: Vector's JSON (`source_type`; file, docker_logs, kubernetes_logs, syslog, journald).
+- `docker`: the json-file driver's `{"log": "...\\n", "stream": "stderr", "time": "..."}`.
+- `fluentbit`: Fluent Bit's JSON (`log`/`message` with `date`, `kubernetes`, `stream`, `logtag`).
+- `cri`: containerd / CRI-O text lines `<RFC3339Nano> stdout|stderr F|P <line>`.
+Envelopes nest (Filebeat reading Docker's files, Fluent Bit without a CRI parser): the inner line
+is unwrapped again, up to `max_depth`. The raw line goes to `message` for the later stages;
+metadata lands in ECS fields: `host.*`, `agent.*`, `log.file.path`, `log.iostream` (stdout or
+stderr: ECS has no field for the stream; `log.iostream` is OpenTelemetry's name for it, and
+`log.origin.*` is ECS's place for the source-code location, not the stream), `container.*`,
+`kubernetes.*` with `orchestrator.*`, `process.*`, `log.syslog.*`. The envelope's own time goes
+to `@metadata.envelope.timestamp` (ISO 8601, UTC or with its offset): a timestamp stage lists it
+last, so it is the fallback when the line has no time of its own.
+Partial lines: CRI `P` lines inside one message are joined with the `F` line that ends them; a
+`P` line (or a Docker `log` without its newline) ending a message is indexed as it is, tagged
+`_partial_line` (a line longer than the runtime's 16 KiB buffer split over two messages).
+A JSON line that is no envelope is handed to `parse` decoded (`@metadata._decoded`), so it is
+decoded once. Lines over `max_bytes` are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from logpipe.fields import add_tag, put
+from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.merging import merge_into
+from logpipe.timeformats import format_ms
+
+Shape = Literal["beats", "journald", "vector", "docker", "fluentbit", "cri"]
+ALL_SHAPES: tuple[Shape, ...] = ("beats", "journald", "vector", "docker", "fluentbit", "cri")
+DECODED = "_decoded"  # in @metadata: (line, decoded object) for the parse stage
+PARTIAL_TAG = "_partial_line"
+_STREAMS = frozenset({"stdout", "stderr"})
+_EPOCH_UNITS = ((1e11, 1 / 1000), (1e14, 1), (1e17, 1000))  # below limit -> units per ms
+_DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
+_SEVERITIES = ("Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational",
+               "Debug")  # fmt: skip
+_FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+               "authpriv", "ftp", "ntp", "security", "console", "solaris-cron", "local0", "local1",
+               "local2", "local3", "local4", "local5", "local6", "local7")  # fmt: skip
+_SEVERITY_CODES = {
+    **{name.lower(): code for code, name in enumerate(_SEVERITIES)},
+    "emerg": 0, "crit": 2, "err": 3, "warn": 4, "info": 6,
+}  # fmt: skip
+
+# journald field -> ECS path (and whether it is an integer)
+_JOURNALD = {
+    "_HOSTNAME": ("host.hostname", False),
+    "_MACHINE_ID": ("host.id", False),
+    "_BOOT_ID": ("host.boot_id", False),
+    "_PID": ("process.pid", True),
+    "_COMM": ("process.name", False),
+    "_EXE": ("process.executable", False),
+    "_CMDLINE": ("process.command_line", False),
+    "_UID": ("user.id", False),
+    "_GID": ("user.group.id", False),
+    "_SYSTEMD_UNIT": ("systemd.unit", False),
+    "_SYSTEMD_USER_UNIT": ("systemd.user_unit", False),
+    "_SYSTEMD_SLICE": ("systemd.slice", False),
+    "_SYSTEMD_CGROUP": ("systemd.cgroup", False),
+    "_SYSTEMD_INVOCATION_ID": ("systemd.invocation_id", False),
+    "_TRANSPORT": ("systemd.transport", False),
+    "SYSLOG_IDENTIFIER": ("log.syslog.appname", False),
+    "SYSLOG_PID": ("log.syslog.procid", False),
+    "CODE_FILE": ("log.origin.file.name", False),
+    "CODE_LINE": ("log.origin.file.line", True),
+    "CODE_FUNC": ("log.origin.function", False),
+    "CONTAINER_ID_FULL": ("container.id", False),
+    "CONTAINER_NAME": ("container.name", False),
+    "IMAGE_NAME": ("container.image.name", False),
+}
+_JOURNALD_MARKERS = ("PRIORITY", "_PID", "_HOSTNAME", "__REALTIME_TIMESTAMP", "_SYSTEMD_UNIT",
+                     "SYSLOG_IDENTIFIER", "_TRANSPORT", "_BOOT_ID")  # fmt: skip
+_JOURNALD_SKIP = frozenset({"MESSAGE", "message", "PRIORITY", "SYSLOG_FACILITY", "CONTAINER_ID",
+                            "timestamp", "host", "source_type"})  # fmt: skip
+
+# Kubernetes metadata as Fluent Bit and Vector write it -> Filebeat's kubernetes.* / ECS names.
+_K8S = {
+    "pod_name": "kubernetes.pod.name",
+    "pod_id": "kubernetes.pod.uid",
+    "pod_uid": "kubernetes.pod.uid",
+    "pod_ip": "kubernetes.pod.ip",
+    "namespace_name": "kubernetes.namespace",
+    "pod_namespace": "kubernetes.namespace",
+    "host": "kubernetes.node.name",
+    "pod_node_name": "kubernetes.node.name",
+    "container_name": "kubernetes.container.name",
+    "docker_id": "container.id",
+    "container_id": "container.id",
+    "container_image": "container.image.name",
+    "container_hash": "container.image.hash.all",
+    "container_image_id": "container.image.hash.all",
+}
+_K8S_LABELS = {
+    "labels": "kubernetes.labels",
+    "pod_labels": "kubernetes.labels",
+    "annotations": "kubernetes.annotations",
+    "pod_annotations": "kubernetes.annotations",
+    "namespace_labels": "kubernetes.namespace_labels",
+    "node_labels": "kubernetes.node.labels",
+}
+
+
+class CustomShape(BaseModel):
+    """A shape of your own: JSON objects holding every `require` key are unwrapped."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    require: tuple[str, ...] = Field(min_length=1)
+    message: str
+    time: str | None = None
+    fields: dict[str, str] = {}  # envelope key -> event path; other keys merge as they are
+    drop: tuple[str, ...] = ()
+
+
+class EnvelopeConfig(StageConfig):
+    """Options of the `envelope` stage."""
+
+    field: str = "message"
+    shapes: tuple[Shape, ...] = ALL_SHAPES
+    custom: tuple[CustomShape, ...] = ()
+    time_target: str = "@metadata.envelope.timestamp"
+    keep_original: bool = False  # `event.original`: the whole message as it arrived
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_depth: int = Field(default=3, ge=1, le=10)
+
+
+Handler = Callable[[dict, dict], "str | None"]
+
+
+class _FieldsOnly(str):
+    """The inner "line" of an envelope that carries fields but no raw line."""
+
+
+FIELDS_ONLY = _FieldsOnly()
+
+
+class EnvelopeStage:
+    """Unwrap shipper and runtime envelopes into the raw line plus ECS metadata; never raise."""
+
+    Config = EnvelopeConfig
+
+    def __init__(self, config: EnvelopeConfig, context: BuildContext) -> None:
+        self.config = config
+        self._field = config.field
+        self._cri = "cri" in config.shapes
+        self._json = any(shape != "cri" for shape in config.shapes) or bool(config.custom)
+        handlers: list[tuple[Callable[[dict], bool], Handler, tuple[str, ...], str]] = [
+            (_requires(c.require), _custom_handler(c), (c.time,) if c.time else (), c.name)
+            for c in config.custom
+        ]
+        for shape in ("journald", "beats", "vector", "docker", "fluentbit"):
+            if shape in config.shapes:
+                handlers.append((_DETECT[shape], _HANDLE[shape], _TIME_KEYS[shape], shape))
+        self._handlers = handlers
+        self._time_target = config.time_target
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        for event in events:
+            raw = event.get(self._field)
+            if type(raw) is str and raw:
+                self._one(event, raw)
+        return events
+
+    def _one(self, event: dict, raw: str) -> None:
+        line, formats, stamp = raw, [], None
+        for _ in range(self.config.max_depth):
+            if len(line) > self.config.max_bytes:
+                break
+            first = line[:1]
+            if first.isspace():
+                first = line.lstrip()[:1]
+            if first == "{" and self._json:
+                inner, fmt, when = self._unwrap_json(event, line)
+            elif self._cri and first.isdigit():
+                inner, fmt, when = _unwrap_cri(event, line)
+            else:
+                break
+            if inner is None:
+                break
+            line = inner
+            formats.append(fmt)
+            stamp = stamp or when
+            if inner is FIELDS_ONLY:
+                break
+        if not formats:
+            return
+        meta = event.get("@metadata")
+        if type(meta) is not dict:
+            meta = event["@metadata"] = {}
+        meta["envelope"] = {"format": formats[0] if len(formats) == 1 else formats}
+        if line is FIELDS_ONLY:  # nothing left for parse or grok
+            event.pop(self._field, None)
+            meta["parsed"] = formats[-1]
+        else:
+            event[self._field] = line
+        if stamp:
+            put(event, self._time_target, stamp)
+        if self.config.keep_original:
+            put(event, "event.original", raw)
+        _orchestrator(event)
+        _split_image_tag(event)
+
+    def _unwrap_json(self, event: dict, line: str) -> tuple[str | None, str, str | None]:
+        """The inner line of a JSON envelope, its shape and time; else (None, "", None)."""
+        try:
+            doc = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None, "", None
+        if type(doc) is not dict:
+            return None, "", None
+        for detect, handle, time_keys, name in self._handlers:
+            if detect(doc):
+                stamp = _take_time(doc, name, time_keys)
+                inner = handle(event, doc)
+                return (FIELDS_ONLY if inner is None else inner), name, stamp
+        meta = event.get("@metadata")
+        if type(meta) is not dict:
+            meta = event["@metadata"] = {}
+        meta[DECODED] = (line, doc)  # not an envelope: the parse stage takes it from here
+        return None, "", None
+
+
+# --- detection -----------------------------------------------------------------------------
+
+
+def _requires(keys: tuple[str, ...]) -> Callable[[dict], bool]:
+    return lambda doc: all(key in doc for key in keys)
+
+
+def _is_journald(doc: dict) -> bool:
+    return "MESSAGE" in doc and any(key in doc for key in _JOURNALD_MARKERS)
+
+
+def _is_beats(doc: dict) -> bool:
+    agent, meta, log = doc.get("agent"), doc.get("@metadata"), doc.get("log")
+    return (
+        (type(agent) is dict and "type" in agent)
+        or (type(meta) is dict and "beat" in meta)
+        or (type(log) is dict and type(log.get("file")) is dict)
+        or (type(doc.get("beat")) is dict and ("source" in doc or "message" in doc))
+    )
+
+
+def _is_vector(doc: dict) -> bool:
+    return type(doc.get("source_type")) is str and ("message" in doc or "timestamp" in doc)
+
+
+def _is_docker(doc: dict) -> bool:
+    return (
+        type(doc.get("log")) is str
+        and doc.get("stream") in _STREAMS
+        and "time" in doc
+        and _DOCKER_KEYS.issuperset(doc)
+    )
+
+
+def _is_fluentbit(doc: dict) -> bool:
+    if type(doc.get("log")) is str:
+        return any(k in doc for k in ("date", "@timestamp", "time", "stream", "kubernetes"))
+    return type(doc.get("message")) is str and any(
+        k in doc for k in ("date", "kubernetes", "logtag")
+    )
+
+
+_DETECT: dict[str, Callable[[dict], bool]] = {
+    "journald": _is_journald,
+    "beats": _is_beats,
+    "vector": _is_vector,
+    "docker": _is_docker,
+    "fluentbit": _is_fluentbit,
+}
+
+
+# --- times ---------------------------------------------------------------------------------
+
+
+_TIME_KEYS = {
+    "journald": ("_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP", "timestamp"),
+    "beats": ("@timestamp",),
+    "vector": ("timestamp",),
+    "docker": ("time",),
+    "fluentbit": ("time", "@timestamp", "date", "timestamp"),
+}
+
+
+def _take_time(doc: dict, shape: str, keys: tuple[str, ...]) -> str | None:
+    """The envelope's own time as ISO 8601 (ms), taken out of `doc`; None when it has none."""
+    if shape == "journald" or (shape == "vector" and doc.get("source_type") == "journald"):
+        for key in ("_SOURCE_REALTIME_TIMESTAMP", "__REALTIME_TIMESTAMP"):
+            micros = doc.pop(key, None)
+            if micros is not None:
+                doc.pop("timestamp", None)
+                return _epoch(micros, 1_000)
+    found = None
+    for key in keys:
+        value = doc.pop(key, None)
+        if found is None and value is not None:
+            found = _iso(value) if isinstance(value, str) else _epoch(value)
+    return found
+
+
+def _iso(value: Any) -> str | None:
+    """An RFC 3339 time with its fraction cut to milliseconds (`...T..:..:...123Z`)."""
+    if type(value) is not str or len(value) < 19 or value[10:11] not in ("T", " "):
+        return _epoch(value) if isinstance(value, (int, float)) else None
+    head, rest = value[:19], value[19:]
+    frac = ""
+    if rest[:1] in (".", ","):
+        digits = len(rest) - len(rest[1:].lstrip("0123456789"))
+        frac, rest = rest[1:digits], rest[digits:]
+    zone = rest.strip() or "Z"
+    return f"{head}.{(frac[:3]).ljust(3, '0')}{'Z' if zone in ('Z', 'z', '+00:00') else zone}"
+
+
+def _epoch(value: Any, per_ms: float | None = None) -> str | None:
+    """Epoch `value` as ISO 8601 UTC; `per_ms` units make a millisecond (else told by size)."""
+    try:
+        number = float(value)
+        if per_ms is None:  # seconds, milliseconds, microseconds or nanoseconds
+            per_ms = next((unit for limit, unit in _EPOCH_UNITS if abs(number) < limit), 1_000_000)
+        ms = int(number / per_ms)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return format_ms(ms) if 0 < ms < 253402300799999 else None
+
+
+# --- handlers: each moves the envelope's metadata into the event, returns the inner line ------
+
+
+def _text(value: Any) -> str | None:
+    if type(value) is str:
+        return value
+    if type(value) is list and all(type(b) is int and 0 <= b < 256 for b in value):
+        return bytes(value).decode(errors="replace")  # journald's non-UTF-8 MESSAGE
+    return None
+
+
+def _put_new(event: dict, path: str, value: Any) -> None:
+    """Set `path` unless the event already has a value there."""
+    node = event
+    parts = path.split(".")
+    for part in parts[:-1]:
+        child = node.get(part)
+        if type(child) is not dict:
+            put(event, path, value)
+            return
+        node = child
+    node.setdefault(parts[-1], value)
+
+
+def _int(value: Any) -> Any:
+    if type(value) is str and value.isdecimal() and len(value) < 19:
+        return int(value)
+    return value
+
+
+def _handle_beats(event: dict, doc: dict) -> str | None:
+    message = doc.pop("message", None)
+    meta = doc.pop("@metadata", None)
+    if type(meta) is dict:
+        put(event, "@metadata.beat", meta)
+    beat = doc.pop("beat", None)  # Beats 5.x / 6.x
+    if type(beat) is dict:
+        for key, path in (("hostname", "host.hostname"), ("name", "agent.name"),
+                          ("version", "agent.version")):  # fmt: skip
+            if key in beat:
+                _put_new(doc, path, beat[key])
+    for key, path in (("source", "log.file.path"), ("offset", "log.offset"),
+                      ("input_type", "input.type")):  # fmt: skip
+        if key in doc and not isinstance(doc[key], dict):
+            _put_new(doc, path, doc.pop(key))
+    if "stream" in doc and doc["stream"] in _STREAMS:  # the container input's `stream`
+        _put_new(doc, "log.iostream", doc.pop("stream"))
+    _merge_tags(event, doc.pop("tags", None))
+    merge_into(event, doc)
+    return _text(message) if message is not None else None
+
+
+def _handle_journald(event: dict, doc: dict) -> str | None:
+    message = _text(doc.get("MESSAGE", doc.get("message")))
+    if message is None:
+        return None
+    for key, value in doc.items():
+        if key in _JOURNALD_SKIP or key.startswith("__"):
+            continue
+        target = _JOURNALD.get(key)
+        if target is not None:
+            _put_new(event, target[0], _int(value) if target[1] else value)
+        elif key[:1] != "_" and type(value) is not dict:
+            put(event, f"journald.custom.{key.lower()}", value)
+    if "CONTAINER_ID" in doc:
+        _put_new(event, "container.id", doc["CONTAINER_ID"])
+    if "_COMM" not in doc and type(doc.get("SYSLOG_IDENTIFIER")) is str:
+        _put_new(event, "process.name", doc["SYSLOG_IDENTIFIER"])
+    host = doc.get("host")
+    if type(host) is str:  # Vector's journald source
+        _put_new(event, "host.hostname", host)
+    _syslog_codes(event, _int(doc.get("PRIORITY")), _int(doc.get("SYSLOG_FACILITY")))
+    return message
+
+
+def _syslog_codes(event: dict, severity: Any, facility: Any) -> None:
+    """`log.syslog.severity.*`, `.facility.*` and, with both, `.priority` (the PRI)."""
+    if type(severity) is int and 0 <= severity < 8:
+        put(event, "log.syslog.severity.code", severity)
+        put(event, "log.syslog.severity.name", _SEVERITIES[severity])
+    if type(facility) is int and 0 <= facility < 24:
+        put(event, "log.syslog.facility.code", facility)
+        put(event, "log.syslog.facility.name", _FACILITIES[facility])
+        if type(severity) is int and 0 <= severity < 8:
+            put(event, "log.syslog.priority", facility * 8 + severity)
+
+
+def _handle_vector(event: dict, doc: dict) -> str | None:
+    kind = doc.pop("source_type")
+    if kind == "journald":
+        return _handle_journald(event, doc)
+    message = _text(doc.pop("message", None))
+    put(event, "agent.type", "vector")
+    if kind == "syslog":
+        _vector_syslog(event, doc)
+    if type(doc.get("host")) is str:
+        put(event, "host.name", doc.pop("host"))
+    if type(doc.get("file")) is str:
+        put(event, "log.file.path", doc.pop("file"))
+    if doc.get("stream") in _STREAMS:
+        put(event, "log.iostream", doc.pop("stream"))
+    kubernetes = doc.pop("kubernetes", None)
+    if type(kubernetes) is dict:
+        _kubernetes(event, kubernetes)
+    for key, path in (("container_id", "container.id"), ("container_name", "container.name"),
+                      ("image", "container.image.name")):  # fmt: skip
+        if type(doc.get(key)) is str:
+            put(event, path, doc.pop(key))
+    if type(doc.get("label")) is dict:
+        put(event, "container.labels", _dedot(doc.pop("label")))
+    doc.pop("container_created_at", None)
+    merge_into(event, doc)
+    return message
+
+
+def _vector_syslog(event: dict, doc: dict) -> None:
+    if type(doc.get("hostname")) is str:
+        _put_new(event, "host.hostname", doc["hostname"])
+    if type(_int(doc.get("procid"))) is int:
+        _put_new(event, "process.pid", _int(doc["procid"]))
+    for key, path in (("appname", "log.syslog.appname"), ("msgid", "log.syslog.msgid"),
+                      ("procid", "log.syslog.procid"), ("hostname", "log.syslog.hostname"),
+                      ("version", "log.syslog.version")):  # fmt: skip
+        if key in doc:
+            put(event, path, doc.pop(key))
+    if type(doc.get("source_ip")) is str:
+        put(event, "log.source.address", doc.pop("source_ip"))
+    severity, facility = doc.pop("severity", None), doc.pop("facility", None)
+    sev = _SEVERITY_CODES.get(severity) if type(severity) is str else None
+    fac = _FACILITIES.index(facility) if facility in _FACILITIES else None
+    _syslog_codes(event, sev, fac)
+
+
+def _handle_docker(event: dict, doc: dict) -> str | None:
+    line = doc["log"]
+    put(event, "log.iostream", doc["stream"])
+    put(event, "container.runtime", "docker")
+    if type(doc.get("attrs")) is dict:
+        put(event, "container.labels", _dedot(doc["attrs"]))
+    if line.endswith("\n"):
+        return line[:-2] if line.endswith("\r\n") else line[:-1]
+    add_tag(event, PARTIAL_TAG)  # json-file splits lines over 16 KiB over entries
+    return line
+
+
+def _handle_fluentbit(event: dict, doc: dict) -> str | None:
+    key = "log" if type(doc.get("log")) is str else "message"
+    line = doc.pop(key)
+    put(event, "agent.type", "fluent-bit")
+    if doc.get("stream") in _STREAMS:
+        put(event, "log.iostream", doc.pop("stream"))
+    logtag = doc.pop("logtag", None)
+    partial = doc.pop("_p", None)
+    if logtag == "P" or partial == "P":
+        add_tag(event, PARTIAL_TAG)
+    kubernetes = doc.pop("kubernetes", None)
+    if type(kubernetes) is dict:
+        _kubernetes(event, kubernetes)
+    for name, path in (("host", "host.name"), ("hostname", "host.hostname")):
+        if type(doc.get(name)) is str:
+            put(event, path, doc.pop(name))
+    merge_into(event, doc)
+    return line[:-1] if line.endswith("\n") else line
+
+
+def _custom_handler(shape: CustomShape) -> Handler:
+    def handle(event: dict, doc: dict) -> str | None:
+        message = _text(doc.pop(shape.message, None))
+        for key in shape.drop:
+            doc.pop(key, None)
+        for key, path in shape.fields.items():
+            if key in doc:
+                put(event, path, doc.pop(key))
+        merge_into(event, doc)
+        return message
+
+    return handle
+
+
+_HANDLE: dict[str, Handler] = {
+    "journald": _handle_journald,
+    "beats": _handle_beats,
+    "vector": _handle_vector,
+    "docker": _handle_docker,
+    "fluentbit": _handle_fluentbit,
+}
+
+
+# --- CRI -------------------------------------------------------------------------------------
+
+
+def _cri_line(line: str) -> tuple[str, str, str, str] | None:
+    """(time, stream, tag, content) of a CRI log line, else None."""
+    parts = line.split(" ", 3)
+    if len(parts) < 3 or parts[1] not in _STREAMS or parts[2] not in ("F", "P"):
+        return None
+    stamp = parts[0]
+    if len(stamp) < 20 or stamp[4] != "-" or stamp[10] != "T":
+        return None
+    return stamp, parts[1], parts[2], parts[3] if len(parts) == 4 else ""
+
+
+def _unwrap_cri(event: dict, text: str) -> tuple[str | None, str, str | None]:
+    """Strip CRI prefixes; `P` parts join the line that follows them within this message."""
+    first = _cri_line(text if "\n" not in text else text[: text.index("\n")])
+    if first is None:
+        return None, "", None
+    lines, pending = [], ""
+    for raw in text.split("\n") if "\n" in text else (text,):
+        parsed = _cri_line(raw)
+        if parsed is None:  # not a CRI line: kept as it is
+            lines.append(pending + raw)
+            pending = ""
+        elif parsed[2] == "P":
+            pending += parsed[3]
+        else:
+            lines.append(pending + parsed[3])
+            pending = ""
+    if pending:
+        lines.append(pending)
+        add_tag(event, PARTIAL_TAG)
+    put(event, "log.iostream", first[1])
+    return "\n".join(lines), "cri", _iso(first[0])
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _dedot(labels: dict) -> dict:
+    """Label keys with `.` (`app.kubernetes.io/name`) would become objects: `_` instead."""
+    return {str(k).replace(".", "_"): v for k, v in labels.items()}
+
+
+def _kubernetes(event: dict, meta: dict) -> None:
+    """Fluent Bit's and Vector's Kubernetes metadata as Filebeat's `kubernetes.*` and ECS."""
+    for key, value in meta.items():
+        if key in _K8S and value is not None and type(value) is not dict:
+            _put_new(event, _K8S[key], value)
+        elif key in _K8S_LABELS and type(value) is dict:
+            put(event, _K8S_LABELS[key], _dedot(value))
+        elif key == "pod_owner" and type(value) is str:
+            put(event, "kubernetes.pod.owner", value)
+    container = event.get("kubernetes", {}).get("container", {})
+    if "name" in container:
+        _put_new(event, "container.name", container["name"])
+
+
+def _split_image_tag(event: dict) -> None:
+    """`container.image.name: nginx:1.25` -> name `nginx`, tag `["1.25"]` (ECS)."""
+    container = event.get("container")
+    image = container.get("image") if type(container) is dict else None
+    name = image.get("name") if type(image) is dict else None
+    if type(name) is str and ":" in name.rsplit("/", 1)[-1] and "@" not in name:
+        base, tag = name.rsplit(":", 1)
+        image["name"], image["tag"] = base, [tag]
+
+
+def _orchestrator(event: dict) -> None:
+    """ECS `orchestrator.*` from `kubernetes.*` where a pod is named."""
+    k8s = event.get("kubernetes")
+    if type(k8s) is not dict:
+        return
+    pod = k8s.get("pod")
+    if type(pod) is not dict or "name" not in pod:
+        return
+    _put_new(event, "orchestrator.type", "kubernetes")
+    _put_new(event, "orchestrator.resource.type", "pod")
+    _put_new(event, "orchestrator.resource.name", pod["name"])
+    if "namespace" in k8s:
+        _put_new(event, "orchestrator.namespace", k8s["namespace"])
+
+
+def _merge_tags(event: dict, incoming: Any) -> None:
+    if isinstance(incoming, list):
+        for tag in incoming:
+            if isinstance(tag, str):
+                add_tag(event, tag)
+    elif isinstance(incoming, str):
+        add_tag(event, incoming)

@@ -1,0 +1,51 @@
+"""Merging decoded objects into an event without losing what is already there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def merge_into(event: dict, incoming: dict) -> None:
+    """Merge `incoming` into `event`: objects merge key by key, other values replace.
+
+    A scalar that would replace an object already in the event (an app's `"host": "x"` against
+    an envelope's `host.*`) is kept beside it as `_<key>` instead.
+    """
+    for key, value in incoming.items():
+        current = event.get(key)
+        if type(current) is dict:
+            if type(value) is dict:
+                merge_into(current, value)
+            elif value is not None:
+                event["_" + key] = value
+        else:
+            event[key] = value
+
+
+def expand_dots(node: dict) -> dict:
+    """Turn dotted keys (`"log.level": "info"`, as ecs-logging writes) into nested objects.
+
+    Elasticsearch reads `a.b` as the object path `a` -> `b` anyway; expanding them lets stages
+    find the value where they look for it. A scalar in the way moves aside as `_<key>`.
+    """
+    if not any("." in key for key in node):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        parts = key.split(".") if "." in key and "" not in key.split(".") else [key]
+        target = out
+        for part in parts[:-1]:
+            child = target.get(part)
+            if type(child) is not dict:
+                if child is not None:
+                    target["_" + part] = child
+                child = target[part] = {}
+            target = child
+        leaf = parts[-1]
+        if type(target.get(leaf)) is dict and type(value) is dict:
+            merge_into(target[leaf], value)
+        elif type(target.get(leaf)) is dict and value is not None:
+            target["_" + leaf] = value
+        else:
+            target[leaf] = value
+    return out
