@@ -2,13 +2,16 @@
 
 Canonical names are the syslog severities, lowercase, plus `trace`: trace, debug, info, notice,
 warning, error, critical, alert, emergency (so WARN becomes `warning`, FATAL `critical`).
-Source fields are left untouched (Kibana queries like `level: ERROR` keep working); only the
-target is written. A literal dotted root key `"log.level"` is the same field in Elasticsearch, so
-it is replaced by the nested target rather than left to index a second value.
+A literal dotted root key `"log.level"` is the same field in Elasticsearch, so it is replaced by
+the nested target rather than left to index a second value.
 Numbers: 0..7 are syslog severities; 10 and up follow pino/bunyan (10 trace .. 60 fatal) or,
 with `numeric: python`, Python's logging (10 debug .. 50 critical), rounding down between steps;
 above 100 is not a level.
-PRI fields and a `<PRI>` prefix on `message` give the severity `PRI % 8`.
+PRI fields and a `<PRI>` prefix on `message` give the severity `PRI % 8`; a PRI field also fills
+`log.syslog.facility.*` and `log.syslog.severity.*` (code and name).
+With `legacy_field: level` that root field keeps a text level as the source wrote it (the index
+template lowercases it, so `level: ERROR` finds `error`, `Error`, `ERROR`); where the source had
+none, or only a number (pino's 50), it gets the canonical name.
 """
 
 from __future__ import annotations
@@ -22,16 +25,16 @@ from logpipe.stages.base import BuildContext, StageConfig
 
 _SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
 _SYNONYMS = {
-    "trace": ("trace", "trc", "finest", "finer", "verbose", "silly", "v"),
+    "trace": ("trace", "trc", "trac", "finest", "finer", "verbose", "silly", "v"),
     "debug": ("debug", "dbg", "debu", "fine", "config", "d", ".",
               "debug1", "debug2", "debug3", "debug4", "debug5"),  # PostgreSQL DEBUG1..5
     "info": ("info", "inf", "information", "informational", "log", "http", "i", "-"),
     "notice": ("notice", "ntc", "note", "*"),
     "warning": ("warning", "warn", "wrn", "w", "#"),
     "error": ("error", "err", "eror", "erro", "severe", "e"),
-    "critical": ("critical", "crit", "crt", "fatal", "ftl", "f"),
+    "critical": ("critical", "crit", "crt", "fatal", "fata", "ftl", "f", "dpanic"),
     "alert": ("alert",),
-    "emergency": ("emergency", "emerg", "panic"),
+    "emergency": ("emergency", "emerg", "panic", "pani"),
 }  # fmt: skip
 # Exact spellings as they arrive (INFO, Info, info) resolve with one dict lookup.
 _NAMES = {
@@ -46,6 +49,10 @@ _STEPS = {
     "python": ((50, "critical"), (40, "error"), (30, "warning"), (20, "info"), (10, "debug")),
 }  # fmt: skip
 _PRI = re.compile(r"<(\d{1,3})>")
+# RFC 5424 facility keywords, by facility code (PRI // 8).
+_FACILITIES = ("kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+               "authpriv", "ftp", "ntp", "security", "console", "solaris-cron",
+               *(f"local{n}" for n in range(8)))  # fmt: skip
 _STRIP = " \t[]():"
 
 
@@ -60,11 +67,14 @@ class LevelConfig(StageConfig):
         "loglevel",
         "log_level",
         "levelname",
+        "error_severity",  # PostgreSQL jsonlog
     )
     pri_fields: tuple[str, ...] = ("log.syslog.priority", "syslog.priority", "pri")
     syslog_prefix: bool = True
     numeric: Literal["pino", "python"] = "pino"
     target: str = "log.level"
+    legacy_field: str | None = None
+    syslog_fields: bool = True
     tag_on_unknown: tuple[str, ...] = ("_levelparsefailure",)
 
 
@@ -88,8 +98,8 @@ def _lookup(event: dict, path: str, parts: tuple[str, ...]) -> Any:
     return node
 
 
-def _pri_severity(value: Any) -> str | None:
-    """Severity from a syslog PRI: a number 0..191, a numeric string, or `<34>`."""
+def _pri(value: Any) -> int | None:
+    """A syslog PRI 0..191 from a number, a numeric string or `<34>`; None otherwise."""
     if isinstance(value, str):
         text = value.strip()
         m = _PRI.fullmatch(text)
@@ -102,7 +112,27 @@ def _pri_severity(value: Any) -> str | None:
     if isinstance(value, float) and (not math.isfinite(value) or value != int(value)):
         return None
     value = int(value)
-    return _SYSLOG[value % 8] if 0 <= value <= 191 else None
+    return value if 0 <= value <= 191 else None
+
+
+def _pri_severity(value: Any) -> str | None:
+    """Severity name from a syslog PRI (`PRI % 8`), or None."""
+    pri = _pri(value)
+    return None if pri is None else _SYSLOG[pri % 8]
+
+
+def _put_syslog(event: dict, pri: int) -> None:
+    """Fill `log.syslog.facility.*` and `log.syslog.severity.*` from a PRI."""
+    log = event.get("log")
+    if type(log) is not dict:
+        put(event, "log.syslog.priority", pri)
+        log = event["log"]
+    syslog = log.get("syslog")
+    if type(syslog) is not dict:
+        put(log, "syslog.priority", pri)
+        syslog = log["syslog"]
+    syslog.setdefault("facility", {"code": pri // 8, "name": _FACILITIES[pri // 8]})
+    syslog.setdefault("severity", {"code": pri % 8, "name": _SYSLOG[pri % 8]})
 
 
 class LevelStage:
@@ -117,6 +147,7 @@ class LevelStage:
         self._steps = _STEPS[config.numeric]
         self._target = config.target
         self._target_parts = split_path(config.target)
+        self._legacy = config.legacy_field
 
     def __call__(self, events: list[dict]) -> list[dict]:
         for event in events:
@@ -124,7 +155,8 @@ class LevelStage:
         return events
 
     def _one(self, event: dict) -> None:
-        seen = False
+        pri, pri_source = self._find_pri(event)
+        seen = pri_source is not None
         for path, parts in self._fields:
             value = _lookup(event, path, parts)
             if value is _MISSING or value is None:
@@ -133,14 +165,8 @@ class LevelStage:
             level = self.normalise(value)
             if level is not None:
                 return self._write(event, level, path)
-        for path, parts in self._pri_fields:
-            value = _lookup(event, path, parts)
-            if value is _MISSING or value is None:
-                continue
-            seen = True
-            level = _pri_severity(value)
-            if level is not None:
-                return self._write(event, level, path)
+        if pri is not None:
+            return self._write(event, _SYSLOG[pri % 8], pri_source)
         if self.config.syslog_prefix:
             message = event.get("message")
             if isinstance(message, str) and message[:1] == "<":
@@ -152,6 +178,18 @@ class LevelStage:
             for tag in self.config.tag_on_unknown:
                 add_tag(event, tag)
         return None
+
+    def _find_pri(self, event: dict) -> tuple[int | None, str | None]:
+        """The first PRI field's value and path (None, None when there is none)."""
+        for path, parts in self._pri_fields:
+            value = _lookup(event, path, parts)
+            if value is _MISSING or value is None:
+                continue
+            pri = _pri(value)
+            if pri is not None and self.config.syslog_fields:
+                _put_syslog(event, pri)
+            return pri, path
+        return None, None
 
     def normalise(self, value: Any) -> str | None:
         """The canonical level for a name, a number or a numeric string; None when unknown."""
@@ -185,6 +223,11 @@ class LevelStage:
         return None
 
     def _write(self, event: dict, level: str, source: str) -> None:
+        legacy = self._legacy
+        if legacy is not None:
+            old = event.get(legacy)
+            if old is None or type(old) is int or type(old) is float:
+                event[legacy] = level  # absent, or a number a keyword query cannot match
         parts = self._target_parts
         if source == self._target and len(parts) > 1 and source in event:
             del event[source]  # literal dotted key: the nested target replaces it

@@ -67,6 +67,17 @@ def test_registered_under_level():
         ("*", "notice"),
         ("#", "warning"),
         ("E", "error"),
+        # logrus on a terminal, zap, PostgreSQL, Redis, klog
+        ("ERRO", "error"),
+        ("FATA", "critical"),
+        ("PANI", "emergency"),
+        ("TRAC", "trace"),
+        ("DPANIC", "critical"),
+        ("DEBUG5", "debug"),
+        (".", "debug"),
+        ("-", "info"),
+        ("I", "info"),
+        ("F", "critical"),
     ],
 )
 def test_names(value, expected):
@@ -242,3 +253,50 @@ def test_random_bytes_as_message_and_level_never_raise(data):
     make()([event])
     orjson.dumps(event)
     assert event.get("log", {}).get("level", "info") in CANONICAL
+
+
+def test_postgresql_jsonlog_severity():
+    assert level_of({"error_severity": "FATAL"}) == "critical"
+
+
+def test_pri_fills_syslog_facility_and_severity():
+    event = {"log": {"syslog": {"priority": 165}}}
+    assert level_of(event) == "notice"
+    assert event["log"]["syslog"] == {
+        "priority": 165,
+        "facility": {"code": 20, "name": "local4"},
+        "severity": {"code": 5, "name": "notice"},
+    }
+
+
+def test_pri_fills_syslog_fields_even_when_the_line_names_a_level():
+    event = {"log": {"level": "ERROR", "syslog": {"priority": 38}}}
+    assert level_of(event) == "error"
+    assert event["log"]["syslog"]["facility"] == {"code": 4, "name": "auth"}
+    assert event["log"]["syslog"]["severity"] == {"code": 6, "name": "info"}
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        ({"log": {"level": "ERROR"}}, "error"),  # grokked text line: no level of its own
+        ({"level": "ERROR"}, "ERROR"),  # as the source wrote it; the template lowercases
+        ({"level": "Warn"}, "Warn"),
+        ({"level": 50}, "error"),  # pino: a number no keyword query finds
+        ({"level": 30.0}, "info"),
+        ({"severity": "warning"}, "warning"),
+        ({"log": {"syslog": {"priority": 11}}}, "error"),
+    ],
+)
+def test_legacy_level_field(event, expected):
+    make(legacy_field="level")([event])
+    assert event["level"] == expected
+
+
+def test_legacy_level_field_is_off_by_default_and_left_alone_when_unknown():
+    event = {"log": {"level": "ERROR"}}
+    make()([event])
+    assert "level" not in event
+    event = {"level": "loud"}
+    make(legacy_field="level")([event])
+    assert event["level"] == "loud"
