@@ -55,8 +55,8 @@ def index_date(event: dict, origin: dict[str, Any], now_ms: float | None = None)
     Otherwise the reference time (Kafka timestamp, file time, else now) is the event's time.
     """
     stamp = event.get("@timestamp")
-    if origin.get(CHECKED) and isinstance(stamp, str) and len(stamp) == 24:
-        return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"  # canonical: the timestamp stage's
+    if stamp is not None and origin.get(CHECKED) == stamp:  # as the timestamp stage left it
+        return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"
     ref, low, high = DEFAULT_WINDOW.bounds(origin, time.time() * 1000 if now_ms is None else now_ms)
     if stamp is not None:
         canonical = _canonical(stamp)

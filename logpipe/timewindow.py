@@ -2,9 +2,9 @@
 
 An event time is accepted only inside [reference - before, reference + after]. The reference is
 the Kafka message timestamp (`@metadata.kafka.timestamp`), for file replays the file's
-modification time (`@metadata.file.mtime_ms`), else the processing time. A replay may give the
-window itself (`@metadata.time_window`: `{"from": ms, "until": ms}`); the reference is then
-clamped into it, so a fallback time never leaves the window either.
+modification time (`@metadata.file.mtime_ms`), else the processing time, and never later than
+now. A replay may give the window itself (`@metadata.time_window`: `{"from": ms, "until": ms}`);
+the reference is then clamped into it, so a fallback time never leaves the window either.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 DAY_MS = 86_400_000
 OUT_OF_RANGE_TAG = "_timestamp_out_of_range"
-CHECKED = "time_checked"  # in @metadata: a timestamp stage accepted the event's `@timestamp`
+CHECKED = "time_checked"  # in @metadata: the `@timestamp` value a timestamp stage accepted
 _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": DAY_MS, "w": 7 * DAY_MS}
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
@@ -45,14 +45,17 @@ def _epoch_ms(value: Any) -> int | None:
 
 
 def reference_ms(meta: Any, now_ms: float) -> int:
-    """The message's own time: Kafka timestamp, file modification time, else `now_ms`."""
+    """The message's own time: Kafka timestamp, file modification time, else `now_ms`.
+
+    A message time later than `now_ms` (a producer's clock running ahead) counts as `now_ms`.
+    """
     if isinstance(meta, dict):
         kafka = meta.get("kafka")
         if isinstance(kafka, dict) and (ms := _epoch_ms(kafka.get("timestamp"))) is not None:
-            return ms
+            return min(ms, int(now_ms))
         source = meta.get("file")
         if isinstance(source, dict) and (ms := _epoch_ms(source.get("mtime_ms"))) is not None:
-            return ms
+            return min(ms, int(now_ms))
     return int(now_ms)
 
 

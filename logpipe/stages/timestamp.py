@@ -149,7 +149,7 @@ class TimestampStage:
         else:
             put(event, self._target, out)
         if self._target == "@timestamp" and isinstance(meta, dict):
-            meta[CHECKED] = True
+            meta[CHECKED] = out
 
     def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""

@@ -108,11 +108,15 @@ def test_a_file_replay_is_judged_by_the_files_time_or_an_explicit_window():
 
 
 def test_window_bounds_and_durations():
-    assert TimeWindow().bounds({"kafka": {"timestamp": NOV_26}}, 0) == (
+    now = NOV_26 + 3_600_000
+    assert TimeWindow().bounds({"kafka": {"timestamp": NOV_26}}, now) == (
         NOV_26,
         NOV_26 - 30 * DAY_MS,
         NOV_26 + DAY_MS,
     )
+    # A producer whose clock runs a year ahead does not move the window into the future.
+    ahead = {"kafka": {"timestamp": NOV_26 + 365 * DAY_MS}}
+    assert TimeWindow().bounds(ahead, now) == (now, now - 30 * DAY_MS, now + DAY_MS)
     assert duration_ms("90m") == 5_400_000 and duration_ms(60) == 60_000
     with pytest.raises(ValueError, match="negative"):
         duration_ms(-1)
@@ -165,3 +169,11 @@ def test_documents_move_reserved_fields_aside():
     assert event[RESERVED_ASIDE] == {"_id": {"$oid": "65a"}, "_index": "x", "_source": "mongo"}
     assert event["_other"] == 1
     assert not {"_id", "_index", "_source"} & set(event)
+
+
+def test_a_timestamp_changed_after_the_timestamp_stage_is_checked_again():
+    event = stamp({"timestamp": "2026-11-26T09:00:00Z"})
+    event["@timestamp"] = "2999-01-01T00:00:00.000Z"  # a later stage wrote over it
+    (doc,) = to_docs([event], "p")
+    assert doc.index == "p-logs-2026.11.26"
+    assert event["tags"] == ["_timestamp_out_of_range"]
