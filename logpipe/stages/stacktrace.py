@@ -39,14 +39,14 @@ _HEADER_INLINE = re.compile(rf"(?:^|[\s:\]])(?P<type>{_TYPE}){_CODE}: (?P<msg>.*
 _CAUSE = re.compile(
     r"^(?:Caused by: | ?---> (?:\(Inner Exception #\d+\) )?|[ \t]*\[cause\]: )(?P<rest>.*)$", re.M
 )
-# JVM `at p.C.m(C.java:1) ~[x.jar]`, .NET `at N.C.M() in f.cs:line 9`,
-# Node `at fn (file:1:2)`, `at file:1:2`, `at x (native)`.
-_AT_FRAME = re.compile(
-    r"^[ \t]+at (?:[^\s(]+\(.*\)(?: in .+:line \d+| ~?\[[^\]\n]*\])?|[^\s()]+:\d+:\d+"
-    r"|(?:async |new )?[^\s()]+(?: \[as [^\]]+\])? "
-    r"\((?:.*:\d+:\d+|native|<anonymous>|index \d+)\))[ \t]*$",
-    re.M,
-)
+# Frames: JVM `at p.C.m(C.java:1) ~[x.jar]`, .NET `at N.C.M() in f.cs:line 9`, Node `at fn
+# (file:1:2)`, `at file:1:2`, `at x (native)`. Candidate lines are found by their `at ` prefix;
+# the rest is checked with string operations (see _is_frame): linear time on any input.
+_AT_PREFIX = re.compile(r"^[ \t]+at ", re.M)
+_NODE_NAME = re.compile(r"(?:async |new )?[^\s()]+(?: \[as [^\]\s]+\])?")
+_MAX_FRAME = 4096  # a longer line is no frame
+_SPACE = re.compile(r"\s")
+_SPACE_OR_PAREN = re.compile(r"[\s()]")
 
 _PY_BLOCK = re.compile(
     r"^(?P<pre>[ \t|+]*)(?:Exception Group )?Traceback \(most recent call last\):", re.M
@@ -56,7 +56,6 @@ _PY_EXC = re.compile(r"(?P<type>[A-Za-z_][\w.]*)(?::[ \t]?(?P<msg>.*))?")
 _GO_HEADER = re.compile(r"^(?P<type>panic|fatal error|SIG[A-Z]+): (?P<msg>.*)$", re.M)
 _GO_GOROUTINE = re.compile(r"^goroutine \d+ \[", re.M)
 _GO_FRAME = re.compile(r"^\t\S+\.go:\d+", re.M)
-_GO_RECOVERED = re.compile(r"\s*\[recovered[^\]]*\]$")
 
 _RB_FRAME = re.compile(r"^[ \t]*(?:from )?\S[^\n]*?:\d+:in [`']", re.M)
 _RB_LOCATION = re.compile(r":\d+:in [`'][^`'\n]*['`]: ")
@@ -156,9 +155,9 @@ def parse(text: str) -> Trace | None:
         if trace:
             return trace
     if "at " in text:
-        frame = _AT_FRAME.search(text)
-        if frame:
-            return _parse_at_frames(text, frame.start())
+        frame = _first_at_frame(text)
+        if frame >= 0:
+            return _parse_at_frames(text, frame)
     if ":in " in text:
         frame = _RB_FRAME.search(text)
         if frame:
@@ -168,6 +167,72 @@ def parse(text: str) -> Trace | None:
 
 def _line_start(text: str, pos: int) -> int:
     return text.rfind("\n", 0, pos) + 1
+
+
+def _first_at_frame(text: str) -> int:
+    """Where the first `at ...` frame line starts, or -1."""
+    for m in _AT_PREFIX.finditer(text):
+        end = text.find("\n", m.end())
+        body = text[m.end() : end if end >= 0 else len(text)].rstrip(" \t\r")
+        if _is_frame(body):
+            return m.start()
+    return -1
+
+
+def _is_frame(body: str) -> bool:
+    """Whether the text after `at ` is a JVM, .NET or Node.js frame."""
+    if not body or len(body) > _MAX_FRAME:
+        return False
+    if body[-1] == "]":  # JVM packaging data: `... ~[spring-core.jar:5.3.20]`, `[classes/:na]`
+        cut = body.rfind("[")
+        head = body[: cut - 1 if body[cut - 1 : cut] == "~" else cut].rstrip()
+        return head.endswith(")") and _is_call(head)
+    if body[-1].isdigit() and ":line " in body:  # .NET `... in /src/f.cs:line 9`
+        head, _, where = body.rpartition(" in ")
+        return where.rpartition(":line ")[2].isdecimal() and head.endswith(")") and _is_call(head)
+    if body[-1] == ")":
+        return _is_call(body) or _is_node_call(body)
+    return _is_location(body)
+
+
+def _is_call(body: str) -> bool:
+    """`name(...)` where the name has no whitespace (JVM, .NET)."""
+    paren = body.find("(")
+    return paren > 0 and _SPACE.search(body, 0, paren) is None
+
+
+def _is_node_call(body: str) -> bool:
+    """`fn (file:1:2)`, `async fn (...)`, `new X (...)`, `a.b [as c] (...)`, `x (native)`."""
+    split = body.find(" (", 6 if body.startswith(("async ", "new ")) else 0)
+    if split <= 0 or not _NODE_NAME.fullmatch(body, 0, split):
+        return False
+    inside = body[split + 2 : -1]
+    if inside in ("native", "<anonymous>"):
+        return True
+    return _is_location(inside) or (inside.startswith("index ") and inside[6:].isdecimal())
+
+
+def _is_location(text: str) -> bool:
+    """`file:line:column` without whitespace or parentheses."""
+    parts = text.rsplit(":", 2)
+    return (
+        len(parts) == 3
+        and bool(parts[0])
+        and parts[1].isdecimal()
+        and parts[2].isdecimal()
+        and _SPACE_OR_PAREN.search(parts[0]) is None
+    )
+
+
+def _strip_recovered(message: str) -> str:
+    """Go's `boom [recovered]` (and `[recovered, repanicked]`) suffixes, removed."""
+    text = message.rstrip()
+    while text.endswith("]"):
+        start = text.rfind("[recovered")
+        if start < 0 or "]" in text[start:-1]:
+            break
+        text = text[:start].rstrip()
+    return text
 
 
 def _parse_at_frames(text: str, first_frame: int) -> Trace:
@@ -250,7 +315,7 @@ def _parse_go(text: str) -> Trace | None:
         return None
     header = _GO_HEADER.search(text, 0, frames.start())
     if header:
-        message = _GO_RECOVERED.sub("", header["msg"])
+        message = _strip_recovered(header["msg"])
         return Trace(header["type"], message, text[header.start() :].rstrip())
     start = frames.start() if goroutine else _go_frames_start(text, frames.start())
     return Trace(None, None, text[start:].rstrip())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -508,3 +510,43 @@ def test_never_raises_on_any_value(value: object) -> None:
         event = {key: value}
         out = StackTraceStage(StackTraceConfig(), BuildContext())([event])
         assert out[0] is event
+
+
+def _fill(prefix: str, unit: str, suffix: str = "") -> str:
+    """64 KiB: `prefix`, `unit` repeated, `suffix`."""
+    body = 64 * 1024 - len(prefix) - len(suffix)
+    return prefix + (unit * (body // len(unit) + 1))[:body] + suffix
+
+
+_FRAME = "\n\tat a.B.c(B.java:1)"
+HOSTILE = {
+    "at-paren-run": _fill("x\n\tat ", "a("),
+    "at-frame-open-paren": _fill("\tat a(", "b"),
+    "at-lines": _fill("x\n", "\tat a(b\n"),
+    "at-close-runs": _fill("x\n\tat a(", ")", " in x"),
+    "at-frames-one-line": _fill("java.lang.IllegalStateException: x\n", "\tat a.B.c(B.java:1) ~[x"),
+    "dotnet-in": _fill("x\n\tat a() in ", " in x:line ", "1"),
+    "node-paren": _fill("x\n    at f (", "a:1:", "1)"),
+    "thread-quote": _fill('Exception in thread "', "a") + _FRAME,
+    "dotted-header": _fill("", "a.") + _FRAME,
+    "inline-header": _fill("", " a.a.Error") + _FRAME,
+    "cause-arrows": _fill("x: y", " ---> ") + _FRAME,
+    "caused-lines": _fill("", "Caused by: a.B\n") + _FRAME,
+    "ruby-in": _fill("", ":1:in `") + "\n",
+    "ruby-tail": _fill("a:1:in `m': x", " (A") + ")\n  from b:2:in `c'",
+    "go-recovered": _fill("panic: ", "[recovered", "]") + "\n\ngoroutine 1 [running]:",
+    "go-spaces": _fill("panic: ", " ", "x\n\ngoroutine 1 [running]:\nmain.main()\n\t/m.go:3"),
+    "go-frames": _fill("", "\tx.go:"),
+    "py-headers": _fill("", "Traceback (most recent call last):\n"),
+    "py-pipes": _fill("", "| Traceback (most recent call last):\n|  x\n"),
+    "py-indented": "Traceback (most recent call last):\n" + _fill("", "  x\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_64kb_text_parses_in_linear_time(name: str) -> None:
+    """Issue 10 item 2: no regex here backtracks; 64 KB of hostile text takes < 50 ms."""
+    text = HOSTILE[name]
+    started = time.process_time()
+    parse(text)
+    assert time.process_time() - started < 0.05
