@@ -68,9 +68,15 @@ class TimeWindow:
 
     def bounds(self, meta: Any, now_ms: float) -> tuple[int, int, int]:
         """(reference, lowest, highest) accepted epoch milliseconds for an event's metadata."""
-        ref = reference_ms(meta, now_ms)
-        explicit = meta.get("time_window") if isinstance(meta, dict) else None
-        if isinstance(explicit, dict):
+        if type(meta) is not dict:
+            ref = int(now_ms)
+            return ref, ref - self.before_ms, ref + self.after_ms
+        kafka = meta.get("kafka")
+        ref = kafka.get("timestamp") if type(kafka) is dict else None
+        if type(ref) is not int or not 0 < ref <= now_ms:  # the common case checked inline
+            ref = reference_ms(meta, now_ms)
+        explicit = meta.get("time_window")
+        if explicit is not None and isinstance(explicit, dict):
             low, high = _epoch_ms(explicit.get("from")), _epoch_ms(explicit.get("until"))
             if low is not None and high is not None and low <= high:
                 return min(max(ref, low), high), low, high

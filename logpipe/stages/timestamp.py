@@ -98,7 +98,7 @@ class TimestampStage:
         except ConfigError as exc:
             raise ConfigError(f"timestamp: {exc}") from None
         # Year-less formats depend on the reference time: cached per reference hour, not alone.
-        self._parsers = tuple((p, getattr(p, "cacheable", True)) for p in parsers)
+        self._parsers = tuple((i, p, getattr(p, "cacheable", True)) for i, p in enumerate(parsers))
         self._sources = tuple((s, split_path(s)) for s in config.sources())
         self._target = config.target
         self._target_parts = split_path(config.target)
@@ -155,15 +155,14 @@ class TimestampStage:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
         is_text = isinstance(value, str) and len(value) <= 64
         cache = self._cache
-        verdict = _NOT_A_TIME if is_number(value) else _UNPARSED
-        hour = ref // _HOUR_MS
-        for index, (parser, cacheable) in enumerate(self._parsers):
+        outside = False
+        for index, parser, cacheable in self._parsers:
             # Year-less formats read the reference time to the hour: cached per (value, hour).
-            key: Any = (index, value) if cacheable else (index, value, hour)
+            key: Any = (index, value) if cacheable else (index, value, ref // _HOUR_MS)
             hit = cache.get(key) if is_text else None
             if hit is None:
                 try:
-                    out = parser(value, hour * _HOUR_MS)
+                    out = parser(value, ref - ref % _HOUR_MS)
                 except (ValueError, OverflowError, OSError):
                     continue
                 if out is None:
@@ -175,6 +174,7 @@ class TimestampStage:
                     cache[key] = hit
             if low <= hit[1] <= high:
                 return _ACCEPTED, hit[0]
-            if verdict == _UNPARSED:
-                verdict = _OUT_OF_RANGE
-        return verdict, None
+            outside = True
+        if is_number(value):
+            return _NOT_A_TIME, None
+        return (_OUT_OF_RANGE if outside else _UNPARSED), None
