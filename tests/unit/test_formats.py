@@ -1,0 +1,253 @@
+"""Text formats through the default pipeline: each line is claimed by its own format's header.
+
+Lines are real ones: from Elastic Beats' Filebeat module test data (Apache-2.0), the
+frameworks' documentation and public bug reports; each misparse class of issue 11 has a case.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from logpipe.pipeline import load_pipeline
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return load_pipeline("default")
+
+
+def run(pipeline, line: str, reference: str) -> dict:
+    """The event `line` becomes, read with a Kafka timestamp of `reference` (ISO 8601, UTC)."""
+    ms = int(datetime.fromisoformat(reference).replace(tzinfo=UTC).timestamp() * 1000)
+    kafka = {"topic": "t", "partition": 0, "offset": 1, "key": None, "timestamp": ms}
+    [event] = pipeline([{"message": line, "@metadata": {"id": "t-0-1", "kafka": kafka}}])
+    return event
+
+
+def dig(event: dict, path: str):
+    node = event
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def check(event: dict, expected: dict) -> None:
+    got = {path: dig(event, path) for path in expected}
+    assert got == expected
+    assert "_grokparsefailure" not in event.get("tags", ())
+    assert "_dateparsefailure" not in event.get("tags", ())
+
+
+def test_python_logging_is_not_syslog_and_keeps_its_traceback(pipeline):
+    line = (
+        "2024-03-16 11:33:40,489 ERROR root: unhandled exception\n"
+        "Traceback (most recent call last):\n"
+        '  File "app.py", line 3, in <module>\n'
+        "ValueError: bad"
+    )
+    event = run(pipeline, line, "2024-03-16T12:00:00")
+    check(
+        event,
+        {
+            "@timestamp": "2024-03-16T11:33:40.489Z",
+            "log.level": "error",
+            "log.logger": "root",
+            "level": "error",
+            "host": None,
+            "error.type": "ValueError",
+        },
+    )
+    assert event["message"].startswith("unhandled exception\nTraceback")
+
+
+def test_spring_boot_keeps_level_thread_logger_and_pid(pipeline):
+    line = (
+        "2024-03-16 11:33:40.489  WARN 1 --- [nio-8080-exec-1] o.s.w.s.PageNotFound"
+        "                     : No mapping for GET /favicon.ico"
+    )
+    check(
+        run(pipeline, line, "2024-03-16T12:00:00"),
+        {
+            "@timestamp": "2024-03-16T11:33:40.489Z",
+            "log.level": "warning",
+            "log.logger": "o.s.w.s.PageNotFound",
+            "process.thread.name": "nio-8080-exec-1",
+            "process.pid": 1,
+            "message": "No mapping for GET /favicon.ico",
+        },
+    )
+
+
+def test_spring_boot_with_sleuth_and_a_trace(pipeline):
+    line = (
+        "2024-05-08 12:02:24.911 ERROR [bootstrap,,,] 20658 --- [cat-startStop-1] "
+        "org.apache.catalina.core.ContainerBase   : A child container failed during start\n\n"
+        "java.util.concurrent.ExecutionException: org.apache.catalina.LifecycleException: x\n"
+        "\tat java.util.concurrent.FutureTask.report(FutureTask.java:122) [na:1.8.0_171]"
+    )
+    event = run(pipeline, line, "2024-05-08T12:10:00")
+    check(
+        event,
+        {
+            "log.level": "error",
+            "process.pid": 20658,
+            "process.thread.name": "cat-startStop-1",
+            "log.logger": "org.apache.catalina.core.ContainerBase",
+            "error.type": "java.util.concurrent.ExecutionException",
+        },
+    )
+    assert event["message"].startswith("A child container failed during start\n\njava.util")
+
+
+def test_nginx_error_log_gets_its_own_time_level_and_pid(pipeline):
+    line = (
+        '2016/10/25 14:49:34 [error] 54053#0: *1 open() "/usr/local/Cellar/nginx/1.10.2_1/'
+        'html/favicon.ico" failed (2: No such file or directory), client: 127.0.0.1, server: '
+        'localhost, request: "GET /favicon.ico HTTP/1.1", host: "localhost:8080"'
+    )
+    check(
+        run(pipeline, line, "2016-10-25T15:00:00"),
+        {
+            "@timestamp": "2016-10-25T14:49:34.000Z",
+            "log.level": "error",
+            "process.pid": 54053,
+            "process.thread.id": 0,
+            "nginx.error.connection_id": 1,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@"
+            '32473 iut="3" eventSource="Application" eventID="1011"] \ufeffAn application event',
+            {
+                "host.hostname": "mymachine.example.com",
+                "process.name": "evntslog",
+                "log.syslog.msgid": "ID47",
+                "log.syslog.structured_data": '[exampleSDID@32473 iut="3" eventSource='
+                '"Application" eventID="1011"]',
+                "log.syslog.facility.name": "local4",
+                "log.syslog.severity.code": 5,
+                "log.level": "notice",
+                "message": "An application event",
+            },
+        ),
+        (
+            "<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to "
+            "make the do-nuts.",
+            {
+                "@timestamp": "2003-08-24T12:14:15.000Z",
+                "process.name": "myproc",
+                "process.pid": 8710,
+                "message": "%% It's time to make the do-nuts.",
+            },
+        ),
+    ],
+)
+def test_rfc5424_header_leaves_the_message(pipeline, line, expected):
+    check(run(pipeline, line, expected.get("@timestamp", "2003-10-11T22:30:00")[:19]), expected)
+
+
+def test_rfc3164_pri_gives_level_facility_and_severity(pipeline):
+    line = "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8"
+    check(
+        run(pipeline, line, "2003-10-11T22:30:00"),
+        {
+            "@timestamp": "2003-10-11T22:14:15.000Z",  # no year in the line: the reference's
+            "host.hostname": "mymachine",
+            "process.name": "su",
+            "log.level": "critical",
+            "log.syslog.facility.name": "auth",
+            "message": "'su root' failed for lonvick on /dev/pts/8",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (  # the default '%m [%p] '; CEST is two hours east of UTC
+            "2017-07-31 13:36:42.585 CEST [4974] LOG:  database system was shut down at "
+            "2017-06-17 16:58:04 CEST",
+            {"@timestamp": "2017-07-31T11:36:42.585Z", "process.pid": 4974, "log.level": "info"},
+        ),
+        (  # Debian's '%m [%p] %q%u@%d '
+            '2017-07-31 13:39:16.249 CEST [5407] postgres@users FATAL:  database "users" does '
+            "not exist",
+            {
+                "log.level": "critical",
+                "user.name": "postgres",
+                "postgresql.log.database": "users",
+                "message": 'database "users" does not exist',
+            },
+        ),
+        (  # Amazon RDS '%t:%r:%u@%d:[%p]:'
+            '2017-07-31 13:36:42 UTC:10.0.0.123(52834):postgres@mydb:[20175]:ERROR:  relation "x" '
+            "does not exist",
+            {
+                "@timestamp": "2017-07-31T13:36:42.000Z",
+                "process.pid": 20175,
+                "log.level": "error",
+                "source.address": "10.0.0.123",
+                "postgresql.log.database": "mydb",
+            },
+        ),
+        (  # csvlog, quotes doubled inside the message
+            '2017-07-31 13:36:42.585 UTC,"postgres","postgres",86,"172.24.0.1:45126",5ff26a0c.56'
+            ',2,"authentication",2017-07-31 13:36:40 UTC,3/1,0,LOG,00000,"connection authorized'
+            ': user=postgres database=postgres application_name=psql",,,,,,,,,"","client backend"',
+            {
+                "process.pid": 86,
+                "log.level": "info",
+                "user.name": "postgres",
+                "message": "connection authorized: user=postgres database=postgres "
+                "application_name=psql",
+            },
+        ),
+    ],
+)
+def test_postgresql_prefixes_and_levels(pipeline, line, expected):
+    check(run(pipeline, line, "2017-07-31T14:00:00"), expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "26571:M 27 Dec 2018 11:19:18.874 * Synchronization with replica 10.114.208.18:6023 "
+            "succeeded",
+            {"process.pid": 26571, "log.level": "notice", "redis.log.role": "M"},
+        ),
+        (
+            "[2932] 27 Dec 04:32:08 # The server is now ready to accept connections on port 6379",
+            {"process.pid": 2932, "log.level": "warning", "@timestamp": "2018-12-27T04:32:08.000Z"},
+        ),
+        (
+            "27 Dec 10:05:20 - 0 clients connected (0 slaves), 618932 bytes in use",
+            {"log.level": "info", "message": "0 clients connected (0 slaves), 618932 bytes in use"},
+        ),
+    ],
+)
+def test_redis_level_characters_and_legacy_format(pipeline, line, expected):
+    check(run(pipeline, line, "2018-12-27T12:00:00"), expected)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "just a sentence somebody printed",
+        "ERROR something without any header",
+        "2024-03-16 plus some words",
+    ],
+)
+def test_lines_of_no_known_format_are_tagged_and_kept(pipeline, line):
+    event = run(pipeline, line, "2024-03-16T12:00:00")
+    assert "_grokparsefailure" in event["tags"]
+    assert event["message"] == line
