@@ -6,6 +6,7 @@ Shared by `logpipe run` (which commits offsets after `deliver` returns True) and
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from logpipe.lifecycle.naming import IndexMode
 from logpipe.metrics import Metrics
 from logpipe.pipeline import Pipeline
 from logpipe.sink import BulkOutcome, BulkSink, Rejection
+from logpipe.tagcount import TagCounter, declared_failure_tags, failure_label
 
 log = logging.getLogger("logpipe.delivery")
 
@@ -29,6 +31,7 @@ class ItemsPending(LogpipeError):
 
 
 RETRYABLE = (EngineUnavailable, ItemsPending, DeadLetterUnavailable)
+_REASON_LABEL = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
 @dataclass
@@ -79,47 +82,64 @@ class Delivery:
     index_mode: IndexMode = "daily"
     engine_up: bool = True
     last_engine_success: float = 0.0
-    tags: Counter = field(default_factory=Counter)
+    tags: TagCounter = field(default_factory=TagCounter)
+    _dropped_seen: int = field(init=False, default=0)
+    _failure_tags: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        self._dropped_seen = self.pipeline.dropped
+        self._failure_tags = declared_failure_tags(self.pipeline.stages)
 
     def prepare(self, events: list[dict]) -> list[Doc]:
         """Run the pipeline over a batch, count what happened, and return its documents."""
         self.stats.consumed += len(events)
         self.metrics.events_in.inc(len(events))
         self.metrics.batch_size.observe(len(events))
-        dropped_before = self.pipeline.dropped
         events = self.pipeline(events)
-        return self.finish(events, dropped_before)
+        return self.finish(events)
 
-    def finish(self, events: list[dict], dropped_before: int | None = None) -> list[dict]:
+    def finish(self, events: list[dict]) -> list[Doc]:
         """Count drops and tags of events the pipeline produced; return their documents."""
-        if dropped_before is not None:
-            dropped = self.pipeline.dropped - dropped_before
-            if dropped:
-                self.stats.dropped += dropped
-                self.metrics.dropped.inc(dropped)
+        self._count_dropped()
         self._count_tags(events)
         return to_docs(events, self.index_prefix, self.index_mode)
+
+    def _count_dropped(self) -> None:
+        """Count what the pipeline dropped on purpose since last time; never a negative."""
+        total = self.pipeline.dropped
+        dropped = total - self._dropped_seen
+        self._dropped_seen = max(self._dropped_seen, total)
+        if dropped > 0:
+            self.stats.dropped += dropped
+            self.metrics.dropped.inc(dropped)
 
     def deliver(self, docs: list[Doc]) -> bool:
         """Index every doc or dead-letter it; False when given up (shutdown during an outage)."""
         pending: list[Doc] = docs
         refused: list[Rejection] = []
         held = False
+        reported: set[str] = set()
 
         def attempt() -> None:
             nonlocal pending, refused
             pending = [doc for doc in pending if self.keep(doc)]
-            statuses: dict[int, int] = {}
+            outcome = BulkOutcome()
             if pending:
                 outcome = self._write(pending)
                 refused += outcome.rejected
-                pending, statuses = outcome.retry, outcome.retry_statuses
+                pending = outcome.retry
+                for key, text in outcome.conditions.items():
+                    if key not in reported:
+                        reported.add(key)
+                        log.warning("%s; holding the batch and retrying", text)
             if refused:
                 self.dead_letters.send(refused)
                 self._count_dead_letters(refused)
                 refused = []
+            if outcome.unavailable is not None:
+                raise outcome.unavailable
             if pending:
-                raise ItemsPending(f"{len(pending)} item(s) answered {statuses}")
+                raise ItemsPending(f"{len(pending)} item(s) answered {outcome.retry_statuses}")
 
         def before_sleep(state: RetryCallState) -> None:
             nonlocal held
@@ -162,13 +182,9 @@ class Delivery:
     def _write(self, docs: list[Doc]) -> BulkOutcome:
         """One bulk attempt, measured; marks the engine up or down."""
         started = time.perf_counter()
-        try:
-            outcome = self.sink.write(docs)
-        except EngineUnavailable:
-            self.set_engine_state(False)
-            raise
+        outcome = self.sink.write(docs)
         self.metrics.bulk_duration.observe(time.perf_counter() - started)
-        self.set_engine_state(True)
+        self.set_engine_state(outcome.unavailable is None)
         for family, count in outcome.created.items():
             self.stats.created += count
             self.metrics.events_indexed.labels(family).inc(count)
@@ -182,18 +198,25 @@ class Delivery:
     def _count_dead_letters(self, refused: list[Rejection]) -> None:
         self.stats.dead_lettered += len(refused)
         for rejection in refused:
-            reason = rejection.reason.split(":", 1)[0] or "unknown"
-            self.metrics.dead_lettered.labels(reason).inc()
+            reason = rejection.reason.split(":", 1)[0]
+            label = reason if _REASON_LABEL.fullmatch(reason) else "other"
+            self.metrics.dead_lettered.labels(label).inc()
             log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
 
     def _count_tags(self, events: list[dict]) -> None:
-        """Count tags; those starting with `_` are stage failures and go to the metrics too."""
+        """Count tags; those starting with `_` are stage failures and go to the metrics too.
+
+        Only declared failure tags become label values; any other `_` tag counts as `other`.
+        """
         counts: Counter = Counter()
         for event in events:
             tags = event.get("tags")
             if tags and isinstance(tags, list):
                 counts.update(tag for tag in tags if isinstance(tag, str))
-        self.tags.update(counts)
+        self.tags.add(counts)
+        failures: Counter = Counter()
         for tag, count in counts.items():
             if tag.startswith("_"):
-                self.metrics.stage_failures.labels(tag).inc(count)
+                failures[failure_label(tag, self._failure_tags)] += count
+        for label, count in failures.items():
+            self.metrics.stage_failures.labels(label).inc(count)

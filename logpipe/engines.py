@@ -14,6 +14,18 @@ BULK_FILTER = "errors,items.*.status,items.*.error"
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
+class RequestTooLarge(LogpipeError):
+    """The engine refused a bulk body for its size (413): send smaller requests."""
+
+
+class RequestRefused(LogpipeError):
+    """The engine refused a whole bulk request (400): one of its documents may be the cause."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class SearchEngine(Protocol):
     """What the worker needs from a search engine."""
 
@@ -74,7 +86,7 @@ class ElasticsearchEngine:
         try:
             return dict(request())
         except ApiError as exc:
-            raise _classify(exc.meta.status, self.name, exc.message) from None
+            raise _classify(exc.meta.status, self.name, _reason(exc.body, exc.message)) from None
         except TransportError as exc:
             raise EngineUnavailable(f"{self.name} unreachable: {exc.message}") from None
 
@@ -124,7 +136,7 @@ class OpenSearchEngine:
             raise EngineUnavailable(f"{self.name} unreachable: {exc.error}") from None
         except TransportError as exc:
             status = exc.status_code if isinstance(exc.status_code, int) else 503
-            raise _classify(status, self.name, str(exc.error)) from None
+            raise _classify(status, self.name, _reason(exc.info, str(exc.error))) from None
 
 
 def _basic_auth(settings: Settings) -> tuple[str, str] | None:
@@ -134,15 +146,35 @@ def _basic_auth(settings: Settings) -> tuple[str, str] | None:
     return (settings.engine_username, password)
 
 
+def _reason(body: Any, fallback: str) -> str:
+    """`type: reason` of an engine's error answer, or `fallback` when it has none."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("type"):
+        return f"{error['type']}: {error.get('reason', '')}".strip()
+    return fallback
+
+
 def _classify(status: int, engine: str, message: str) -> LogpipeError:
+    """Whole-request failures: only refused credentials stop the worker; the rest wait or split."""
     if status in RETRYABLE_STATUSES:
         return EngineUnavailable(f"{engine} answered {status} ({message}); retrying")
+    if "cluster_block_exception" in message:
+        return EngineUnavailable(
+            f"{engine} blocks writes ({status}: {message}); retrying until the block is lifted"
+        )
     if status in (401, 403):
         return LogpipeError(
             f"{engine} refused the credentials ({status}): check engine_username/"
             "engine_password or engine_api_key"
         )
-    return LogpipeError(f"{engine} rejected the request ({status}): {message}")
+    if status == 413:
+        return RequestTooLarge(f"{engine} answered 413: request too large ({message})")
+    if status == 400:
+        return RequestRefused(status, f"{engine} refused the request (400): {message}")
+    return EngineUnavailable(
+        f"{engine} answered {status} ({message}); retrying (check engine_url and any proxy "
+        "in front of the engine)"
+    )
 
 
 def connect(settings: Settings) -> SearchEngine:

@@ -1,14 +1,29 @@
-"""Bulk writes with per-item results: created, already there, retry later, or rejected."""
+"""Bulk writes with per-item results: created, already there, retry later, or rejected.
+
+Bodies are split to stay under a byte budget; a body the engine still finds too large (413) is
+halved until a document alone is refused, and only that one is dead-lettered.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
 from logpipe.documents import Doc
-from logpipe.engines import RETRYABLE_STATUSES, SearchEngine
+from logpipe.engines import RETRYABLE_STATUSES, RequestRefused, RequestTooLarge, SearchEngine
+from logpipe.errors import EngineUnavailable
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MIN_BYTES = 64 * 1024
+# Bytes of a bulk action line besides the index name and id.
+_ACTION_OVERHEAD = 64
+log = logging.getLogger("logpipe.sink")
+_BLOCK = re.compile(r"blocked by: (\[[^\]]*\])")
 
 
 @dataclass(slots=True)
@@ -29,6 +44,20 @@ class BulkOutcome:
     retry: list[Doc] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     retry_statuses: dict[int, int] = field(default_factory=dict)
+    conditions: dict[str, str] = field(default_factory=dict)
+    unavailable: EngineUnavailable | None = None
+
+    def add(self, other: BulkOutcome) -> None:
+        """Fold the outcome of another request of the same write into this one."""
+        for family, count in other.created.items():
+            self.created[family] = self.created.get(family, 0) + count
+        self.existing += other.existing
+        self.retry += other.retry
+        self.rejected += other.rejected
+        for status, count in other.retry_statuses.items():
+            self.retry_statuses[status] = self.retry_statuses.get(status, 0) + count
+        for key, text in other.conditions.items():
+            self.conditions.setdefault(key, text)
 
 
 def build_body(docs: list[Doc], op: str = "create", require_alias: bool = False) -> bytes:
@@ -42,6 +71,29 @@ def build_body(docs: list[Doc], op: str = "create", require_alias: bool = False)
         parts.append(doc.source)
     parts.append(b"")
     return b"\n".join(parts)
+
+
+def engine_condition(status: int, error: Any) -> tuple[str, str] | None:
+    """(key, description) when an item failed for the cluster's state, not for the document.
+
+    Index and cluster blocks (an operator's maintenance, a full disk), a closed index and the
+    shard limit pass; they are retried like 429 instead of dead-lettered.
+    """
+    if not isinstance(error, dict):
+        return None
+    kind = error.get("type")
+    reason = str(error.get("reason") or "")
+    if kind == "cluster_block_exception":
+        block = _BLOCK.search(reason)
+        return f"block {block.group(1) if block else reason}", f"writes blocked: {reason}"
+    if kind == "index_closed_exception":
+        return "closed index", f"index closed: {reason}"
+    if kind == "validation_exception" and "shards open" in reason:
+        return "shard limit", (
+            f"the cluster is at its shard limit ({reason}); delete old indices or raise "
+            "cluster.max_shards_per_node"
+        )
+    return None
 
 
 def read_response(docs: list[Doc], response: dict[str, Any]) -> BulkOutcome:
@@ -64,9 +116,13 @@ def read_response(docs: list[Doc], response: dict[str, Any]) -> BulkOutcome:
             created[doc.family] = created.get(doc.family, 0) + 1
         elif status == 409:
             outcome.existing += 1
-        elif status in RETRYABLE_STATUSES:
+        elif status in RETRYABLE_STATUSES or (
+            condition := engine_condition(status, result.get("error"))
+        ):
             outcome.retry.append(doc)
             outcome.retry_statuses[status] = outcome.retry_statuses.get(status, 0) + 1
+            if status not in RETRYABLE_STATUSES:
+                outcome.conditions.setdefault(*condition)
         else:
             outcome.rejected.append(Rejection(doc, status, describe_error(result.get("error"))))
     return outcome
@@ -83,17 +139,76 @@ def describe_error(error: Any) -> str:
     return text
 
 
+def split_by_bytes(docs: list[Doc], max_bytes: int) -> Iterator[list[Doc]]:
+    """Consecutive runs of docs whose bulk body stays under `max_bytes` (a big doc goes alone)."""
+    run: list[Doc] = []
+    size = 0
+    for doc in docs:
+        cost = len(doc.source) + len(doc.index) + len(doc.id) + _ACTION_OVERHEAD
+        if run and size + cost > max_bytes:
+            yield run
+            run, size = [], 0
+        run.append(doc)
+        size += cost
+    if run:
+        yield run
+
+
 class BulkSink:
     """Writes documents with `create` (or `index` to overwrite); one attempt per call."""
 
-    def __init__(self, engine: SearchEngine, op: str = "create", require_alias: bool = False):
+    def __init__(
+        self,
+        engine: SearchEngine,
+        op: str = "create",
+        require_alias: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ):
         self.engine = engine
         self.op = op
         self.require_alias = require_alias
+        self.max_bytes = max_bytes
 
     def write(self, docs: list[Doc]) -> BulkOutcome:
-        """Send one bulk request; EngineUnavailable propagates when the engine can't take it."""
-        if not docs:
-            return BulkOutcome()
-        response = self.engine.bulk(build_body(docs, self.op, self.require_alias))
-        return read_response(docs, response)
+        """Send the docs in requests under the byte budget, one attempt each.
+
+        When the engine becomes unavailable, the docs not yet answered go to `retry` and
+        `unavailable` says why; what earlier requests did is kept.
+        """
+        outcome = BulkOutcome()
+        runs = list(split_by_bytes(docs, self.max_bytes))
+        while runs:
+            run = runs.pop(0)
+            body = build_body(run, self.op, self.require_alias)
+            try:
+                response = self.engine.bulk(body)
+            except (RequestTooLarge, RequestRefused) as exc:
+                if isinstance(exc, RequestTooLarge) and len(body) <= self.max_bytes:
+                    self.max_bytes = max(MIN_BYTES, len(body) // 2)
+                    log.warning(
+                        "%s; bulk bodies are now kept under %d bytes (set bulk_max_bytes below "
+                        "the engine's http.max_content_length)",
+                        exc,
+                        self.max_bytes,
+                    )
+                if len(run) > 1:  # halve until one document is to blame
+                    middle = len(run) // 2
+                    runs[:0] = [run[:middle], run[middle:]]
+                else:
+                    outcome.rejected.append(_refused_alone(run[0], exc))
+                continue
+            except EngineUnavailable as exc:
+                outcome.retry += [doc for later in (run, *runs) for doc in later]
+                outcome.unavailable = exc
+                break
+            outcome.add(read_response(run, response))
+        return outcome
+
+
+def _refused_alone(doc: Doc, exc: RequestTooLarge | RequestRefused) -> Rejection:
+    """The rejection of a document the engine refused in a request of its own."""
+    if isinstance(exc, RequestTooLarge):
+        return Rejection(
+            doc, 413, f"document_too_large: {len(doc.source)} bytes refused even alone ({exc})"
+        )
+    return Rejection(doc, exc.status, f"request_refused: {exc}")

@@ -16,12 +16,15 @@ from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
 from logpipe.errors import LogpipeError
 from logpipe.metrics import Metrics
+from logpipe.offsets import OffsetTracker
 from logpipe.pipeline import Pipeline
 from logpipe.settings import Settings
 from logpipe.sink import BulkSink
 from logpipe.source import event_from_message
 
 log = logging.getLogger("logpipe.worker")
+# Consumer errors repeat on every poll during a broker outage: app.py folds this logger's repeats.
+kafka_log = logging.getLogger("logpipe.kafka")
 TopicKey = tuple[str, int]
 REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
@@ -50,7 +53,11 @@ class Worker:
         self.stats = Stats()
         self.delivery = Delivery(
             pipeline=pipeline,
-            sink=BulkSink(engine, require_alias=settings.index_mode == "rollover"),
+            sink=BulkSink(
+                engine,
+                require_alias=settings.index_mode == "rollover",
+                max_bytes=settings.bulk_max_bytes,
+            ),
             dead_letters=dead_letters,
             index_prefix=settings.index_prefix,
             metrics=self.metrics,
@@ -69,7 +76,7 @@ class Worker:
         self.paused = False
         self.joined = False
         self.revoked: set[TopicKey] = set()
-        self.consumed_to: dict[TopicKey, int] = {}
+        self.offsets = OffsetTracker()
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
@@ -103,29 +110,43 @@ class Worker:
 
     def _process(self, messages: list[Message]) -> None:
         events: list[dict] = []
-        touched: set[TopicKey] = set()
+        batch: dict[TopicKey, int] = {}
         for message in messages:
             error = message.error()
             if error is not None:
                 self._consumer_error(error)
                 continue
             key = (message.topic(), message.partition())
-            self.consumed_to[key] = message.offset() + 1
-            touched.add(key)
+            self.offsets.consume(key, message.offset())
+            batch[key] = message.offset() + 1
             events.append(event_from_message(message))
-        if not touched:
+        if not batch:
             return
         self.revoked.clear()
-        if self.delivery.deliver(self.delivery.prepare(events)):
-            self._commit(touched)
+        self._settle(self.delivery.deliver(self.delivery.prepare(events)), batch)
 
     def _flush_held(self) -> None:
         """Deliver events that holding stages (multiline) released on their timer, then commit."""
+        if self.offsets.gave_up:
+            return
         released = self.delivery.pipeline.flush_expired()
         if released:
             self.revoked.clear()
-            if self.delivery.deliver(self.delivery.finish(released)):
-                self._commit(set(self.consumed_to))
+            self._settle(self.delivery.deliver(self.delivery.finish(released)), {})
+
+    def _settle(self, delivered: bool, batch: dict[TopicKey, int]) -> None:
+        """Acknowledge a delivered batch and commit; after a give-up, never commit again."""
+        if not delivered:
+            self.offsets.give_up()
+            again = ", ".join(
+                f"{topic}[{partition}] from "
+                f"{'its last commit' if first is None else f'offset {first}'} to {end - 1}"
+                for (topic, partition), (first, end) in self.offsets.uncommitted().items()
+            )
+            log.warning("nothing more is committed; the group reads again %s", again)
+            return
+        self.offsets.acknowledge({k: v for k, v in batch.items() if k not in self.revoked})
+        self._commit()
 
     def _still_ours(self, doc: Doc) -> bool:
         kafka = doc.origin.get("kafka") or {}
@@ -172,20 +193,18 @@ class Worker:
         lost = {(p.topic, p.partition) for p in partitions}
         self.revoked.update(lost)
         self.delivery.pipeline.release(lost)
-        for key in lost:
-            self.consumed_to.pop(key, None)
+        self.offsets.forget(lost)
         for p in partitions:
             self.metrics.consumer_lag.labels(p.topic, str(p.partition)).set(0)
         log.info("revoked %s", _names(partitions))
 
-    def _commit(self, keys: set[TopicKey]) -> None:
-        """Commit what was consumed, but never past a line a stage still holds."""
-        held = self.delivery.pipeline.held_offsets()
+    def _commit(self) -> None:
+        """Commit what was acknowledged, but never past a line a stage still holds."""
+        ready = self.offsets.to_commit(self.delivery.pipeline.held_offsets())
         positions = [
-            TopicPartition(topic, partition, min(self.consumed_to[key], held.get(key, 1 << 62)))
-            for key in keys
-            if key not in self.revoked and key in self.consumed_to
-            for topic, partition in [key]
+            TopicPartition(topic, partition, offset)
+            for (topic, partition), offset in ready.items()
+            if (topic, partition) not in self.revoked
         ]
         if not positions:
             return
@@ -194,6 +213,7 @@ class Worker:
             failed = [tp for tp in results if tp.error is not None]
             if failed:
                 raise KafkaException(failed[0].error)
+            self.offsets.mark_committed({(tp.topic, tp.partition): tp.offset for tp in positions})
             for tp in positions:
                 self.metrics.committed_offset.labels(tp.topic, str(tp.partition)).set(tp.offset)
         except KafkaException as exc:
@@ -206,8 +226,13 @@ class Worker:
 
     def _consumer_error(self, error: KafkaError) -> None:
         if error.fatal():
-            raise LogpipeError(f"Kafka consumer failed: {error.str()}")
-        log.warning("Kafka: %s", error.str())
+            hint = (
+                " (another worker uses the same group_instance_id)"
+                if error.code() == KafkaError.FENCED_INSTANCE_ID
+                else ""
+            )
+            raise LogpipeError(f"Kafka consumer failed: {error.str()}{hint}")
+        kafka_log.warning("Kafka: %s", error.str())
 
     def _housekeeping(self) -> None:
         """Periodic work between batches: readiness, lag, memory, the progress line."""

@@ -44,9 +44,9 @@ class RecordingDeadLetters:
         self.sent.extend(r.doc.id for r in rejections)
 
 
-def make(engine, holds):
+def make(engine, holds, pipeline=None):
     return Delivery(
-        pipeline=Pipeline("t"),
+        pipeline=pipeline or Pipeline("t"),
         sink=BulkSink(engine),
         dead_letters=RecordingDeadLetters(),
         index_prefix="p",
@@ -93,3 +93,109 @@ def test_giving_up_leaves_the_batch_unacknowledged():
     delivery.give_up = lambda: next(attempts) >= 3
     assert delivery.deliver(docs(2)) is False
     assert delivery.stats.created == 0
+
+
+class ShrinkingPipeline(Pipeline):
+    """A pipeline whose drop count goes down, as a holding stage's releases once made it."""
+
+    def __call__(self, events):
+        self.dropped -= 3
+        return events
+
+
+def test_a_drop_count_going_down_never_crashes_delivery():
+    delivery = make(ScriptedEngine([]), [], ShrinkingPipeline("t", dropped=10))
+    event = {"message": "m", "@metadata": {"id": "t-0-0", "kafka": {}}}
+    assert delivery.deliver(delivery.prepare([event]))
+    assert delivery.stats.dropped == 0
+
+
+def test_multiline_releasing_more_than_a_batch_brings_is_not_a_crash_nor_a_drop():
+    """Issue 10 item 3: plaintext-traces with one message every 0-3 s on 3 keys."""
+    import random
+    import time
+
+    from logpipe.pipeline.loader import load_pipeline
+
+    pipeline = load_pipeline("plaintext-traces")
+    delivery = make(ScriptedEngine([]), [], pipeline)
+    clock = [1000.0]
+    real_monotonic = time.monotonic
+    time.monotonic = lambda: clock[0]  # the stage's clock, stepped 0-3 s per message
+    try:
+        rng = random.Random(7)
+        for offset in range(60):
+            clock[0] += rng.uniform(0, 3)
+            line = "  at Frame.run(Frame.java:1)" if rng.random() < 0.4 else f"line {offset}"
+            kafka = {"topic": "t", "partition": 0, "offset": offset, "key": f"k{offset % 3}"}
+            event = {"message": line, "@metadata": {"id": f"t-0-{offset}", "kafka": kafka}}
+            assert delivery.deliver(delivery.prepare([event]))
+            assert delivery.deliver(delivery.finish(pipeline.flush_expired()))
+    finally:
+        time.monotonic = real_monotonic
+    assert delivery.stats.dropped == 0
+
+
+def test_only_declared_failure_tags_become_metric_labels():
+    delivery = make(ScriptedEngine([]), [])
+    events = [
+        {"message": "m", "tags": ["_grokparsefailure", f"_made_up_{n}", f"user-{n}"]}
+        for n in range(50)
+    ]
+    delivery._count_tags(events)
+    labels = {
+        sample.labels["tag"]
+        for family in delivery.metrics.registry.collect()
+        if family.name == "logpipe_stage_failures"
+        for sample in family.samples
+        if "tag" in sample.labels
+    }
+    assert labels == {"_grokparsefailure", "other"}
+
+
+def test_the_tag_tally_stays_bounded():
+    from logpipe.tagcount import MAX_NAMES
+
+    delivery = make(ScriptedEngine([]), [])
+    for batch in range(5):
+        events = [{"tags": [f"t{batch}-{n}", "x" * 100_000]} for n in range(1000)]
+        delivery._count_tags(events)
+    assert len(delivery.tags) <= MAX_NAMES + 1
+    assert delivery.tags["other"] >= 4000
+    assert sum(delivery.tags.values()) == 10_000
+
+
+def test_a_write_block_holds_the_batch_and_is_logged_once(caplog):
+    block = [403] * 3
+    engine = ScriptedEngine([block] * 12 + ["ok"])
+    original = engine.bulk
+
+    def blocked(body):
+        answer = original(body)
+        for entry in answer["items"]:
+            result = entry["create"]
+            if result["status"] == 403:
+                result["error"] = {
+                    "type": "cluster_block_exception",
+                    "reason": "index [p-logs-2026.11.26] blocked by: "
+                    "[FORBIDDEN/8/index write (api)];",
+                }
+        return answer
+
+    engine.bulk = blocked
+    holds: list[bool] = []
+    delivery = make(engine, holds)
+    with caplog.at_level("WARNING"):
+        assert delivery.deliver(docs(3))
+    assert delivery.dead_letters.sent == [] and delivery.stats.created == 3
+    assert holds == [True, False]
+    assert caplog.text.count("writes blocked: index [p-logs-2026.11.26]") == 1
+
+
+def test_engine_gone_between_split_requests_is_an_outage_not_a_crash():
+    engine = ScriptedEngine(["ok", "down", "ok", "ok"])
+    holds: list[bool] = []
+    delivery = make(engine, holds)
+    delivery.sink.max_bytes = 120  # one document per request
+    assert delivery.deliver(docs(3))
+    assert delivery.stats.created == 3 and holds == [True, False]
