@@ -48,3 +48,30 @@ def test_java_trace_lines_join_and_survive_a_kill(opensearch, topic, prefix, sta
     assert joined_id == f"{topic}-{partition}-0"
     assert any(doc["message"] == "after the trace" for doc in docs.values())
     assert opensearch.count(f"{prefix}-errors-*") == 1
+
+
+def test_slow_lines_on_several_keys_never_stop_the_worker(opensearch, topic, prefix, start_worker):
+    """Batches that release more held groups than they bring were once counted as negative drops
+    and crashed the worker (issue 10 #3)."""
+    import random
+
+    settings = worker_settings(opensearch, topic, prefix, pipeline="plaintext-traces")
+    worker = start_worker({**settings, "LOGPIPE_MULTILINE_WAIT": "1"})
+    assert wait_until(lambda: "assigned" in worker.log(), timeout=60), worker.log()
+    rng = random.Random(3)
+    starts = 0  # lines that start an event
+    for n in range(24):
+        key = f"svc-{n % 3}".encode()
+        if n % 4 == 3:
+            produce(topic, [b"\tat com.example.Frame.run(Frame.java:1)"], keys=[key])
+        else:
+            produce(topic, [f"2026-11-20 10:00:{n:02d} INFO line {n}".encode()], keys=[key])
+            starts += 1
+        time.sleep(rng.uniform(0, 0.6))
+    # A frame that came after its group waited out the 1 s is an event of its own.
+    assert opensearch.wait_for_count(f"{prefix}-logs-*", starts, timeout=90) >= starts
+    assert worker.process.poll() is None, worker.log()
+    assert worker.terminate() == 0, worker.log()
+    assert "Traceback" not in worker.log()
+    docs = opensearch.search(f"{prefix}-logs-*", size=100)
+    assert sum(hit["_source"]["message"].count("\n") + 1 for hit in docs) == 24  # each line once
