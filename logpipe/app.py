@@ -7,6 +7,9 @@ import multiprocessing
 import os
 import signal
 import tempfile
+import time
+from multiprocessing.connection import wait
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException
@@ -16,21 +19,24 @@ from logpipe.deadletter import DeadLetterWriter
 from logpipe.engines import connect
 from logpipe.errors import EngineUnavailable, LogpipeError
 from logpipe.health import serve_status
+from logpipe.kafkalog import fold_kafka_logs
 from logpipe.logs import mask_url, setup_logging
 from logpipe.metrics import MULTIPROC_ENV, Metrics, aggregate_registry
 from logpipe.pipeline import load_pipeline
 from logpipe.settings import Settings
-from logpipe.source import common_kafka_config, consumer_config
+from logpipe.source import consumer_config, producer_config
 from logpipe.worker import Worker, install_stop_handlers
 
 log = logging.getLogger("logpipe")
+RESTART_BACKOFF = (1.0, 60.0)  # first and longest wait before restarting a worker process
+HEALTHY_RUN = 60.0  # a worker process that ran this long starts again without waiting
 
 
 def check_kafka(settings: Settings, timeout: float = 10.0) -> None:
     """Raise LogpipeError unless the brokers answer; warn about topics that do not exist yet."""
     errors: list[KafkaError] = []
     admin = AdminClient(
-        {**common_kafka_config(settings), "error_cb": errors.append},
+        {**producer_config(settings), "error_cb": errors.append},
         logger=logging.getLogger("librdkafka"),
     )
     try:
@@ -52,8 +58,17 @@ def check_kafka(settings: Settings, timeout: float = 10.0) -> None:
         log.warning("topic(s) %s do not exist yet; waiting for them", ", ".join(missing))
 
 
-def run_worker(settings: Settings, serve: bool = True, parent_pid: int | None = None) -> None:
-    """Build and run one worker in this process until SIGTERM or SIGINT."""
+def run_worker(
+    settings: Settings,
+    serve: bool = True,
+    parent_pid: int | None = None,
+    member: int | None = None,
+) -> None:
+    """Build and run one worker in this process until SIGTERM or SIGINT.
+
+    `member` is the process number under `--workers N` (it names its static group member).
+    """
+    fold_kafka_logs()
     pipeline = load_pipeline(settings.pipeline)
     engine = connect(settings)
     try:
@@ -77,8 +92,8 @@ def run_worker(settings: Settings, serve: bool = True, parent_pid: int | None = 
         version,
         pipeline.name,
     )
-    consumer = Consumer(consumer_config(settings), logger=logging.getLogger("librdkafka"))
-    dead_letters = DeadLetterWriter(common_kafka_config(settings), settings.dead_letter_topic)
+    consumer = Consumer(consumer_config(settings, member), logger=logging.getLogger("librdkafka"))
+    dead_letters = DeadLetterWriter(producer_config(settings), settings.dead_letter_topic)
     metrics = Metrics()
     worker = Worker(
         settings, pipeline, engine, consumer, dead_letters, metrics, parent_pid=parent_pid
@@ -89,51 +104,113 @@ def run_worker(settings: Settings, serve: bool = True, parent_pid: int | None = 
     worker.run()
 
 
-def _child(settings: Settings, log_level: str, parent_pid: int) -> None:
+def _child(settings: Settings, log_level: str, parent_pid: int, member: int) -> None:
     setup_logging(log_level, settings.log_format)
     try:
-        run_worker(settings, serve=False, parent_pid=parent_pid)
+        run_worker(settings, serve=False, parent_pid=parent_pid, member=member)
     except LogpipeError as exc:
         log.error("%s", exc)
         raise SystemExit(1) from None
 
 
-def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
-    """Run `count` worker processes in one consumer group; forward SIGTERM/SIGINT to them.
+class _Supervisor:
+    """Keeps `count` worker processes running; a process that dies is started again."""
 
-    The children record metrics in a shared folder; this process serves them together.
-    """
-    from prometheus_client import multiprocess
+    def __init__(self, settings: Settings, count: int, log_level: str) -> None:
+        self.settings = settings
+        self.log_level = log_level
+        self.context = multiprocessing.get_context("spawn")
+        self.children: list[BaseProcess] = [self._start(i) for i in range(count)]
+        self.started = [time.monotonic()] * count
+        self.backoff = [0.0] * count
+        self.restart_at: dict[int, float] = {}
+        self.reaped: set[int | None] = set()
+        self.codes = [0] * count
+        self.stopping = False
 
-    metrics_dir = tempfile.TemporaryDirectory(prefix="logpipe-metrics-")
-    os.environ[MULTIPROC_ENV] = metrics_dir.name
-    context = multiprocessing.get_context("spawn")
-    children = [
-        context.Process(
-            target=_child, args=(settings, log_level, os.getpid()), name=f"logpipe-worker-{i}"
+    def _start(self, member: int) -> BaseProcess:
+        child = self.context.Process(
+            target=_child,
+            args=(self.settings, self.log_level, os.getpid(), member),
+            name=f"logpipe-worker-{member}",
         )
-        for i in range(count)
-    ]
-    for child in children:
         child.start()
-    if settings.metrics_port:
-        serve_status(
-            settings.metrics_host,
-            settings.metrics_port,
-            aggregate_registry(),
-            lambda: all(child.is_alive() for child in children),
-        )
+        return child
 
-    def forward(signum: int, _frame: Any) -> None:
-        for child in children:
+    def alive(self) -> bool:
+        """Every worker process runs (the parent's /healthz)."""
+        return all(child.is_alive() for child in self.children)
+
+    def stop(self, signum: int, _frame: Any) -> None:
+        """Forward SIGTERM/SIGINT: each worker finishes its batch and leaves; none is restarted."""
+        self.stopping = True
+        for child in self.children:
             if child.is_alive() and child.pid:
                 os.kill(child.pid, signum)
 
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
-    for child in children:
-        child.join()
-        if child.pid:
-            multiprocess.mark_process_dead(child.pid)
+    def run(self) -> int:
+        """Supervise until stopped and every process has exited; the highest last exit code."""
+        from prometheus_client import multiprocess
+
+        while not self.stopping or any(child.is_alive() for child in self.children):
+            now = time.monotonic()
+            timeout = min([at - now for at in self.restart_at.values()] + [1.0])
+            wait([c.sentinel for c in self.children if c.is_alive()], max(timeout, 0.0))
+            for member, child in enumerate(self.children):
+                if child.is_alive() or child.pid in self.reaped:
+                    continue
+                self.reaped.add(child.pid)
+                multiprocess.mark_process_dead(child.pid)
+                self.codes[member] = child.exitcode or 0
+                if not self.stopping:
+                    self._schedule_restart(member, child)
+            self._restart_due()
+        return max(self.codes)
+
+    def _schedule_restart(self, member: int, child: BaseProcess) -> None:
+        ran = time.monotonic() - self.started[member]
+        first, longest = RESTART_BACKOFF
+        delay = first if ran >= HEALTHY_RUN else min(max(self.backoff[member] * 2, first), longest)
+        self.backoff[member] = delay
+        self.restart_at[member] = time.monotonic() + delay
+        log.error(
+            "worker process %d (pid %s) exited with code %s after %.0fs; restarting it in %.0fs",
+            member,
+            child.pid,
+            child.exitcode,
+            ran,
+            delay,
+        )
+
+    def _restart_due(self) -> None:
+        now = time.monotonic()
+        for member, at in list(self.restart_at.items()):
+            if self.stopping:
+                self.restart_at.clear()
+            elif at <= now:
+                del self.restart_at[member]
+                self.children[member] = self._start(member)
+                self.started[member] = now
+                log.info(
+                    "worker process %d started again (pid %s)", member, self.children[member].pid
+                )
+
+
+def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
+    """Run `count` worker processes in one consumer group; forward SIGTERM/SIGINT to them.
+
+    A process that dies is restarted with a growing delay. The children record metrics in a
+    shared folder; this process serves them together.
+    """
+    metrics_dir = tempfile.TemporaryDirectory(prefix="logpipe-metrics-")
+    os.environ[MULTIPROC_ENV] = metrics_dir.name
+    supervisor = _Supervisor(settings, count, log_level)
+    if settings.metrics_port:
+        serve_status(
+            settings.metrics_host, settings.metrics_port, aggregate_registry(), supervisor.alive
+        )
+    signal.signal(signal.SIGTERM, supervisor.stop)
+    signal.signal(signal.SIGINT, supervisor.stop)
+    code = supervisor.run()
     metrics_dir.cleanup()
-    return max((child.exitcode or 0) for child in children)
+    return code

@@ -2,11 +2,72 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from typing import Any
 
 from confluent_kafka import Message
 
 from logpipe.settings import Settings
+
+# librdkafka options only a consumer reads ("C" in librdkafka 2.x CONFIGURATION.md); a producer
+# given one logs a CONFWARN, so the dead-letter producer never gets them.
+CONSUMER_ONLY = frozenset(
+    {
+        "auto.commit.interval.ms",
+        "auto.offset.reset",
+        "check.crcs",
+        "consume.callback.max.messages",
+        "coordinator.query.interval.ms",
+        "enable.partition.eof",
+        "fetch.error.backoff.ms",
+        "fetch.max.bytes",
+        "fetch.message.max.bytes",
+        "fetch.min.bytes",
+        "fetch.queue.backoff.ms",
+        "fetch.wait.max.ms",
+        "group.protocol",
+        "group.protocol.type",
+        "group.remote.assignor",
+        "heartbeat.interval.ms",
+        "isolation.level",
+        "max.partition.fetch.bytes",
+        "max.poll.interval.ms",
+        "offset.store.method",
+        "offset.store.path",
+        "offset.store.sync.interval.ms",
+        "queued.max.messages.kbytes",
+        "queued.min.messages",
+        "session.timeout.ms",
+    }
+)
+# ... and the options only a producer reads ("P").
+PRODUCER_ONLY = frozenset(
+    {
+        "batch.num.messages",
+        "batch.size",
+        "compression.codec",
+        "compression.level",
+        "compression.type",
+        "delivery.report.only.error",
+        "delivery.timeout.ms",
+        "enable.gapless.guarantee",
+        "linger.ms",
+        "message.send.max.retries",
+        "message.timeout.ms",
+        "partitioner",
+        "queue.buffering.backpressure.threshold",
+        "queue.buffering.max.kbytes",
+        "queue.buffering.max.messages",
+        "queue.buffering.max.ms",
+        "queuing.strategy",
+        "request.timeout.ms",
+        "retries",
+        "sticky.partitioning.linger.ms",
+        "transaction.timeout.ms",
+        "transactional.id",
+    }
+)
 
 
 def doc_id(topic: str, partition: int, offset: int) -> str:
@@ -15,7 +76,7 @@ def doc_id(topic: str, partition: int, offset: int) -> str:
 
 
 def common_kafka_config(settings: Settings) -> dict[str, Any]:
-    """Options shared by consumer and producer: brokers, security, then raw librdkafka options."""
+    """Brokers, security, then every `kafka:` option (see consumer_config, producer_config)."""
     config: dict[str, Any] = {
         "bootstrap.servers": settings.brokers,
         "security.protocol": settings.kafka_security_protocol,
@@ -31,9 +92,17 @@ def common_kafka_config(settings: Settings) -> dict[str, Any]:
     return {**config, **settings.kafka}
 
 
-def consumer_config(settings: Settings) -> dict[str, Any]:
-    """A group consumer that never commits on its own and prefetches a bounded amount."""
-    return {
+def producer_config(settings: Settings) -> dict[str, Any]:
+    """The dead-letter producer's (and admin client's) options: no consumer-only ones."""
+    return {k: v for k, v in common_kafka_config(settings).items() if k not in CONSUMER_ONLY}
+
+
+def consumer_config(settings: Settings, member: int | None = None) -> dict[str, Any]:
+    """A group consumer that never commits on its own and prefetches a bounded amount.
+
+    `member` numbers the processes of `--workers N`, so each has its own static instance id.
+    """
+    config: dict[str, Any] = {
         "group.id": settings.group_id,
         "enable.auto.commit": False,
         "enable.auto.offset.store": False,
@@ -41,8 +110,23 @@ def consumer_config(settings: Settings) -> dict[str, Any]:
         "partition.assignment.strategy": "cooperative-sticky",
         "queued.max.messages.kbytes": 16384,
         "fetch.max.bytes": 16 * 1024 * 1024,
-        **common_kafka_config(settings),
+        "session.timeout.ms": settings.session_timeout_ms,
+        **{k: v for k, v in common_kafka_config(settings).items() if k not in PRODUCER_ONLY},
     }
+    instance = group_instance_id(settings, member)
+    if instance:
+        config["group.instance.id"] = instance
+    return config
+
+
+def group_instance_id(settings: Settings, member: int | None = None) -> str | None:
+    """The static member id: the setting (`hostname`: this host's name), `-N` per process."""
+    name = settings.group_instance_id
+    if not name:
+        return None
+    if name == "hostname":
+        name = os.environ.get("HOSTNAME") or socket.gethostname()
+    return name if member is None else f"{name}-{member}"
 
 
 def decode_text(raw: bytes) -> tuple[str, list[str] | None]:
