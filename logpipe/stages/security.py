@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import html
-import re
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from ipaddress import ip_address
 from typing import Literal
-from urllib.parse import unquote
 
 from pydantic import Field
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
+from logpipe.normalize_text import scan_text as prepare
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
 from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.userregex import UserRegex
 
 DEFAULT_FIELDS = (
     "message",
@@ -30,7 +29,8 @@ DEFAULT_FIELDS = (
     "agent",
 )
 FAILURE_TAG = "_security_failure"
-_ENTITY = re.compile(r"&(?:#|lt|gt|quot|apos);?", re.I)
+TIMEOUT_TAG = "_security_unless_timeout"
+MAX_SOURCE_CHARS = 64  # a source address longer than this is cut: memory never grows with input
 
 
 class BruteForceConfig(StageConfig):
@@ -38,7 +38,7 @@ class BruteForceConfig(StageConfig):
 
     threshold: int = Field(5, ge=2, le=1000)
     window_seconds: float = Field(60.0, gt=0)
-    max_sources: int = Field(100_000, ge=1)
+    max_sources: int = Field(20_000, ge=1)
 
 
 class SecurityConfig(StageConfig):
@@ -74,7 +74,7 @@ class SecurityStage:
             if allowed:
                 everywhere = len(allowed) == len(wanted)
                 self._fields.append((*_root_rest(path), None if everywhere else frozenset(allowed)))
-        self._unless = {r.id: re.compile(r.unless).search for r in self.rules if r.unless}
+        self._unless = {r.id: UserRegex(r.unless).search for r in self.rules if r.unless}
         self._status = {code: rule for rule in self.rules for code in rule.status}
         self._status_paths = [_root_rest(p) for p in config.status_fields] if self._status else []
         self._source_paths = [split_path(p) for p in config.source_fields]
@@ -107,7 +107,12 @@ class SecurityStage:
                 if rule.id in hits or (allowed is not None and n not in allowed):
                     continue
                 unless = self._unless.get(rule.id)
-                if unless is None or not unless(text):
+                try:
+                    excluded = unless is not None and unless(text)
+                except TimeoutError:  # a user pattern too slow on this text: keep the alert
+                    add_tag(event, TIMEOUT_TAG)
+                    excluded = False
+                if not excluded:
                     hits[rule.id] = rule
         for root, rest in self._status_paths:
             value = event.get(root)
@@ -152,22 +157,23 @@ class SecurityStage:
 
 
 class FailureWindow:
-    """Per-source timestamps of the last `threshold` failures; least recently seen sources go."""
+    """Per-source times of the last `threshold` failures; least recently seen sources go.
+
+    Keys are cut to `MAX_SOURCE_CHARS` and values are small tuples, so memory stays bounded.
+    """
 
     def __init__(self, threshold: int, window: float, max_sources: int) -> None:
         self.threshold, self.window, self.max_sources = threshold, window, max_sources
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+        self._seen: OrderedDict[str, tuple[float, ...]] = OrderedDict()
 
     def hit(self, source: str, when: float) -> bool:
         """Record a failure; True when `threshold` of them fall within the window."""
-        times = self._seen.get(source)
-        if times is None:
-            times = self._seen[source] = deque(maxlen=self.threshold)
-            if len(self._seen) > self.max_sources:
-                self._seen.popitem(last=False)
-        else:
-            self._seen.move_to_end(source)
-        times.append(when)
+        source = source[:MAX_SOURCE_CHARS]
+        times = self._seen.pop(source, ())
+        times = (*times[1 - self.threshold :], when)
+        self._seen[source] = times
+        if len(self._seen) > self.max_sources:
+            self._seen.popitem(last=False)
         return len(times) == self.threshold and max(times) - min(times) <= self.window
 
     def __len__(self) -> int:
@@ -258,20 +264,6 @@ def _select_rules(config: SecurityConfig, context: BuildContext) -> list[Rule]:
     return [rule for rule_id, rule in rules.items() if rule_id not in config.disable]
 
 
-def prepare(value: str) -> str:
-    """The text to scan: the value, plus its URL/HTML-decoded form when that differs."""
-    if "%" not in value and "&" not in value:
-        return value
-    decoded = value
-    for _ in range(2):  # double encoding
-        if "%" not in decoded:
-            break
-        decoded = unquote(decoded, errors="replace")
-    if "&" in decoded and _ENTITY.search(decoded):
-        decoded = html.unescape(decoded)
-    return value if decoded == value else f"{value}\n{decoded}"
-
-
 def source_from_message(message: str) -> str | None:
     """The client address in sshd/PAM lines: `from 1.2.3.4 port` or `rhost=1.2.3.4`."""
     for marker, end in ((" from ", " "), ("rhost=", " ")):
@@ -325,8 +317,11 @@ def _event_time(event: dict) -> float:
 
 
 def _node(event: dict, key: str) -> dict:
+    """The object at `key`; a scalar already there moves aside to `_<key>`, as `fields.put` does."""
     node = event.get(key)
     if not isinstance(node, dict):
+        if node is not None:
+            event["_" + key] = node
         node = event[key] = {}
     return node
 

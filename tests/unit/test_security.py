@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logpipe.errors import ConfigError
+from logpipe.normalize_text import normalize
 from logpipe.security_rules import builtin_rules
 from logpipe.stages.base import BuildContext
 from logpipe.stages.security import FailureWindow, SecurityConfig, SecurityStage, prepare
@@ -130,6 +132,60 @@ CASES = [
     ("scanner.user_agent", ua("gobuster/3.6")),
     ("scanner.user_agent", ua("Fuzz Faster U Fool v2.1.0-dev")),
     ("scanner.user_agent", {"agent": '"Mozilla/4.0 (compatible; MSIE 8.0) Acunetix-WVS"'}),
+    ("auth.ssh_failure", msg("Invalid user  from 203.0.113.9 port 40112")),
+    ("auth.ssh_failure", msg("User bob from 203.0.113.9 not allowed because listed in DenyUsers")),
+    ("auth.ssh_failure", msg("Disconnecting: Too many authentication failures for admin")),
+    ("auth.pam_failure", msg("pam_unix(sshd:auth): check pass; user unknown")),
+    ("auth.sudo_failure", msg("bob : user NOT authorized on host ; TTY=pts/1 ; USER=root")),
+    ("auth.su_failure", msg("FAILED SU (to root) mallory on pts/1")),
+    ("auth.su_failure", msg("pam_unix(su-l:auth): authentication failure; logname= uid=1000")),
+    (
+        "auth.http_basic_failure",
+        msg('*1 user "bob" was not found in "/etc/nginx/.htpasswd", client: 203.0.113.9'),
+    ),
+    ("auth.http_basic_failure", msg('*2 user "alice": password mismatch, client: 203.0.113.9')),
+    (
+        "auth.http_basic_failure",
+        msg('AH01617: user bob: authentication failure for "/": Password Mismatch'),
+    ),
+    ("sqli.order_by_probe", url("/items?id=1%20ORDER%20BY%205--%20-")),
+    ("sqli.order_by_probe", url("/items?id=1%27%20order%20by%203%23")),
+    ("sqli.tautology", url("/login?u=%2527%2520or%2520%2527x%2527%253D%2527x")),
+    ("sqli.tautology", url("/login?u=%22)%20or%20(%22x%22)=(%22x")),
+    ("sqli.time_based", url("/a?id=1%20AND%20pg_sleep(5)")),
+    ("sqli.time_based", url("/a?id=1;SELECT%20BENCHMARK(5000000,MD5(1))")),
+    ("sqli.stacked_query", url("/a?id=1;%20DROP%20TABLE%20users--")),
+    ("sqli.error_based", url("/a?id=1%20AND%201=CONVERT(INT,(SELECT%20@@version))--")),
+    ("sqli.error_based", url("/a?id=1%20and%20extractvalue(1,concat(0x7e,version()))")),
+    ("sqli.blind_probe", url("/a?id=1%20AND%20ASCII(SUBSTRING((SELECT%20user()),1,1))>64")),
+    ("sqli.union_select", url("/a?id=1%20/*!50000UnIoN*/%20/*!50000SeLeCt*/%201,2,3")),
+    ("sqli.comment", url("/login?user=admin%27--")),
+    ("cmdi.chained_command", url("/ping?host=8.8.8.8%0acat%20/etc/passwd")),
+    ("cmdi.chained_command", url("/ping?host=8.8.8.8%20%26%26%20whoami")),
+    ("cmdi.chained_command", url("/ping?host=8.8.8.8|type%20C:\\Windows\\win.ini")),
+    ("cmdi.chained_command", url("/ping?host=8.8.8.8%7C%7Cpowershell%20-nop")),
+    ("cmdi.subshell", url("/ping?host=$(id)")),
+    ("cmdi.subshell", url("/ping?host=8.8.8.8;cat${IFS}/etc/passwd")),
+    ("cmdi.language_call", body("code=system('id');")),
+    ("cmdi.language_call", url("/x?f=passthru(%22uname%20-a%22)")),
+    ("ssrf.internal_url", url("/fetch?url=http://127.0.0.1:8080/admin")),
+    ("ssrf.internal_url", url("/fetch?url=http%3A%2F%2F2130706433%2F")),
+    ("ssrf.internal_url", url("/fetch?url=http://0x7f000001/")),
+    ("ssrf.internal_url", url("/fetch?url=http://0177.0.0.1/")),
+    ("ssrf.internal_url", url("/fetch?url=http://127.1/")),
+    ("ssrf.internal_url", url("/fetch?url=http://[::1]:80/")),
+    ("ssrf.internal_url", url("/fetch?url=http://[::ffff:127.0.0.1]/")),
+    ("ssrf.internal_url", url("/fetch?url=http://192.168.1.1/")),
+    ("ssrf.internal_url", url("/fetch?url=https://localhost/")),
+    ("ssrf.scheme", url("/fetch?url=file:///etc/passwd")),
+    ("ssrf.scheme", url("/fetch?url=gopher://10.0.0.1:6379/_INFO")),
+    ("ssrf.scheme", url("/fetch?url=dict://internal:11211/stats")),
+    ("ssrf.cloud_metadata", url("/fetch?url=http://169.254.169.254/latest/meta-data/")),
+    ("ssrf.cloud_metadata", url("/fetch?url=http://metadata.google.internal/computeMetadata/v1/")),
+    ("path_traversal.encoded", url("/files/%u002e%u002e%u2215etc%u2215passwd")),
+    ("path_traversal.encoded", url("/files/..%c0%af..%c0%afetc/passwd")),
+    ("path_traversal.dotdot", url("/files/..2f..2fetc")),
+    ("path_traversal.dotdot", url("/files/....//....//etc")),
     ("recon.sensitive_file", url("/.env")),
     ("recon.sensitive_file", url("/app/.git/config")),
     ("recon.sensitive_file", url("/wp-config.php.bak")),
@@ -237,6 +293,21 @@ BENIGN = [
     ua("python-requests/2.31.0"),
     {"agent": '"Go-http-client/1.1"'},
     {"http": {"response": {"status_code": 200}}, "url": {"original": "/healthz"}},
+    url("/search?q=order%20by%20price"),
+    url("/search?q=union%20select%20committee%20report"),
+    url("/search?q=O%27Reilly%20or%20Packt%20books"),
+    url("/search?q=sleep%20apnea"),
+    url("/search?q=cat%20food%20%26%20dog%20food"),
+    url("/search?q=AT%26T&type=pdf&id=5"),
+    url("/share?url=https://www.wikipedia.org/wiki/Loopback"),
+    url("/share?url=https%3A%2F%2Fapi.github.com%2Frepos"),
+    url("/share?url=http://8.8.8.8/"),
+    url("/docs/v1..v2/diff"),
+    msg("Accepted password for alice from 198.51.100.7 port 50022 ssh2"),
+    msg("pam_unix(sshd:session): session opened for user alice by (uid=0)"),
+    msg("alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/id"),
+    msg("pam_unix(su-l:session): session opened for user root by alice(uid=1000)"),
+    msg("Thread.sleep(5000) in retry loop"),
 ]
 
 
@@ -250,9 +321,35 @@ def test_benign_look_alikes_left_alone(engine: str, event: dict) -> None:
 def test_prepare_decodes_only_when_needed() -> None:
     plain = "/api/orders?page=2"
     assert prepare(plain) is plain
-    assert prepare("/a%252e%252e/").endswith("\n/a../")
-    assert prepare("&lt;b&gt;").endswith("\n<b>")
+    assert prepare("/a%252e%252e/").endswith("\x00/a../")
+    assert prepare("&lt;b&gt;").endswith("\x00<b>")
     assert prepare("a%zz") == "a%zz"
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("%2527%2520or%25201%253D1", "' or 1=1"),
+        ("%u002e%u002e%u2215etc", "../etc"),
+        ("%uff0e%uff0e/", "../"),
+        ("..%c0%af..%c1%9c", "../..\\"),
+        ("%e0%80%ae%e0%80%ae%f0%80%80%af", "../"),
+        ("&#x3c;script&#62;", "<script>"),
+        ("UN/**/ION/*!50000SELECT*/1", "UN ION SELECT 1"),
+        ("a\tb  +c", "a b c"),
+        ("1\u2032 or \u20181\u2019=\u20181", "1' or '1'='1"),
+        ("..%00/etc", "../etc"),
+    ],
+)
+def test_normalize_undoes_encodings(raw: str, normal: str) -> None:
+    assert normalize(raw) == normal
+
+
+def test_normalize_is_linear_on_hostile_input() -> None:
+    for hostile in ("%25" * 20_000, "/*" * 30_000, "&#" * 30_000, "%c0" * 9_000, "\u2215" * 9_000):
+        start = time.perf_counter()
+        normalize(hostile)
+        assert time.perf_counter() - start < 0.2
 
 
 def _failure(ip: str, second: int) -> dict:
