@@ -41,6 +41,18 @@ def test_when_keeps_new_events_a_stage_creates():
         ("stages: [\n", "not valid YAML"),
         ("- just a list", "expected a mapping"),
         ("stage: []", "field 'stage': Extra inputs"),
+        (
+            "stages: [ {type: timestamp, window_before: a month} ]",
+            r"stage 1 \[timestamp\]: field 'window_before': Value error, expected a duration",
+        ),
+        (
+            "stages: [ {type: drop, when: {field: a, matches: '('}} ]",
+            r"stage 1 \[drop\]: when.matches: invalid regex",
+        ),
+        (
+            "stages: [ {type: multiline, pattern: '(?<'} ]",
+            r"stage 1 \[multiline\]: field 'pattern': Value error, invalid regex",
+        ),
     ],
 )
 def test_errors_name_file_stage_and_field(tmp_path, text, message):
