@@ -57,8 +57,9 @@ _GO_HEADER = re.compile(r"^(?P<type>panic|fatal error|SIG[A-Z]+): (?P<msg>.*)$",
 _GO_GOROUTINE = re.compile(r"^goroutine \d+ \[", re.M)
 _GO_FRAME = re.compile(r"^\t\S+\.go:\d+", re.M)
 
-_RB_FRAME = re.compile(r"^[ \t]*(?:from )?\S[^\n]*?:\d+:in [`']", re.M)
-_RB_LOCATION = re.compile(r":\d+:in [`'][^`'\n]*['`]: ")
+_RB_FRAME = re.compile(r"^[ \t]*(?:from )?\S[^\n]*?:\d+:in ?[`']", re.M)
+_RB_LOCATION = re.compile(r":\d+:in ?[`'][^`'\n]*['`]: ")
+_RB_FROM = re.compile(r"[ \t]*(?:\d+: )?from ")
 _RB_TYPE_TAIL = re.compile(r" \((?P<type>[A-Z]\w*(?:::[A-Z]\w*)*)\)$")
 _RB_HEADER = re.compile(r"(?P<type>[A-Z]\w*(?:::[A-Z]\w*)*)(?: \((?P<pmsg>.*)\):|: (?P<msg>.*))$")
 
@@ -149,7 +150,12 @@ def _get(node: dict, parts: tuple[str, ...]) -> object:
 def parse(text: str) -> Trace | None:
     """Return the trace found in `text`, or None; the language is told by its frame syntax."""
     if "Traceback (most recent call last):" in text:
-        return _parse_python(text)
+        trace = _parse_python(text)
+        if trace.type is None and ":in " in text:  # Ruby 2.5-2.7 print theirs in reverse
+            frame = _RB_FRAME.search(text)
+            ruby = _parse_ruby(text, frame.start()) if frame else None
+            return ruby if ruby is not None and ruby.type else trace
+        return trace
     if "goroutine " in text or ".go:" in text:
         trace = _parse_go(text)
         if trace:
@@ -187,9 +193,13 @@ def _is_frame(body: str) -> bool:
         cut = body.rfind("[")
         head = body[: cut - 1 if body[cut - 1 : cut] == "~" else cut].rstrip()
         return head.endswith(")") and _is_call(head)
-    if body[-1].isdigit() and ":line " in body:  # .NET `... in /src/f.cs:line 9`
+    if body[-1].isdigit() and " in " in body:  # .NET `... in f.cs:line 9`, Mono `... in <x>:0`
         head, _, where = body.rpartition(" in ")
-        return where.rpartition(":line ")[2].isdecimal() and head.endswith(")") and _is_call(head)
+        if not where.rpartition(":")[2].removeprefix("line ").isdecimal():
+            return False
+        if head.endswith("]") and "[0x" in head:  # Mono's IL offset `[0x00028]`
+            head = head[: head.rfind("[0x")].rstrip()
+        return head.endswith(")") and (_is_call(head) or _is_spaced_call(head))
     if body[-1] == ")":
         return _is_call(body) or _is_node_call(body)
     return _is_location(body)
@@ -199,6 +209,12 @@ def _is_call(body: str) -> bool:
     """`name(...)` where the name has no whitespace (JVM, .NET)."""
     paren = body.find("(")
     return paren > 0 and _SPACE.search(body, 0, paren) is None
+
+
+def _is_spaced_call(body: str) -> bool:
+    """Mono's `Name (args)`: a name without whitespace, a space, then the arguments."""
+    split = body.find(" (")
+    return split > 0 and _SPACE.search(body, 0, split) is None
 
 
 def _is_node_call(body: str) -> bool:
@@ -327,17 +343,31 @@ def _go_frames_start(text: str, frame: int) -> int:
 
 
 def _parse_ruby(text: str, first_frame: int) -> Trace:
-    """Ruby: `file:N:in 'm': msg (Type)` then `from` lines, or Rails' `Type (msg):` above frames."""
-    line_end = text.find("\n", first_frame)
-    line = text[first_frame : line_end if line_end >= 0 else len(text)]
-    loc, tail = _RB_LOCATION.search(line), _RB_TYPE_TAIL.search(line)
-    if loc and tail and loc.end() <= tail.start():
-        start = first_frame + len(line) - len(line.lstrip())
-        return Trace(tail["type"], line[loc.end() : tail.start()], text[start:].rstrip())
-    if first_frame:
-        prev_start = _line_start(text, first_frame - 1)
-        h = _RB_HEADER.fullmatch(text[prev_start : first_frame - 1].strip())
-        if h:
-            msg = h["pmsg"] if h["pmsg"] is not None else h["msg"]
-            return Trace(h["type"], msg, text[prev_start:].strip())
+    """Ruby: `file:N:in 'm': msg (Type)` with `from` lines below (or, reversed, above it), or a
+    `Type: msg` / Rails `Type (msg):` header line above the frames."""
+    pos = first_frame
+    while pos < len(text):
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line = text[pos:end]
+        if pos == first_frame or not _RB_FROM.match(line):
+            loc = _RB_LOCATION.search(line)
+            tail = _RB_TYPE_TAIL.search(line, loc.end()) if loc else None
+            if tail:
+                start = first_frame + len(text[first_frame:]) - len(text[first_frame:].lstrip())
+                return Trace(tail["type"], line[loc.end() : tail.start()], text[start:].rstrip())
+            if pos != first_frame:
+                break
+        pos = end + 1
+    header_end = first_frame - 1
+    while header_end > 0:  # above the frames, past other `from` lines
+        prev_start = _line_start(text, header_end)
+        prev = text[prev_start:header_end]
+        if not _RB_FROM.match(prev):
+            h = _RB_HEADER.fullmatch(prev.strip())
+            if h:
+                msg = h["pmsg"] if h["pmsg"] is not None else h["msg"]
+                return Trace(h["type"], msg, text[prev_start:].strip())
+            break
+        header_end = prev_start - 1
     return Trace(None, None, text[first_frame:].rstrip())

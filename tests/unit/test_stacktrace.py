@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logpipe.pipeline import load_pipeline
 from logpipe.stages.base import BuildContext
 from logpipe.stages.stacktrace import StackTraceConfig, StackTraceStage, parse
+from tests.unit.real_traces import REAL_TRACES
 
 JAVA = """\
 2024-05-02 10:15:02.123 ERROR 4242 --- [nio-8080-exec-3] o.a.c.c.C.[.[.[/].[dispatcherServlet] : \
@@ -550,3 +553,64 @@ def test_hostile_64kb_text_parses_in_linear_time(name: str) -> None:
     started = time.process_time()
     parse(text)
     assert time.process_time() - started < 0.05
+
+
+@pytest.mark.parametrize(
+    ("language", "url", "etype", "ctype", "text"),
+    REAL_TRACES,
+    ids=[f"{lang}-{url.rsplit('/', 3)[-3]}" for lang, url, *_ in REAL_TRACES],
+)
+def test_real_traces_from_bug_reports(language, url, etype, ctype, text) -> None:
+    trace = parse(text)
+    assert trace is not None
+    assert trace.type == etype
+    if ctype is not None:
+        assert trace.cause_type == ctype
+
+
+@pytest.fixture(scope="module")
+def default_pipeline():
+    return load_pipeline("default")
+
+
+def _through(pipeline, line: str) -> dict:
+    kafka = {"topic": "t", "partition": 0, "offset": 1, "key": None, "timestamp": 1795687200000}
+    (event,) = pipeline([{"message": line, "@metadata": {"id": "t-0-1", "kafka": kafka}}])
+    return event
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda text: text,
+        lambda text: orjson.dumps({"level": "error", "msg": "failed", "stack_trace": text}),
+        lambda text: orjson.dumps(
+            {
+                "log": orjson.dumps({"level": 50, "msg": "failed", "err": {"stack": text}}).decode()
+                + "\n",
+                "stream": "stderr",
+                "time": "2026-11-26T09:58:13.211946071Z",
+            }
+        ),
+        lambda text: orjson.dumps(
+            {
+                "@timestamp": "2026-11-26T09:58:13.211Z",
+                "message": text,
+                "log": {"file": {"path": "/var/log/app/error.log"}},
+                "agent": {"type": "filebeat"},
+            }
+        ),
+    ],
+    ids=["bare", "json-field", "docker-pino-err-stack", "filebeat"],
+)
+def test_real_traces_wherever_they_sit_through_the_default_pipeline(default_pipeline, wrap):
+    missed = []
+    for language, url, etype, _ctype, text in REAL_TRACES:
+        if etype is None:
+            continue
+        line = wrap(text)
+        event = _through(default_pipeline, line if isinstance(line, str) else line.decode())
+        got = event.get("error", {}).get("type") if isinstance(event.get("error"), dict) else None
+        if got != etype:
+            missed.append((language, url, got))
+    assert not missed
