@@ -6,6 +6,7 @@
 - `pid` (a number) -> `process.pid`; `hostname` (text) -> `host.hostname`.
 - `logger`, `logger_name` (logback), `name` when pino/bunyan/python-json-logger wrote the line
   -> `log.logger`; `thread_name` -> `process.thread.name`.
+- Serilog's compact `@l`, `@t` -> `level`, `timestamp` (for the level and timestamp stages).
 - `caller: "pkg/file.go:42"` (zap) and `source: {function, file, line}` (slog) ->
   `log.origin.file.name`, `.line`, `log.origin.function`.
 A value moves (it is not copied) only when it has the expected type; the rest stays as it is.
@@ -33,6 +34,9 @@ def take_message(parsed: dict) -> Any:
 
 def to_ecs(parsed: dict) -> None:
     """Move the library fields above to their ECS places inside `parsed`."""
+    for key, target in (("@l", "level"), ("@t", "timestamp")):  # Serilog's compact JSON
+        if key in parsed and target not in parsed:
+            parsed[target] = parsed.pop(key)
     pid = parsed.get("pid")
     if type(pid) is int and pid >= 0:
         _put(parsed, ("process", "pid"), parsed.pop("pid"))

@@ -253,6 +253,10 @@ def _is_beats(doc: dict) -> bool:
     )
 
 
+def _is_stream(value: Any) -> bool:
+    return type(value) is str and value in _STREAMS
+
+
 def _is_vector(doc: dict) -> bool:
     return type(doc.get("source_type")) is str and ("message" in doc or "timestamp" in doc)
 
@@ -260,7 +264,7 @@ def _is_vector(doc: dict) -> bool:
 def _is_docker(doc: dict) -> bool:
     return (
         type(doc.get("log")) is str
-        and doc.get("stream") in _STREAMS
+        and _is_stream(doc.get("stream"))
         and "time" in doc
         and _DOCKER_KEYS.issuperset(doc)
     )
@@ -381,7 +385,7 @@ def _handle_beats(event: dict, doc: dict) -> str | None:
                       ("input_type", "input.type")):  # fmt: skip
         if key in doc and not isinstance(doc[key], dict):
             _put_new(doc, path, doc.pop(key))
-    if "stream" in doc and doc["stream"] in _STREAMS:  # the container input's `stream`
+    if _is_stream(doc.get("stream")):  # the container input's `stream`
         _put_new(doc, "log.iostream", doc.pop("stream"))
     _merge_tags(event, doc.pop("tags", None))
     merge_into(event, doc)
@@ -435,7 +439,7 @@ def _handle_vector(event: dict, doc: dict) -> str | None:
         put(event, "host.name", doc.pop("host"))
     if type(doc.get("file")) is str:
         put(event, "log.file.path", doc.pop("file"))
-    if doc.get("stream") in _STREAMS:
+    if _is_stream(doc.get("stream")):
         put(event, "log.iostream", doc.pop("stream"))
     kubernetes = doc.pop("kubernetes", None)
     if type(kubernetes) is dict:
@@ -485,7 +489,7 @@ def _handle_fluentbit(event: dict, doc: dict) -> str | None:
     key = "log" if type(doc.get("log")) is str else "message"
     line = doc.pop(key)
     put(event, "agent.type", "fluent-bit")
-    if doc.get("stream") in _STREAMS:
+    if _is_stream(doc.get("stream")):
         put(event, "log.iostream", doc.pop("stream"))
     logtag = doc.pop("logtag", None)
     partial = doc.pop("_p", None)

@@ -336,7 +336,7 @@ def test_nesting_is_bounded():
     assert event["message"].startswith('{"log"')
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(["log", "stream", "time", "message", "MESSAGE", "PRIORITY", "_PID",

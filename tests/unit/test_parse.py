@@ -296,7 +296,11 @@ def test_dotted_keys_become_objects_and_empty_keys_go():
             {"log": {"logger": "auth"}},
         ),
         # Serilog compact
-        ('{"@t":"t","@m":"Hello, World","@mt":"Hello, {Name}","Name":"World"}', "Hello, World", {}),
+        (
+            '{"@t":"t","@m":"Hello, World","@mt":"Hello, {Name}","@l":"Error","Name":"World"}',
+            "Hello, World",
+            {"level": "Error", "timestamp": "t"},
+        ),
         # logstash-logback-encoder
         (
             '{"@timestamp":"t","message":"m","logger_name":"c.e.A","thread_name":"main",'

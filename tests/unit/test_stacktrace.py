@@ -614,3 +614,12 @@ def test_real_traces_wherever_they_sit_through_the_default_pipeline(default_pipe
         if got != etype:
             missed.append((language, url, got))
     assert not missed
+
+
+def test_serilog_and_otel_exception_fields() -> None:
+    stage = StackTraceStage(StackTraceConfig(), BuildContext())
+    serilog = {"@x": "System.InvalidOperationException: nope\n   at A.B.C() in /src/x.cs:line 9"}
+    otel = {"exception": {"stacktrace": "ValueError: v\n    at f (/a.js:1:2)"}}
+    stage([serilog, otel])
+    assert serilog["error"]["type"] == "System.InvalidOperationException"
+    assert otel["error"]["type"] == "ValueError"
