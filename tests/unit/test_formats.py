@@ -117,6 +117,28 @@ def test_nginx_error_log_gets_its_own_time_level_and_pid(pipeline):
             "process.pid": 54053,
             "process.thread.id": 0,
             "nginx.error.connection_id": 1,
+            "source.ip": "127.0.0.1",
+            "http.request.method": "GET",
+            "url.original": "/favicon.ico",
+        },
+    )
+
+
+def test_apache_error_log_keeps_the_error_code_in_the_message(pipeline):
+    line = (
+        "[Fri Sep 09 10:42:29.902022 2011] [core:warn] [pid 35708:tid 4328636416] [client "
+        "72.15.99.187:5123] AH00128: File does not exist: /usr/local/apache2/htdocs/favicon.ico"
+    )
+    check(
+        run(pipeline, line, "2011-09-09T11:00:00"),
+        {
+            "@timestamp": "2011-09-09T10:42:29.902Z",
+            "log.level": "warning",
+            "process.pid": 35708,
+            "process.thread.id": 4328636416,
+            "source.ip": "72.15.99.187",
+            "error.code": "AH00128",
+            "message": "AH00128: File does not exist: /usr/local/apache2/htdocs/favicon.ico",
         },
     )
 

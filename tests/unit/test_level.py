@@ -72,6 +72,7 @@ def test_registered_under_level():
         ("FATA", "critical"),
         ("PANI", "emergency"),
         ("TRAC", "trace"),
+        ("trace3", "trace"),  # Apache 2.4
         ("DPANIC", "critical"),
         ("DEBUG5", "debug"),
         (".", "debug"),
