@@ -49,7 +49,7 @@ class Doc:
     family: str = "logs"
 
 
-def index_date(event: dict, origin: dict[str, Any], now_ms: float | None = None) -> str:
+def index_date(event: dict, origin: dict[str, Any]) -> str:
     """`YYYY.MM.DD` (UTC) of the event's `@timestamp` if it is a time inside the window.
 
     Otherwise the reference time (Kafka timestamp, file time, else now) is the event's time.
@@ -57,7 +57,7 @@ def index_date(event: dict, origin: dict[str, Any], now_ms: float | None = None)
     stamp = event.get("@timestamp")
     if stamp is not None and origin.get(CHECKED) == stamp:  # as the timestamp stage left it
         return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"
-    ref, low, high = DEFAULT_WINDOW.bounds(origin, time.time() * 1000 if now_ms is None else now_ms)
+    ref, low, high = DEFAULT_WINDOW.bounds(origin, time.time() * 1000)
     if stamp is not None:
         canonical = _canonical(stamp)
         if canonical is not None and low <= canonical[1] <= high:
