@@ -32,6 +32,13 @@ class ItemsPending(LogpipeError):
 
 RETRYABLE = (EngineUnavailable, ItemsPending, DeadLetterUnavailable)
 _REASON_LABEL = re.compile(r"[a-z][a-z0-9_]{0,63}")
+LOGGED_DEAD_LETTERS = 10  # per batch; the rest are counted
+LOGGED_REASON_CHARS = 300
+
+
+def _cut(text: str) -> str:
+    """A reason short enough for a log line (engines quote the refused value in it)."""
+    return text if len(text) <= LOGGED_REASON_CHARS else text[:LOGGED_REASON_CHARS] + "…"
 
 
 @dataclass
@@ -196,12 +203,19 @@ class Delivery:
         return outcome
 
     def _count_dead_letters(self, refused: list[Rejection]) -> None:
+        """Count dead letters by reason; log the first few of a batch, each reason cut short."""
         self.stats.dead_lettered += len(refused)
-        for rejection in refused:
+        for number, rejection in enumerate(refused):
             reason = rejection.reason.split(":", 1)[0]
             label = reason if _REASON_LABEL.fullmatch(reason) else "other"
             self.metrics.dead_lettered.labels(label).inc()
-            log.warning("dead-lettered %s: %s", rejection.doc.id, rejection.reason)
+            if number < LOGGED_DEAD_LETTERS:
+                log.warning("dead-lettered %s: %s", rejection.doc.id, _cut(rejection.reason))
+        if len(refused) > LOGGED_DEAD_LETTERS:
+            log.warning(
+                "dead-lettered %d more of this batch (logpipe_dead_lettered counts them by reason)",
+                len(refused) - LOGGED_DEAD_LETTERS,
+            )
 
     def _count_tags(self, events: list[dict]) -> None:
         """Count tags; those starting with `_` are stage failures and go to the metrics too.

@@ -129,3 +129,31 @@ def test_worker_refuses_to_start_without_templates_until_setup(opensearch, topic
     assert f"created index template {prefix}-logs" in installed.stdout
     checked = run_cli("check", env=env)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_refused_document_too_big_for_a_dead_letter_record(opensearch, topic, prefix, start_worker):
+    """Issue 10 item 7: the record is cut to fit, the worker goes on and commits."""
+    import hashlib
+
+    index = f"{prefix}-logs-2026.11.20"
+    mapping = {"mappings": {"properties": {"message": {"type": "long"}}}}
+    requests.put(f"{opensearch.url}/{index}", json=mapping, timeout=30).raise_for_status()
+    huge = b"n" * 990_000  # fits a Kafka message; with its record around it, it would not
+    produce(topic, [b"1", huge, b"3"], keys=[b"k"] * 3, timestamp_ms=NOV_20)
+    settings = worker_settings(opensearch, topic, prefix)
+    worker = start_worker(settings)
+    assert opensearch.wait_for_count(index, 2) == 2, worker.log()
+    dead = read_topic(settings["LOGPIPE_DEAD_LETTER_TOPIC"], 1)
+    assert len(dead) == 1, worker.log()
+    record = orjson.loads(dead[0].value())
+    assert record["document_truncated"] is True and record["source"]["offset"] == 1
+    assert "parsing_exception" in record["reason"]
+    assert record["document_bytes"] > len(huge)
+    assert len(record["document_sha256"]) == len(hashlib.sha256().hexdigest())
+    deadline = time.monotonic() + 20
+    while committed_offsets(topic, settings["LOGPIPE_GROUP_ID"]) != high_watermarks(topic):
+        assert time.monotonic() < deadline, (
+            f"offsets did not move past the refused message: {worker.log()}"
+        )
+        time.sleep(0.5)
+    assert worker.terminate() == 0, worker.log()

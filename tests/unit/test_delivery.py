@@ -199,3 +199,23 @@ def test_engine_gone_between_split_requests_is_an_outage_not_a_crash():
     delivery.sink.max_bytes = 120  # one document per request
     assert delivery.deliver(docs(3))
     assert delivery.stats.created == 3 and holds == [True, False]
+
+
+def test_dead_letters_are_logged_briefly(caplog):
+    engine = ScriptedEngine([[400] * 15])
+    original = engine.bulk
+
+    def quoting(body):  # engines quote the refused value in the reason
+        answer = original(body)
+        for entry in answer["items"]:
+            entry["create"]["error"]["reason"] = "Preview of field's value: " + "n" * 100_000
+        return answer
+
+    engine.bulk = quoting
+    delivery = make(engine, [])
+    with caplog.at_level("WARNING"):
+        assert delivery.deliver(docs(15))
+    assert delivery.stats.dead_lettered == 15
+    lines = [r.getMessage() for r in caplog.records if "dead-lettered" in r.getMessage()]
+    assert len(lines) == 11 and "5 more" in lines[-1]
+    assert max(len(line) for line in lines) < 500
