@@ -127,3 +127,69 @@ def test_workers_leave_when_their_parent_is_killed(opensearch, topic, prefix, st
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not any(alive(pid) for pid in children), "worker processes outlived their parent"
+
+
+def _worker_pids(log: str) -> list[int]:
+    import json
+
+    return [
+        json.loads(line)["process.pid"]
+        for line in log.splitlines()
+        if line.startswith("{") and "assigned" in line
+    ]
+
+
+def test_workers_parent_restarts_a_dead_worker_process(opensearch, topic, prefix, start_worker):
+    """Issue 10 item 11: a child killed with -9 is started again, and nothing is lost."""
+    import os
+    import signal
+
+    total = 20_000
+    worker = start_worker(
+        worker_settings(opensearch, topic, prefix, batch_size="200"), ["--workers", "2"]
+    )
+    deadline = time.monotonic() + 60
+    while len(set(_worker_pids(worker.log()))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    victim = _worker_pids(worker.log())[0]
+    produce(topic, lines(total))
+    time.sleep(1)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while "started again" not in worker.log() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    log = worker.log()
+    assert f"(pid {victim}) exited with code -9" in log and "restarting it in" in log, log
+    assert opensearch.wait_for_count(f"{prefix}-*", total, timeout=180) == total, worker.log()
+    assert worker.terminate() == 0, worker.log()
+    assert len(set(_worker_pids(worker.log())) - {victim}) >= 2, worker.log()
+    assert_exactly_once(opensearch, topic, prefix, total)
+
+
+def test_small_bulk_budget_splits_every_batch(opensearch, topic, prefix, start_worker):
+    """Issue 10 item 5: a batch far over bulk_max_bytes goes out in many requests."""
+    produce(topic, [b"x" * 2_000 + f" {n}".encode() for n in range(3_000)])
+    settings = worker_settings(opensearch, topic, prefix, bulk_max_bytes="65536")
+    worker = start_worker(settings)
+    assert opensearch.wait_for_count(f"{prefix}-*", 3_000) == 3_000, worker.log()
+    assert worker.terminate() == 0, worker.log()
+    assert_exactly_once(opensearch, topic, prefix, 3_000)
+
+
+def test_static_member_gets_its_partitions_back_at_once(opensearch, topic, prefix, start_worker):
+    """Issue 10 item 15: after a kill -9, the same group_instance_id rejoins without a wait."""
+    settings = worker_settings(
+        opensearch, topic, prefix, group_instance_id="static-test", session_timeout_ms="30000"
+    )
+    produce(topic, lines(2_000))
+    first = start_worker(settings)
+    assert opensearch.wait_for_count(f"{prefix}-*", 2_000) == 2_000, first.log()
+    first.kill()
+    produce(topic, lines(2_000, start=2_000))
+    started = time.monotonic()
+    second = start_worker(settings)
+    assert opensearch.wait_for_count(f"{prefix}-*", 4_000, timeout=60) == 4_000, second.log()
+    took = time.monotonic() - started
+    assert took < 20, f"{took:.0f}s to take the partitions back (the session timeout is 30 s)"
+    assert second.terminate() == 0, second.log()
+    assert_exactly_once(opensearch, topic, prefix, 4_000)
