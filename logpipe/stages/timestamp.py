@@ -118,16 +118,22 @@ class TimestampStage:
         meta = event.get("@metadata")
         ref, low, high = self._window.bounds(meta, now_ms)
         seen = _NOT_A_TIME
+        refused_target = None
         for path, parts in self._sources:
             value = event.get(path) if len(parts) == 1 else _get(event, parts)
             if value is None or value is _MISSING:
                 continue
             verdict, out = self._parse(value, ref, low, high)
             if verdict == _ACCEPTED:
+                if path != self._target:
+                    if self.config.remove_field:
+                        pop(event, path)
+                    if refused_target is not None:  # the value refused there is kept aside
+                        put(event, self._aside, refused_target)
                 self._write(event, meta, out)
-                if self.config.remove_field and path != self._target:
-                    pop(event, path)
                 return
+            if path == self._target:
+                refused_target = value
             seen = min(seen, verdict)  # out of range, then unparsed, then numbers refused
         if seen == _OUT_OF_RANGE:
             add_tag(event, OUT_OF_RANGE_TAG)

@@ -177,3 +177,10 @@ def test_a_timestamp_changed_after_the_timestamp_stage_is_checked_again():
     (doc,) = to_docs([event], "p")
     assert doc.index == "p-logs-2026.11.26"
     assert event["tags"] == ["_timestamp_out_of_range"]
+
+
+def test_a_refused_target_value_is_kept_when_a_later_field_is_accepted():
+    event = stamp({"@timestamp": "2999-01-01T00:00:00Z", "time": "2026-11-26T09:00:00Z"})
+    assert event["@timestamp"] == "2026-11-26T09:00:00.000Z"
+    assert event["_@timestamp"] == "2999-01-01T00:00:00Z"
+    assert "tags" not in event
