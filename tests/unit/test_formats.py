@@ -273,3 +273,97 @@ def test_lines_of_no_known_format_are_tagged_and_kept(pipeline, line):
     event = run(pipeline, line, "2024-03-16T12:00:00")
     assert "_grokparsefailure" in event["tags"]
     assert event["message"] == line
+
+
+APPLICATION_LINES = [
+    (  # logback 1.3+ BasicConfigurator (its manual): no date, so the Kafka time stays
+        "20:46:58.403 [main] INFO  chapters.introduction.HelloWorld1 -- Hello world.",
+        {"@timestamp": "2024-03-16T12:00:00.000Z", "log.level": "info",
+         "log.logger": "chapters.introduction.HelloWorld1", "process.thread.name": "main",
+         "message": "Hello world."},
+    ),
+    (  # log4j2 '%d %-5p [%t] %c - %m'; Hadoop's '%d{ISO8601} %p [%t] %c: %m'
+        "2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: "
+        "Created MRAppMaster for application appattempt_1445144423722_0020_000001",
+        {"log.level": "info", "process.thread.name": "main",
+         "log.logger": "org.apache.hadoop.mapreduce.v2.app.MRAppMaster"},
+    ),
+    (  # Tomcat
+        "16-Mar-2024 11:33:40.489 SEVERE [main] org.apache.catalina.startup.Catalina.start "
+        "Server startup failed",
+        {"@timestamp": "2024-03-16T11:33:40.489Z", "log.level": "error",
+         "process.thread.name": "main", "message": "Server startup failed"},
+    ),
+    (  # Python logging.basicConfig()
+        "WARNING:root:Watch out!",
+        {"log.level": "warning", "log.logger": "root", "message": "Watch out!"},
+    ),
+    (
+        "2005-03-19 15:10:26,618 - simple_example - WARNING - warn message",
+        {"@timestamp": "2005-03-19T15:10:26.618Z", "log.level": "warning",
+         "log.logger": "simple_example", "message": "warn message"},
+    ),
+    (
+        "[2014-09-10 10:22:28 +0000] [30869] [INFO] Listening at: http://127.0.0.1:8000 (30869)",
+        {"@timestamp": "2014-09-10T10:22:28.000Z", "process.pid": 30869, "log.level": "info"},
+    ),
+    (
+        "INFO:     Started server process [12345]",
+        {"log.level": "info", "message": "Started server process [12345]"},
+    ),
+    (  # logrus without a terminal
+        'time="2018-02-25 10:42:20" level=error msg="Starting Process"',
+        {"@timestamp": "2018-02-25T10:42:20.000Z", "log.level": "error",
+         "message": "Starting Process"},
+    ),
+    (  # log/slog TextHandler
+        'time=2023-08-04T16:09:19.594-04:00 level=WARN msg="hello, world" user=jba',
+        {"@timestamp": "2023-08-04T20:09:19.594Z", "log.level": "warning",
+         "message": "hello, world"},
+    ),
+    (
+        "WARN[0000] The group's number increased tremendously!  number=122 omg=true",
+        {"log.level": "warning"},
+    ),
+    (  # zap's development (console) encoder
+        "2021-02-18T21:48:32.416+0300\tERROR\tzap/main.go:22\tfailed to fetch URL\t"
+        '{"url": "http://example.com", "attempt": 3}',
+        {"@timestamp": "2021-02-18T18:48:32.416Z", "log.level": "error",
+         "log.origin.file.name": "zap/main.go", "log.origin.file.line": 22},
+    ),
+    (  # klog (Kubernetes): no year
+        "E0316 11:33:40.489123       1 reflector.go:138] Failed to watch *v1.Pod: unknown",
+        {"@timestamp": "2024-03-16T11:33:40.489Z", "log.level": "error",
+         "log.origin.file.name": "reflector.go", "message": "Failed to watch *v1.Pod: unknown"},
+    ),
+    (
+        "2009/11/10 23:00:00 Hello, log",
+        {"@timestamp": "2009-11-10T23:00:00.000Z", "message": "Hello, log", "log.level": None},
+    ),
+    (  # pino-pretty's documentation
+        "[2020-04-24 05:42:24.836 +0000] ERROR (6080 on nanopi): TT 21",
+        {"@timestamp": "2020-04-24T05:42:24.836Z", "log.level": "error", "process.pid": 6080,
+         "host.hostname": "nanopi", "message": "TT 21"},
+    ),
+    (  # winston simple()
+        'error: Something went wrong {"service":"user-service"}',
+        {"log.level": "error", "message": 'Something went wrong {"service":"user-service"}'},
+    ),
+    (  # Ruby's Logger, as Rails writes it
+        'I, [2014-11-14T17:45:43.469014 #2]  INFO -- : Started GET "/" for 127.0.0.1 at '
+        "2014-11-14 17:45:43 +0000",
+        {"@timestamp": "2014-11-14T17:45:43.469Z", "log.level": "info", "process.pid": 2,
+         "message": 'Started GET "/" for 127.0.0.1 at 2014-11-14 17:45:43 +0000'},
+    ),
+    (  # dmesg with a raw level
+        "<3>[    1.234567] ata1: SATA link down (SStatus 0 SControl 300)",
+        {"log.level": "error", "kernel.uptime": "1.234567",
+         "message": "ata1: SATA link down (SStatus 0 SControl 300)"},
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("line", "expected"), APPLICATION_LINES)
+def test_application_formats(pipeline, line, expected):
+    reference = expected.get("@timestamp", "2024-03-16T12:00:00")[:19]
+    check(run(pipeline, line, reference), expected)
