@@ -11,7 +11,10 @@ import orjson
 
 from logpipe.redaction_text import redact_text
 
-_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/@\s:]+:[^/@\s]+@", re.I)
+# One start per run of scheme characters and bounded parts: linear on any log line.
+_URL_CREDENTIALS = re.compile(
+    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)[^/@\s:]{1,256}:[^/@\s]{1,256}@", re.I
+)
 
 
 def mask_url(url: str) -> str:

@@ -18,7 +18,7 @@ import re2
 from logpipe.secrets_patterns import VALUE_RULES, ValueRule
 
 Mode = Literal["mask", "remove", "hash"]
-_SECRET_GROUPS = ("v", "v2", "v3")
+_SECRET_GROUPS = ("v", "v2", "v3", "v4", "v5", "v6")
 
 
 def make_hasher(key: bytes) -> Callable[[str], str]:
@@ -41,8 +41,14 @@ def marker(rule_id: str) -> str:
 class TextRedactor:
     """Applies the enabled value rules, each in its own mode, to strings."""
 
-    def __init__(self, modes: Mapping[str, Mode], hasher: Callable[[str], str] | None = None):
-        self._rules = [rule for rule in VALUE_RULES if rule.id in modes]
+    def __init__(
+        self,
+        modes: Mapping[str, Mode],
+        hasher: Callable[[str], str] | None = None,
+        patterns: Mapping[str, str] | None = None,
+    ):
+        user = [user_rule(rid, p) for rid, p in (patterns or {}).items() if rid in modes]
+        self._rules = [rule for rule in VALUE_RULES if rule.id in modes] + user
         if any(modes[rule.id] == "hash" for rule in self._rules) and hasher is None:
             raise ValueError("hash mode needs a hasher")
         self._set = re2.Set.SearchSet(re2.Options())
@@ -55,8 +61,9 @@ class TextRedactor:
     def _make_sub(
         rule: ValueRule, mode: Mode, hasher: Callable[[str], str] | None
     ) -> Callable[[str], str]:
-        groups = [g for g in _SECRET_GROUPS if g in rule.pattern.groupindex]
-        check = rule.check
+        index = rule.pattern.groupindex  # numbers: RE2 match objects take no group names
+        groups = [index[g] for g in _SECRET_GROUPS if g in index]
+        check, match_check, rewrite = rule.check, rule.match_check, rule.rewrite
         mask = marker(rule.id)
 
         def secret_span(m: Match[str]) -> tuple[int, int]:
@@ -65,8 +72,11 @@ class TextRedactor:
                     return m.span(g)
             return m.span()
 
-        def new_text(secret: str) -> str:
+        def replaced(secret: str) -> str:
             return mask if mode == "mask" else "" if mode == "remove" else hasher(secret)  # type: ignore[misc]
+
+        def new_text(secret: str) -> str:
+            return rewrite(secret, replaced) if rewrite else replaced(secret)
 
         def replace(m: Match[str]) -> str:
             start, end = secret_span(m)
@@ -74,8 +84,13 @@ class TextRedactor:
             return text[m.start() : start] + new_text(text[start:end]) + text[end : m.end()]
 
         sub, search = rule.pattern.sub, rule.pattern.search
-        if check is None:
+        if check is None and match_check is None:
             return lambda text: sub(replace, text)
+
+        def accepted(m: Match[str], secret: str) -> bool:
+            if match_check is not None and not match_check(m):
+                return False
+            return check is None or check(secret)
 
         def checked(text: str) -> str:
             # a candidate the check refuses is retried one character later, so a refused
@@ -84,7 +99,7 @@ class TextRedactor:
             pos = last = 0
             while (m := search(text, pos)) is not None:
                 start, end = secret_span(m)
-                if check(text[start:end]):
+                if accepted(m, text[start:end]):
                     out += (text[last:start], new_text(text[start:end]))
                     last, pos = end, max(m.end(), m.start() + 1)
                 else:
@@ -110,6 +125,12 @@ class TextRedactor:
         """Return `text` with every secret the enabled rules confirm replaced."""
         found = self.candidates(text)
         return self.apply(text, found) if found else text
+
+
+def user_rule(rule_id: str, pattern: str) -> ValueRule:
+    """A pipeline file's value pattern: RE2 syntax, so the trigger and the confirmation are
+    linear-time; its group `v`, if any, is the secret."""
+    return ValueRule(rule_id, pattern, re2.compile(pattern))  # type: ignore[arg-type]
 
 
 @cache

@@ -1,4 +1,9 @@
-"""Built-in secret detectors: a cheap RE2 trigger and a precise `re` pattern per rule."""
+"""Built-in secret detectors: a cheap RE2 trigger and a precise `re` pattern per rule.
+
+Every confirming pattern starts at a literal or behind a lookbehind that admits one start per
+run of characters, and its quantifiers after that are bounded, so a search is linear in the
+text (tests feed each rule 64 KB of hostile input).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from logpipe.keynames import WEAK_NAMES, NameMatcher, looks_random
 
 # Field names whose values are secrets wherever they appear (compared lowercased, `-` as `_`;
 # a name also matches as a `_name` suffix or a camelCase tail: `db_password`, `csrfToken`).
@@ -15,15 +22,60 @@ DEFAULT_FIELD_NAMES: tuple[str, ...] = (
     "cookie", "cookies", "api_key", "apikey", "private_key", "privatekey", "client_secret",
     "clientsecret", "credentials", "credential", "session", "session_id", "sessionid",
     "access_key", "secret_access_key", "card_number", "cardnumber", "cvv", "cvc", "ssn",
+    "signature", "sig", "api_token", "auth_key", "account_key", "master_key", "private_token",
+    "app_secret", "app_key", "appid", "app_id", "passcode", "otp", "jwt", "set_cookie",
+)  # fmt: skip
+# Names whose values are secrets in text (`k=v`, `k: v`, query strings): the field names, short
+# forms that are ambiguous as field names, but not the headers that have their own rules.
+_HEADER_NAMES = ("authorization", "cookie", "cookies", "set_cookie")
+TEXT_KEY_NAMES: tuple[str, ...] = (
+    *(n for n in DEFAULT_FIELD_NAMES if n not in _HEADER_NAMES), "pass", "pw", "auth", "sid",
+)  # fmt: skip
+_TEXT_KEY = NameMatcher(TEXT_KEY_NAMES)
+_WEAK_KEY = NameMatcher(WEAK_NAMES)
+COOKIE_ATTRIBUTES = frozenset(
+    ("path", "domain", "expires", "max-age", "samesite", "secure", "httponly", "priority",
+     "partitioned", "version", "comment")
 )  # fmt: skip
 
 _B64URL = r"[A-Za-z0-9_-]"
 _VALUE_GUARD = r"(?!\[REDACTED|hmac:[0-9a-f]{16})"  # never re-redact our own output
-_KV_KEY = (
-    r"(?<![\w-])(?:[\w.-]*?(?:passw(?:or)?d|passphrase|secret|token|api[_-]?key|access[_-]?key"
-    r"|account[_-]?key|private[_-]?key|sess(?:ion)?[_-]?id|auth[_-]?key|credentials?)"
-    r"|(?:[\w.-]*[_.-])?(?:pass|pwd|pw|sid|session|auth))"
+# `key` = value, `"key": "value"`, `key: value`: one start per run of name characters (not
+# right after `=` or `:`, where a value starts), a bounded name; the name itself is then
+# checked (`NameMatcher`), not spelled out here.
+_KV = (
+    r"(?<![\w.:=-])(?P<k>[A-Za-z_][\w.-]{0,127})[\"']?[ \t]*[:=][ \t]*"
+    rf"(?:\"{_VALUE_GUARD}(?P<v>[^\"\r\n]+)\"|'{_VALUE_GUARD}(?P<v2>[^'\r\n]+)'"
+    rf"|(?:(?:bearer|basic|token)[ \t]+)?{_VALUE_GUARD}(?P<v3>[^\s&;,\"'<>()\[\]{{}}]+))"
 )
+_CLI = (
+    r"(?<![\w-])--?(?:password|passwd|pass|pwd|pw|passphrase|token|secret|api[-_]?key"
+    r"|access[-_]?key|secret[-_]?key|auth[-_]?token|client[-_]?secret)(?:=|[ \t]+)"
+    rf"(?:\"{_VALUE_GUARD}(?P<v>[^\"\r\n]+)\"|'{_VALUE_GUARD}(?P<v2>[^'\r\n]+)'"
+    rf"|{_VALUE_GUARD}(?P<v3>[^\s\"']+))"
+    r"|(?<=[ \t])-p(?P<v4>[^\s'\"\-\[][^\s'\"]*)"  # MySQL clients only: `_cli_context`
+    r"|(?<![\w-])(?:-u|--user)[ \t]+['\"]?[^\s:'\"@]{1,64}:(?P<v5>[^\s'\"@]+)"
+    r"|\bsshpass[ \t]+-p[ \t]*['\"]?(?P<v6>[^\s'\"]+)"
+)
+_MYSQL = re.compile(r"\b(?:mysql|mysqldump|mysqladmin|mariadb|mysqlimport|mysqlshow|mysqlcheck)\b")
+
+
+def _cli_context(m: re.Match[str]) -> bool:
+    """`-p<password>` counts only after a MySQL client on the same line (within 200 chars)."""
+    if m.start("v4") < 0:
+        return True
+    line_start = m.string.rfind("\n", max(0, m.start() - 200), m.start()) + 1
+    return _MYSQL.search(m.string, max(line_start, m.start() - 200), m.start()) is not None
+
+
+def _text_key(m: re.Match[str]) -> bool:
+    return _TEXT_KEY(m.group("k"))
+
+
+def _weak_key(m: re.Match[str]) -> bool:
+    return _WEAK_KEY(m.group("k"))
+
+
 _IBAN_LENGTHS = {  # country -> IBAN length
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
     "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
@@ -90,22 +142,38 @@ def token_ok(text: str) -> bool:
     return not text.isalpha()
 
 
+def cookie_values(text: str, replace: Callable[[str], str]) -> str:
+    """A Cookie / Set-Cookie value with each cookie's value replaced and attributes kept."""
+    parts = text.split(";")
+    for i, part in enumerate(parts):
+        name, eq, value = part.partition("=")
+        attribute = name.strip().lower() in COOKIE_ATTRIBUTES
+        if eq and value.strip() and not attribute and not value.startswith(("[REDACTED", "hmac:")):
+            parts[i] = f"{name}={replace(value)}"
+    return ";".join(parts)
+
+
 @dataclass(frozen=True)
 class ValueRule:
     """A secret found in text: RE2 `trigger` (cheap, may over-match), `pattern` confirms.
 
-    The secret is the first of `pattern`'s groups named `v`, `v2`, `v3` that matched, else the
-    whole match; `check` (if any) must accept that text.
+    The secret is the first of `pattern`'s groups named `v`, `v2`, ... that matched, else the
+    whole match; `check` (if any) must accept that text, `match_check` the match (its name `k`).
+    `rewrite` (if any) replaces parts of the secret instead of all of it (cookies).
     """
 
     id: str
     trigger: str
     pattern: re.Pattern[str]
     check: Callable[[str], bool] | None = None
+    match_check: Callable[[re.Match[str]], bool] | None = None
+    rewrite: Callable[[str, Callable[[str], str]], str] | None = None
 
 
-def _rule(rule_id: str, trigger: str, pattern: str, check=None, flags: int = 0) -> ValueRule:
-    return ValueRule(rule_id, trigger, re.compile(pattern, flags), check)
+def _rule(
+    rule_id: str, trigger: str, pattern: str, check=None, flags: int = 0, **extra
+) -> ValueRule:
+    return ValueRule(rule_id, trigger, re.compile(pattern, flags), check, **extra)
 
 
 # In application order: context rules (key blocks, URLs, headers, key=value) before token shapes.
@@ -138,15 +206,29 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?i)(?<![\w-])(?:set-)?cookie[\"']?[ \t]*[:=][ \t]*[\"']?"
         + _VALUE_GUARD
         + r"(?P<v>[^\r\n\"']+)",
+        rewrite=cookie_values,
+    ),
+    _rule(
+        "cli_password",
+        r"(?i)(?:-(?:pass|pw|token|secret|api|access|auth|client)|mysql|mariadb|sshpass|-u\s|--user\s)",
+        _CLI,
+        match_check=_cli_context,
+        flags=re.IGNORECASE,
     ),
     _rule(
         "secret_param",
-        r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential)[\w-]*[\"']?\s*[:=]",
-        _KV_KEY
-        + r"[\"']?[ \t]*[:=][ \t]*"
-        + _VALUE_GUARD
-        + r"(?:\"(?P<v>[^\"\r\n]+)\"|'(?P<v2>[^'\r\n]+)'"
-        r"|(?:(?:bearer|basic|token)[ \t]+)?(?P<v3>[^\s&;,\"'<>()\[\]{}]+))",
+        r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential|sig|app_?id|otp|jwt)[\w.-]*"
+        r"[\"']?\s*[:=]",
+        _KV,
+        match_check=_text_key,
+        flags=re.IGNORECASE,
+    ),
+    _rule(
+        "random_param",
+        r"(?i)(?:key|code|salt|seed|hmac|nonce)[\"']?\s*[:=]",
+        _KV,
+        looks_random,
+        match_check=_weak_key,
         flags=re.IGNORECASE,
     ),
     _rule(

@@ -1,8 +1,10 @@
 """The `redact` stage: secrets out of every string at any depth, by field name and by value.
 
-Runs last. Rule ids: `field` (the name rule) and those in `logpipe.secrets_patterns.RULE_IDS`.
-Modes: `mask` (`[REDACTED:<rule id>]`), `remove` (drop the field / the secret text), `hash`
-(`hmac:<16 hex>`, keyed by the environment variable `hash_key_env`). `@metadata` is not scanned.
+Runs last. Rule ids: `field` (the name rule: names in any key style, `logpipe.keynames`), those
+in `logpipe.secrets_patterns.RULE_IDS`, and the ids of user `patterns` (RE2 syntax, linear time;
+a group named `v` limits what is replaced). Modes: `mask` (`[REDACTED:<rule id>]`), `remove`
+(drop the field / the secret text), `hash` (`hmac:<16 hex>`, keyed by the environment variable
+`hash_key_env`). Cookie fields keep their cookie names and attributes. `@metadata` is not scanned.
 """
 
 from __future__ import annotations
@@ -11,18 +13,22 @@ import os
 from typing import Any, Literal
 
 import orjson
-from pydantic import field_validator
+import re2
+from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
+from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_random, words
 from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
-from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok
+from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
 from logpipe.stages.base import BuildContext, StageConfig
 
 FAILURE_TAG = "_redactfailure"
 _SKIP = object()  # a skip-tree leaf: leave this field alone
 _NAME_CACHE_MAX = 4096
 _CARD_INT_RANGE = range(10**12, 10**19)
+_COOKIE_WORDS = frozenset(("cookie", "cookies"))
+_WEAK = NameMatcher(WEAK_NAMES)
 
 
 class RedactConfig(StageConfig):
@@ -34,18 +40,27 @@ class RedactConfig(StageConfig):
     rules: dict[str, Literal["mask", "remove", "hash", "off"]] = {}
     skip_fields: tuple[str, ...] = ()
     hash_key_env: str = "LOGPIPE_REDACT_KEY"
+    patterns: dict[str, str] = {}
 
-    @field_validator("rules")
+    @field_validator("patterns")
     @classmethod
-    def _known_rules(cls, rules: dict[str, str]) -> dict[str, str]:
-        unknown = sorted(set(rules) - {"field", *RULE_IDS})
+    def _patterns_compile(cls, patterns: dict[str, str]) -> dict[str, str]:
+        for rule_id, pattern in patterns.items():
+            if rule_id in ("field", *RULE_IDS) or not rule_id.isidentifier():
+                raise ValueError(f"pattern id {rule_id!r}: taken or not a plain name")
+            try:
+                re2.compile(pattern)
+            except re2.error as exc:
+                raise ValueError(f"pattern {rule_id}: not RE2 syntax ({exc})") from None
+        return patterns
+
+    @model_validator(mode="after")
+    def _known_rules(self) -> RedactConfig:
+        known = ("field", *RULE_IDS, *self.patterns)
+        unknown = sorted(set(self.rules) - set(known))
         if unknown:
-            raise ValueError(f"unknown rule id(s) {unknown}; known: field, {', '.join(RULE_IDS)}")
-        return rules
-
-
-def _normalize(name: str) -> str:
-    return name.lower().replace("-", "_")
+            raise ValueError(f"unknown rule id(s) {unknown}; known: {', '.join(known)}")
+        return self
 
 
 def _skip_tree(paths: tuple[str, ...]) -> dict:
@@ -71,7 +86,9 @@ class RedactStage:
 
     def __init__(self, config: RedactConfig, context: BuildContext) -> None:
         self.config = config
-        modes: dict[str, str] = {rid: config.default_mode for rid in ("field", *RULE_IDS)}
+        modes: dict[str, str] = {
+            rid: config.default_mode for rid in ("field", *RULE_IDS, *config.patterns)
+        }
         modes.update(config.rules)
         hasher = None
         hashing = sorted(rid for rid, mode in modes.items() if mode == "hash")
@@ -86,26 +103,20 @@ class RedactStage:
         self._hash = hasher
         self._field_mode = modes["field"]
         value_modes = {rid: m for rid, m in modes.items() if rid != "field" and m != "off"}
-        self._text = TextRedactor(value_modes, hasher)  # type: ignore[arg-type]
+        self._text = TextRedactor(value_modes, hasher, config.patterns)  # type: ignore[arg-type]
         self._card_mode = value_modes.get("card")
-        self._names = frozenset(_normalize(n) for n in (*config.fields, *config.extra_fields))
-        self._name_cache: dict[str, bool] = {}
+        self._names = NameMatcher((*config.fields, *config.extra_fields))
+        self._name_cache: dict[str, int] = {}
         self._skip = _skip_tree(config.skip_fields)
 
-    def _sensitive(self, key: str) -> bool:
-        """Whether a field name is a secret's: equal to a name, `_name` suffix or camelCase tail."""
+    def _sensitive(self, key: str) -> int:
+        """0: not a secret's name; 1: a secret's (any key style); 2: weak (`key`, `code`): only
+        random-looking values. Names up to `MAX_NAME_CHARS` are cached, longer ones never match."""
         hit = self._name_cache.get(key)
         if hit is None:
-            if self._field_mode == "off" or type(key) is not str:
-                hit = False
-            else:
-                norm = _normalize(key)
-                hit = norm in self._names or any(
-                    norm.endswith(name)
-                    and (norm[-len(name) - 1 : -len(name)] == "_" or key[-len(name)].isupper())
-                    for name in self._names
-                    if len(norm) > len(name)
-                )
+            if self._field_mode == "off" or type(key) is not str or len(key) > MAX_NAME_CHARS:
+                return 0
+            hit = 1 if self._names(key) else 2 if _WEAK(key) else 0
             if len(self._name_cache) >= _NAME_CACHE_MAX:
                 self._name_cache.clear()
             self._name_cache[key] = hit
@@ -150,6 +161,8 @@ class RedactStage:
                 if hit is None:
                     hit = self._sensitive(key)
                 kind = type(value)
+                if hit == 2:  # a weak name: only a random-looking string value is a secret
+                    hit = kind is str and looks_random(value)
                 if hit or (kind is int and self._card_int(value)):
                     found.append((key, hit))  # changed after the loop: removing resizes the dict
                 elif kind is str:
@@ -172,10 +185,15 @@ class RedactStage:
                         node[key] = new
 
     def _redact_field(self, node: dict, key: str) -> None:
+        value = node[key]
         if self._field_mode == "remove":
             del node[key]
+        elif type(value) is str and words(key)[-1:] and words(key)[-1] in _COOKIE_WORDS:
+            node[key] = cookie_values(
+                value, lambda v: self._replacement("field", self._field_mode, v)
+            )
         else:
-            node[key] = self._replacement("field", self._field_mode, node[key])
+            node[key] = self._replacement("field", self._field_mode, value)
 
     def _redact_card_int(self, node: Any, key: Any, value: int) -> None:
         if self._card_mode != "remove":

@@ -57,6 +57,20 @@ SECRETS = [
     ("X-Api-Key: 0a1b2c3d4e5f60718293", "secret_param", "0a1b2c3d4e5f60718293"),
     ("DB_PASSWORD=p@ssw0rd123 ./run", "secret_param", "p@ssw0rd123"),
     ("token: Bearer abcdef1234567890", "secret_param", "abcdef1234567890"),
+    ("GET /api?x=1&sig=AbCdEf0123456789xyz HTTP/1.1", "secret_param", "AbCdEf0123456789xyz"),
+    ("GET /s3/o?X-Amz-Signature=4f2a9c01bb HTTP/1.1", "secret_param", "4f2a9c01bb"),
+    ("GET /wx?appid=wx8a1b2c3d4e5f6a7b&q=1 HTTP/1.1", "secret_param", "wx8a1b2c3d4e5f6a7b"),
+    ('{"secretAccessKey": "Zz9/Kq2+Lm9Pw4Rt7Vb3Nc"}', "secret_param", "Zz9/Kq2+Lm9Pw4Rt7Vb3Nc"),
+    ("refreshToken=rt_01HXYZABCDEF", "secret_param", "rt_01HXYZABCDEF"),
+    ("client-secret: cs-7d1f0a9b2c", "secret_param", "cs-7d1f0a9b2c"),
+    ("PGPASSWORD=Secr3tPg psql -h db", "secret_param", "Secr3tPg"),
+    ("mysql -h db -u root -pS3cretPw shop", "cli_password", "S3cretPw"),
+    ("started: app --db-host x --password hunter22 --port 1", "cli_password", "hunter22"),
+    ("exec: tool --api-key=k_91f0a8c7 run", "cli_password", "k_91f0a8c7"),
+    ("curl -u admin:Adm1nPass https://x.example/", "cli_password", "Adm1nPass"),
+    ("sshpass -p 'Pa55word' ssh host", "cli_password", "Pa55word"),
+    ("license key=Q7vX2mK9pL4sT8wR1zN6", "random_param", "Q7vX2mK9pL4sT8wR1zN6"),
+    ("Set-Cookie: session=9f8a7b6c5d4e; Path=/; HttpOnly", "cookie_header", "9f8a7b6c5d4e"),
     ("calling upstream with bearer 8c3f9e2a7b1d4f60aa12", "bearer", "8c3f9e2a7b1d4f60aa12"),
     ("upstream sent Basic YWxhZGRpbjpvcGVuc2VzYW1l back", "basic", "YWxhZGRpbjpvcGVuc2VzYW1l"),
     ("session " + JWT + " expired", "jwt", "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
@@ -122,6 +136,16 @@ SECRETS = [
 ]
 
 BENIGN = [
+    "GET /search?key=1&q=union HTTP/1.1",
+    "cache_key: user:123 hit",
+    "token_type: Bearer; max_tokens=512",
+    "secretary=alice and keynote=2",
+    'ETag: "33a64df551425fcc55e4d42a148795d9f25f89d4"',
+    "mkdir -p /tmp/x && gcc -pipe -pthread -o a a.c",
+    "docker login --password-stdin < file",
+    "code=200 key=name",
+    "request_id=3fa85f64-5717-4562-b3f6-2c963f66afa6 order_id=100234",
+    "Set-Cookie: theme; Path=/; Max-Age=3600",
     "order 4111111111111112 shipped",  # 16 digits failing Luhn
     "order 1234567812345678 shipped",
     "request 123e4567-e89b-12d3-a456-426614174000 done",
@@ -162,6 +186,90 @@ def test_benign_look_alikes_are_left_alone(text: str) -> None:
     event = {"message": text}
     build()([event])
     assert event == {"message": text}
+
+
+def test_cookie_values_masked_attributes_kept() -> None:
+    out = redact_text("Set-Cookie: sid=abc123; Path=/; Domain=x.io; HttpOnly; Secure; SameSite=Lax")
+    assert out == (
+        "Set-Cookie: sid=[REDACTED:cookie_header]; Path=/; Domain=x.io; HttpOnly; Secure; "
+        "SameSite=Lax"
+    )
+    event = {"http": {"response": {"headers": {"set-cookie": "id=9; Path=/; HttpOnly"}}}}
+    build()([event])
+    assert event["http"]["response"]["headers"]["set-cookie"] == (
+        "id=[REDACTED:field]; Path=/; HttpOnly"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [
+        ("secretKey", True),
+        ("secretAccessKey", True),
+        ("refreshToken", True),
+        ("X-Api-Key", True),
+        ("spring.datasource.password", True),
+        ("AWS_SECRET_ACCESS_KEY", True),
+        ("client-secret", True),
+        ("x_amz_signature", True),
+        ("tokenType", False),
+        ("max_tokens", False),
+        ("secretary", False),
+        ("password_policy", False),
+        ("primary_key", False),
+        ("p" * 300 + "password", False),
+    ],
+)
+def test_field_names_in_any_key_style(key: str, secret: bool) -> None:
+    event = {"a": {key: "v4lue-1"}}
+    build()([event])
+    assert (event["a"][key] == "[REDACTED:field]") is secret
+
+
+def test_weak_names_only_with_random_values() -> None:
+    event = {"license_key": "Q7vX2mK9pL4sT8wR1zN6", "cache_key": "user:123", "code": 200}
+    build()([event])
+    assert event == {"license_key": "[REDACTED:field]", "cache_key": "user:123", "code": 200}
+
+
+def test_user_patterns_from_the_pipeline_file() -> None:
+    stage = build(patterns={"employee_id": r"EMP-(?P<v>\d{6})"}, rules={"employee_id": "mask"})
+    event = {"message": "badge EMP-123456 used", "n": "EMP-12"}
+    stage([event])
+    assert event == {"message": "badge EMP-[REDACTED:employee_id] used", "n": "EMP-12"}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"patterns": {"x": "(a)\\1"}}, "not RE2 syntax"),
+        ({"patterns": {"email": "x"}}, "taken"),
+        ({"rules": {"nope": "mask"}}, "unknown rule"),
+    ],
+)
+def test_bad_user_patterns_are_refused(options: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        RedactConfig(**options)
+
+
+@pytest.mark.parametrize("rule", RULE_IDS)
+def test_each_rule_is_linear_on_64kb_hostile_input(rule: str) -> None:
+    hostiles = [
+        "key=1&q=" + "." * 65_536,
+        "a" * 65_536,
+        "password" * 8_192,
+        "-----BEGIN " * 6_000,
+        "x@" * 32_768,
+        "eyJ" * 21_000 + ".",
+        "mysql " * 10_000,
+        "1 " * 32_768,
+        "Cookie: " + "a=b;" * 16_000,
+    ]
+    one = TextRedactor({rule: "mask"})
+    for text in hostiles:
+        start = time.process_time()
+        one.redact(text)
+        assert time.process_time() - start < 0.05, (rule, text[:20])
 
 
 def test_every_rule_has_a_positive_case() -> None:
@@ -225,7 +333,7 @@ def test_field_names_case_insensitive_at_any_depth() -> None:
     }
     assert event["http"]["request"]["headers"] == {
         "Authorization": "[REDACTED:field]",
-        "Cookie": "[REDACTED:field]",
+        "Cookie": "sid=[REDACTED:field]",
     }
     assert event["db_password"] == "[REDACTED:field]"
     assert event["items"] == [{"client_secret": "[REDACTED:field]"}]
