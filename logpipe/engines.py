@@ -168,7 +168,8 @@ def _classify(status: int, engine: str, message: str) -> LogpipeError:
             "engine_password or engine_api_key"
         )
     if status == 413:
-        return RequestTooLarge(f"{engine} answered 413: request too large ({message})")
+        detail = f" ({message})" if message else ""
+        return RequestTooLarge(f"{engine} answered 413: request too large{detail}")
     if status == 400:
         return RequestRefused(status, f"{engine} refused the request (400): {message}")
     return EngineUnavailable(
