@@ -50,7 +50,7 @@ class Metrics:
         )
         self.bulk_rejections = Counter(
             "logpipe_bulk_rejections",
-            "Bulk items answered 429/5xx and retried",
+            "Bulk items retried, by status (429/5xx, index blocks, shard limit)",
             ["status"],
             registry=r,
         )
