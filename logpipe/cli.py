@@ -17,6 +17,7 @@ from logpipe.settings import Settings
 
 EXIT_USAGE = 2
 _URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
+_BARE_USERINFO = re.compile(r"(^|[\s'\"(=])[^\s/@'\"():]+:[^\s/@'\"]+@")  # user:pass@host
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +45,7 @@ def shown(exc: Exception) -> str:
     """An error as a user may see it: no `user:pass@` in URLs, no secret the redaction knows."""
     from logpipe.logs import mask
 
-    return mask(_URL_USERINFO.sub(r"\1***@", str(exc)))
+    return mask(_BARE_USERINFO.sub(r"\1***@", _URL_USERINFO.sub(r"\1***@", str(exc))))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -81,3 +81,5 @@ def test_errors_shown_by_the_cli_hide_url_credentials():
     text = shown(RuntimeError("cannot reach https://token@es:9200 or http://u:p4ss@kibana:5601"))
     assert "token" not in text and "p4ss" not in text
     assert "https://***@es:9200" in text
+    text = shown(ValueError("--kibana 'user:pw-S3cret@kibana:5601' is not an http(s):// URL"))
+    assert text == "--kibana '***@kibana:5601' is not an http(s):// URL"
