@@ -32,8 +32,14 @@ def take_message(parsed: dict) -> Any:
     return None
 
 
+_LIBRARY_KEYS = frozenset({"@l", "@t", "pid", "hostname", "logger", "logger_name", "name",
+                           "thread_name", "caller", "source"})  # fmt: skip
+
+
 def to_ecs(parsed: dict) -> None:
     """Move the library fields above to their ECS places inside `parsed`."""
+    if _LIBRARY_KEYS.isdisjoint(parsed):
+        return
     for key, target in (("@l", "level"), ("@t", "timestamp")):  # Serilog's compact JSON
         if key in parsed and target not in parsed:
             parsed[target] = parsed.pop(key)

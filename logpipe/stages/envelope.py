@@ -164,16 +164,35 @@ class EnvelopeStage:
             if shape in config.shapes:
                 handlers.append((_DETECT[shape], _HANDLE[shape], _TIME_KEYS[shape], shape))
         self._handlers = handlers
+        # Keys one of which every enabled shape has: a JSON line with none of them is no envelope.
+        self._markers = frozenset(
+            key for shape in config.shapes if shape != "cri" for key in _MARKERS[shape]
+        ) | frozenset(key for custom in config.custom for key in custom.require)
         self._time_target = config.time_target
 
     def __call__(self, events: list[dict]) -> list[dict]:
+        field, json, cri, markers = self._field, self._json, self._cri, self._markers
+        limit = self.config.max_bytes
         for event in events:
-            raw = event.get(self._field)
-            if type(raw) is str and raw:
+            raw = event.get(field)
+            if type(raw) is not str or not raw:
+                continue
+            first = raw[0]
+            if first == "{" and json and len(raw) <= limit:  # the common JSON case, inline
+                try:
+                    doc = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    continue
+                if type(doc) is dict and markers.isdisjoint(doc):
+                    _hand_to_parse(event, raw, doc)
+                elif type(doc) is dict:
+                    self._one(event, raw, doc)
+            # CRI lines start with a date (`2026-11-26T...`)
+            elif (cri and raw[10:11] == "T") or first.isspace():
                 self._one(event, raw)
         return events
 
-    def _one(self, event: dict, raw: str) -> None:
+    def _one(self, event: dict, raw: str, doc: dict | None = None) -> None:
         line, formats, stamp = raw, [], None
         for _ in range(self.config.max_depth):
             if len(line) > self.config.max_bytes:
@@ -181,7 +200,10 @@ class EnvelopeStage:
             first = line[:1]
             if first.isspace():
                 first = line.lstrip()[:1]
-            if first == "{" and self._json:
+            if doc is not None:
+                inner, fmt, when = self._detect(event, doc)
+                doc = None
+            elif first == "{" and self._json:
                 inner, fmt, when = self._unwrap_json(event, line)
             elif self._cri and first.isdigit():
                 inner, fmt, when = _unwrap_cri(event, line)
@@ -220,16 +242,28 @@ class EnvelopeStage:
             return None, "", None
         if type(doc) is not dict:
             return None, "", None
+        if not self._markers.isdisjoint(doc):
+            return self._detect(event, doc)
+        _hand_to_parse(event, line, doc)
+        return None, "", None
+
+    def _detect(self, event: dict, doc: dict) -> tuple[str | None, str, str | None]:
+        """Unwrap `doc` with the first shape that claims it."""
         for detect, handle, time_keys, name in self._handlers:
             if detect(doc):
                 stamp = _take_time(doc, name, time_keys)
                 inner = handle(event, doc)
                 return (FIELDS_ONLY if inner is None else inner), name, stamp
-        meta = event.get("@metadata")
-        if type(meta) is not dict:
-            meta = event["@metadata"] = {}
-        meta[DECODED] = (line, doc)  # not an envelope: the parse stage takes it from here
         return None, "", None
+
+
+def _hand_to_parse(event: dict, line: str, doc: dict) -> None:
+    """Not an envelope: the parse stage takes the decoded object from `@metadata`."""
+    meta = event.get("@metadata")
+    if type(meta) is dict:
+        meta[DECODED] = (line, doc)
+    else:
+        event["@metadata"] = {DECODED: (line, doc)}
 
 
 # --- detection -----------------------------------------------------------------------------
@@ -278,6 +312,14 @@ def _is_fluentbit(doc: dict) -> bool:
     )
 
 
+# Each shape's detector needs one of these keys.
+_MARKERS = {
+    "journald": ("MESSAGE",),
+    "beats": ("agent", "@metadata", "log", "beat"),
+    "vector": ("source_type",),
+    "docker": ("log",),
+    "fluentbit": ("log", "date", "kubernetes", "logtag"),
+}
 _DETECT: dict[str, Callable[[dict], bool]] = {
     "journald": _is_journald,
     "beats": _is_beats,

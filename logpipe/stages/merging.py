@@ -28,7 +28,7 @@ def expand_dots(node: dict) -> dict:
     Elasticsearch reads `a.b` as the object path `a` -> `b` anyway; expanding them lets stages
     find the value where they look for it. A scalar in the way moves aside as `_<key>`.
     """
-    if not any("." in key for key in node):
+    if "." not in "".join(node):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():

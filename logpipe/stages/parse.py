@@ -260,10 +260,10 @@ class ParseStage:
             to_ecs(parsed)
         if "tags" in parsed:
             _merge_tags(event, parsed.pop("tags"))
-        if event.keys() & parsed.keys():
-            merge_into(event, parsed)
-        else:
+        if event.keys().isdisjoint(parsed):
             event.update(parsed)
+        else:
+            merge_into(event, parsed)
 
 
 def _merge_tags(event: dict, incoming: Any) -> None:
