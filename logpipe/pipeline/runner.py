@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from logpipe.fields import add_tag
+from logpipe.logs import mask
 from logpipe.pipeline.conditions import Predicate
 
 StageFn = Callable[[list[dict]], list[dict]]
@@ -210,5 +211,6 @@ def _mark(event: dict, stage: str, exc: Exception) -> None:
 
 
 def _describe(exc: Exception) -> str:
+    """`Type: message`, cut short and masked: a message may quote event content (secrets)."""
     text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 1] + "…"
+    return mask(text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 1] + "…")

@@ -120,3 +120,15 @@ def test_drop_counts_only_what_a_drop_stage_removed():
     events = [{"message": '{"level":"debug","message":"x"}', "@metadata": {"id": "a"}}]
     assert pipeline(events) == []
     assert (pipeline.dropped, pipeline.joined) == (1, 0)
+
+
+def test_the_recorded_error_never_quotes_a_secret_from_the_event():
+    def leaky(events):
+        for event in events:
+            raise ValueError(f"cannot convert {event['message']!r}")
+        return events
+
+    pipeline = Pipeline("p", [BuiltStage("convert", leaky)])
+    (out,) = pipeline([{"message": "password=hunter2-Secret!"}])
+    error = out["logpipe"]["stage_failures"][0]["error"]
+    assert "hunter2" not in error and error.startswith("ValueError: cannot convert")
