@@ -124,7 +124,7 @@ class _Supervisor:
         self.started = [time.monotonic()] * count
         self.backoff = [0.0] * count
         self.restart_at: dict[int, float] = {}
-        self.reaped: set[int | None] = set()
+        self.reaped: set[int] = set()
         self.codes = [0] * count
         self.stopping = False
 
@@ -157,7 +157,7 @@ class _Supervisor:
             timeout = min([at - now for at in self.restart_at.values()] + [1.0])
             wait([c.sentinel for c in self.children if c.is_alive()], max(timeout, 0.0))
             for member, child in enumerate(self.children):
-                if child.is_alive() or child.pid in self.reaped:
+                if child.pid is None or child.is_alive() or child.pid in self.reaped:
                     continue
                 self.reaped.add(child.pid)
                 multiprocess.mark_process_dead(child.pid)
@@ -183,11 +183,12 @@ class _Supervisor:
         )
 
     def _restart_due(self) -> None:
+        if self.stopping:
+            self.restart_at.clear()
+            return
         now = time.monotonic()
         for member, at in list(self.restart_at.items()):
-            if self.stopping:
-                self.restart_at.clear()
-            elif at <= now:
+            if at <= now:
                 del self.restart_at[member]
                 self.children[member] = self._start(member)
                 self.started[member] = now
