@@ -30,8 +30,10 @@ class RepeatFolder(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
-        source, _, body = text.partition("]: ")
-        key = (f"{record.name} {source}", _VOLATILE.sub("", body or text))
+        source, found, body = text.partition("]: ")  # librdkafka: `FAC [client] [thrd:x]: ...`
+        if not found:
+            source, body = "", text
+        key = (f"{record.name} {source}", _VOLATILE.sub("", body))
         now = self.clock()
         seen = self._seen.get(key)
         if seen is not None and now - seen[0] < self.window:

@@ -77,3 +77,17 @@ def test_repeated_connection_refused_lines_fold_into_one():
     clock[0] = 100.0
     again = record(line.format(0))
     assert folder.filter(again) and "(and 429 more like it" in again.getMessage()
+
+
+def test_consumer_errors_repeated_on_every_poll_fold_too():
+    folder = RepeatFolder(window=60, clock=lambda: 0.0)
+    text = (
+        "Kafka: 127.0.0.1:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed: Connection "
+        "refused (after {}ms in state CONNECT, {} identical error(s) suppressed)"
+    )
+    passed = 0
+    for n in range(100):
+        entry = logging.LogRecord("logpipe.kafka", logging.WARNING, __file__, 1, text, None, None)
+        entry.msg = text.format(n % 5, n)
+        passed += folder.filter(entry)
+    assert passed == 1
