@@ -75,19 +75,25 @@ class Pipeline:
 
     def _guarded(self, stage: BuiltStage, events: list[dict]) -> list[dict]:
         """`stage.run(events)`, with an exception turned into a tag on the event it hit."""
-        try:
-            return stage.run(events)
-        except Exception as exc:
-            self._report(stage, exc)
-            culprit = _culprit(exc, events)
-            if culprit is None:  # not inside the per-event loop: every event of the call
-                for event in events:
-                    _mark(event, stage.name, exc)
-                return events
-            _mark(events[culprit], stage.name, exc)
-            # Stages work through a batch in order: those before are done, the rest still due.
-            rest = self._guarded(stage, events[culprit + 1 :]) if culprit + 1 < len(events) else []
-            return events[: culprit + 1] + rest
+        done: list[dict] = []
+        while True:
+            try:
+                out = stage.run(events)
+            except Exception as exc:
+                self._report(stage, exc)
+                culprit = _culprit(exc, events)
+                if culprit is None:  # not inside the per-event loop: every event of the call
+                    for event in events:
+                        _mark(event, stage.name, exc)
+                    return done + events
+                _mark(events[culprit], stage.name, exc)
+                # Stages work through a batch in order: those before are done, the rest due.
+                done += events[: culprit + 1]
+                events = events[culprit + 1 :]
+                if not events:
+                    return done
+                continue
+            return done + out if done else out
 
     def _run_when(self, stage: BuiltStage, events: list[dict]) -> list[dict]:
         """Run `stage` on the events its condition selects; keep the others where they were.

@@ -132,3 +132,11 @@ def test_the_recorded_error_never_quotes_a_secret_from_the_event():
     (out,) = pipeline([{"message": "password=hunter2-Secret!"}])
     error = out["logpipe"]["stage_failures"][0]["error"]
     assert "hunter2" not in error and error.startswith("ValueError: cannot convert")
+
+
+def test_a_batch_of_poison_lines_is_tagged_line_by_line():
+    doubles = Doubles()
+    pipeline = Pipeline("p", [BuiltStage("grok", doubles)])
+    out = pipeline([{"n": 13} for _ in range(3000)])  # each one raises
+    assert len(out) == 3000 and all(e["tags"] == [STAGE_EXCEPTION_TAG] for e in out)
+    assert pipeline.stage_exceptions == 3000
