@@ -76,8 +76,8 @@ def build_body(docs: list[Doc], op: str = "create", require_alias: bool = False)
 def engine_condition(status: int, error: Any) -> tuple[str, str] | None:
     """(key, description) when an item failed for the cluster's state, not for the document.
 
-    Index and cluster blocks (an operator's maintenance, a full disk), a closed index and the
-    shard limit pass; they are retried like 429 instead of dead-lettered.
+    Index and cluster blocks (an operator's maintenance, a full disk), a closed or missing index
+    and the shard limit pass; they are retried like 429 instead of dead-lettered.
     """
     if not isinstance(error, dict):
         return None
@@ -88,6 +88,11 @@ def engine_condition(status: int, error: Any) -> tuple[str, str] | None:
         return f"block {block.group(1) if block else reason}", f"writes blocked: {reason}"
     if kind == "index_closed_exception":
         return "closed index", f"index closed: {reason}"
+    if kind == "index_not_found_exception":
+        return "missing index", (
+            f"no index to write to ({reason}): in rollover mode run `logpipe setup` for the write "
+            "aliases; in daily mode let the cluster create indices (action.auto_create_index)"
+        )
     if kind == "validation_exception" and "shards open" in reason:
         return "shard limit", (
             f"the cluster is at its shard limit ({reason}); delete old indices or raise "

@@ -187,19 +187,19 @@ def test_blocks_closed_indices_and_the_shard_limit_are_retried_not_refused():
         "cluster currently has [1000]/[1000] maximum shards open;",
     }
     closed = {"type": "index_closed_exception", "reason": "closed"}
+    missing = {"type": "index_not_found_exception", "reason": "no such index [p-logs]"}
     mapping = {"type": "mapper_parsing_exception", "reason": "failed to parse"}
-    docs = [doc(i) for i in range(4)]
-    response = {
-        "errors": True,
-        "items": [item(403, block), item(400, shards), item(400, closed), item(400, mapping)],
-    }
+    docs = [doc(i) for i in range(5)]
+    statuses = [item(403, block), item(400, shards), item(400, closed), item(404, missing)]
+    response = {"errors": True, "items": [*statuses, item(400, mapping)]}
     outcome = read_response(docs, response)
-    assert [d.id for d in outcome.retry] == ["t-0-0", "t-0-1", "t-0-2"]
-    assert [r.doc.id for r in outcome.rejected] == ["t-0-3"]
+    assert [d.id for d in outcome.retry] == ["t-0-0", "t-0-1", "t-0-2", "t-0-3"]
+    assert [r.doc.id for r in outcome.rejected] == ["t-0-4"]
     assert set(outcome.conditions) == {
         "block [FORBIDDEN/8/index write (api)]",
         "shard limit",
         "closed index",
+        "missing index",
     }
     assert "cluster.max_shards_per_node" in outcome.conditions["shard limit"]
 
