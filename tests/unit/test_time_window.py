@@ -184,3 +184,15 @@ def test_a_refused_target_value_is_kept_when_a_later_field_is_accepted():
     assert event["@timestamp"] == "2026-11-26T09:00:00.000Z"
     assert event["_@timestamp"] == "2999-01-01T00:00:00Z"
     assert "tags" not in event
+
+
+def test_the_envelope_time_is_a_last_resort_judged_by_the_same_window():
+    fields = ["@timestamp", "timestamp", "@metadata.envelope.timestamp"]
+    event = kafka_event({"message": "no time of its own"})
+    event["@metadata"]["envelope"] = {"timestamp": "2026-11-26T09:59:58.123456Z"}
+    TimestampStage(TimestampStage.Config(fields=fields), BuildContext())([event])
+    assert event["@timestamp"] == "2026-11-26T09:59:58.123Z"
+    event = kafka_event({"message": "x"})
+    event["@metadata"]["envelope"] = {"timestamp": "1970-01-01T00:00:00Z"}
+    TimestampStage(TimestampStage.Config(fields=fields), BuildContext())([event])
+    assert (event["@timestamp"], event["tags"]) == (REFERENCE, ["_timestamp_out_of_range"])
