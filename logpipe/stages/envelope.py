@@ -16,9 +16,12 @@ stderr: ECS has no field for the stream; `log.iostream` is OpenTelemetry's name 
 `kubernetes.*` with `orchestrator.*`, `process.*`, `log.syslog.*`. The envelope's own time goes
 to `@metadata.envelope.timestamp` (ISO 8601, UTC or with its offset): a timestamp stage lists it
 last, so it is the fallback when the line has no time of its own.
-Partial lines: CRI `P` lines inside one message are joined with the `F` line that ends them; a
-`P` line (or a Docker `log` without its newline) ending a message is indexed as it is, tagged
-`_partial_line` (a line longer than the runtime's 16 KiB buffer split over two messages).
+Partial lines (a line longer than the runtime's 16 KiB buffer, split): CRI `P` parts inside one
+message are joined with the `F` line that ends them. A piece that ends a message (CRI `P`, a
+Docker `log` without its newline, Fluent Bit's `logtag: P`) is held, per partition, key, file or
+container and stream, until the message with the rest arrives, and indexed as one line under
+the first piece's id (logpipe.stages.partials); after `partial_wait_seconds` it is indexed as
+it is, tagged `_partial_line`.
 A JSON line that is no envelope is handed to `parse` decoded (`@metadata._decoded`), so it is
 decoded once. Lines over `max_bytes` are left alone.
 """
@@ -34,12 +37,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from logpipe.fields import add_tag, put
 from logpipe.stages.base import BuildContext, StageConfig
 from logpipe.stages.merging import merge_into
+from logpipe.stages.partials import PARTIAL_TAG, PartialLines
 from logpipe.timeformats import format_ms
 
 Shape = Literal["beats", "journald", "vector", "docker", "fluentbit", "cri"]
 ALL_SHAPES: tuple[Shape, ...] = ("beats", "journald", "vector", "docker", "fluentbit", "cri")
 DECODED = "_decoded"  # in @metadata: (line, decoded object) for the parse stage
-PARTIAL_TAG = "_partial_line"
+_STREAM_SHAPES = frozenset({"cri", "docker", "fluentbit"})  # whose lines the runtime may split
 _STREAMS = frozenset({"stdout", "stderr"})
 _EPOCH_UNITS = ((1e11, 1 / 1000), (1e14, 1), (1e17, 1000))  # below limit -> units per ms
 _DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
@@ -134,6 +138,10 @@ class EnvelopeConfig(StageConfig):
     keep_original: bool = False  # `event.original`: the whole message as it arrived
     max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_depth: int = Field(default=3, ge=1, le=10)
+    # A line split across messages is held this long for its rest (0: indexed piece by piece).
+    partial_wait_seconds: float = Field(default=5.0, ge=0)
+    partial_max_bytes: int = Field(default=1024 * 1024, ge=1024)
+    partial_max_open: int = Field(default=10_000, ge=1)
 
 
 Handler = Callable[[dict, dict], "str | None"]
@@ -169,30 +177,69 @@ class EnvelopeStage:
             key for shape in config.shapes if shape != "cri" for key in _MARKERS[shape]
         ) | frozenset(key for custom in config.custom for key in custom.require)
         self._time_target = config.time_target
+        self._partials = (
+            PartialLines(
+                config.field,
+                config.partial_wait_seconds,
+                config.partial_max_bytes,
+                config.partial_max_open,
+            )
+            if config.partial_wait_seconds > 0
+            else None
+        )
 
     def __call__(self, events: list[dict]) -> list[dict]:
         field, json, cri, markers = self._field, self._json, self._cri, self._markers
-        limit = self.config.max_bytes
+        limit, partials = self.config.max_bytes, self._partials
+        out: list[dict] = []
         for event in events:
             raw = event.get(field)
+            streamed = False
             if type(raw) is not str or not raw:
-                continue
-            first = raw[0]
-            if first == "{" and json and len(raw) <= limit:  # the common JSON case, inline
+                pass
+            elif raw[0] == "{" and json and len(raw) <= limit:  # the common JSON case, inline
                 try:
                     doc = orjson.loads(raw)
                 except orjson.JSONDecodeError:
-                    continue
+                    doc = None
                 if type(doc) is dict and markers.isdisjoint(doc):
                     _hand_to_parse(event, raw, doc)
                 elif type(doc) is dict:
-                    self._one(event, raw, doc)
+                    streamed = self._one(event, raw, doc)
             # CRI lines start with a date (`2026-11-26T...`)
-            elif (cri and raw[10:11] == "T") or first.isspace():
-                self._one(event, raw)
-        return events
+            elif (cri and raw[10:11] == "T") or raw[0].isspace():
+                streamed = self._one(event, raw)
+            if streamed and partials is not None:
+                tags = event.get("tags")
+                partial = isinstance(tags, list) and PARTIAL_TAG in tags
+                if partial or partials.held():
+                    partials.take(event, partial, out)
+                    continue
+            out.append(event)
+        if partials is not None and partials.held():
+            out.extend(partials.flush_expired())
+        return out
 
-    def _one(self, event: dict, raw: str, doc: dict | None = None) -> None:
+    # Holding stage protocol (see logpipe.pipeline.runner): pieces of split lines wait here.
+    @property
+    def joined(self) -> int:
+        return self._partials.joined if self._partials is not None else 0
+
+    def held(self) -> int:
+        return self._partials.held() if self._partials is not None else 0
+
+    def held_offsets(self) -> dict[tuple[Any, Any], int]:
+        return self._partials.held_offsets() if self._partials is not None else {}
+
+    def flush_expired(self, now: float | None = None) -> list[dict]:
+        return self._partials.flush_expired(now) if self._partials is not None else []
+
+    def release(self, partitions: set[tuple[Any, Any]]) -> None:
+        if self._partials is not None:
+            self._partials.release(partitions)
+
+    def _one(self, event: dict, raw: str, doc: dict | None = None) -> bool:
+        """Unwrap `raw` (decoded as `doc` when JSON); whether a runtime's stream line came out."""
         line, formats, stamp = raw, [], None
         for _ in range(self.config.max_depth):
             if len(line) > self.config.max_bytes:
@@ -217,7 +264,7 @@ class EnvelopeStage:
             if inner is FIELDS_ONLY:
                 break
         if not formats:
-            return
+            return False
         meta = event.get("@metadata")
         if type(meta) is not dict:
             meta = event["@metadata"] = {}
@@ -233,6 +280,7 @@ class EnvelopeStage:
             put(event, "event.original", raw)
         _orchestrator(event)
         _split_image_tag(event)
+        return formats[-1] in _STREAM_SHAPES and line is not FIELDS_ONLY
 
     def _unwrap_json(self, event: dict, line: str) -> tuple[str | None, str, str | None]:
         """The inner line of a JSON envelope, its shape and time; else (None, "", None)."""
@@ -429,8 +477,7 @@ def _handle_beats(event: dict, doc: dict) -> str | None:
             _put_new(doc, path, doc.pop(key))
     if _is_stream(doc.get("stream")):  # the container input's `stream`
         _put_new(doc, "log.iostream", doc.pop("stream"))
-    _merge_tags(event, doc.pop("tags", None))
-    merge_into(event, doc)
+    _merge_rest(event, doc)
     return _text(message) if message is not None else None
 
 
@@ -493,7 +540,7 @@ def _handle_vector(event: dict, doc: dict) -> str | None:
     if type(doc.get("label")) is dict:
         put(event, "container.labels", _dedot(doc.pop("label")))
     doc.pop("container_created_at", None)
-    merge_into(event, doc)
+    _merge_rest(event, doc)
     return message
 
 
@@ -543,7 +590,7 @@ def _handle_fluentbit(event: dict, doc: dict) -> str | None:
     for name, path in (("host", "host.name"), ("hostname", "host.hostname")):
         if type(doc.get(name)) is str:
             put(event, path, doc.pop(name))
-    merge_into(event, doc)
+    _merge_rest(event, doc)
     return line[:-1] if line.endswith("\n") else line
 
 
@@ -555,7 +602,7 @@ def _custom_handler(shape: CustomShape) -> Handler:
         for key, path in shape.fields.items():
             if key in doc:
                 put(event, path, doc.pop(key))
-        merge_into(event, doc)
+        _merge_rest(event, doc)
         return message
 
     return handle
@@ -652,6 +699,12 @@ def _orchestrator(event: dict) -> None:
     _put_new(event, "orchestrator.resource.name", pod["name"])
     if "namespace" in k8s:
         _put_new(event, "orchestrator.namespace", k8s["namespace"])
+
+
+def _merge_rest(event: dict, doc: dict) -> None:
+    """The envelope's other fields into the event; its `tags` join the event's tags."""
+    _merge_tags(event, doc.pop("tags", None))
+    merge_into(event, doc)
 
 
 def _merge_tags(event: dict, incoming: Any) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logpipe.pipeline import load_pipeline
+from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.stages import StageRegistry
 from logpipe.stages.base import BuildContext
 from logpipe.stages.envelope import EnvelopeStage
@@ -99,10 +102,60 @@ def test_docker_json_file():
     assert "tags" not in event
 
 
-def test_docker_partial_line_is_tagged():
-    event = run('{"log":"first half of a long li","stream":"stdout","time":"2026-11-26T09:58:13Z"}')
+def test_docker_partial_line_is_tagged_when_not_held():
+    line = '{"log":"first half of a long li","stream":"stdout","time":"2026-11-26T09:58:13Z"}'
+    event = run(line, partial_wait_seconds=0)
     assert event["message"] == "first half of a long li"
     assert event["tags"] == ["_partial_line"]
+
+
+def kafka_event(line: str, offset: int, key: bytes | None = b"web-7d9c") -> dict:
+    kafka = {"topic": "logs", "partition": 3, "offset": offset, "key": key, "timestamp": NOV_26}
+    return {"message": line, "@metadata": {"id": f"logs-3-{offset}", "kafka": kafka}}
+
+
+def test_a_line_split_across_messages_is_held_and_joined():
+    stage = make()
+    first = stage([kafka_event('2026-11-26T09:58:13.1Z stdout P {"level":"error",', 10)])
+    assert first == []
+    assert stage.held() == 1
+    assert stage.held_offsets() == {("logs", 3): 10}
+    other = kafka_event("2026-11-26T09:58:13.2Z stderr F unrelated", 11)  # another stream
+    assert stage([other]) == [other]
+    (event,) = stage([kafka_event('2026-11-26T09:58:13.3Z stdout F "msg":"boom"}', 12)])
+    assert event["message"] == '{"level":"error","msg":"boom"}'
+    assert event["@metadata"]["id"] == "logs-3-10"
+    assert event["@metadata"]["partial"] == {"pieces": 2, "offsets": [10, 12]}
+    assert event["@metadata"]["envelope"]["timestamp"] == "2026-11-26T09:58:13.100Z"
+    assert "tags" not in event
+    assert (stage.held(), stage.joined, stage.held_offsets()) == (0, 1, {})
+
+
+def test_docker_pieces_join_and_unfinished_ones_are_released_in_time():
+    stage = make()
+    piece = '{"log":"aaaa","stream":"stdout","time":"2026-11-26T09:58:13Z"}'
+    end = '{"log":"bbbb\\n","stream":"stdout","time":"2026-11-26T09:58:14Z"}'
+    assert stage([kafka_event(piece, 1), kafka_event(piece, 2)]) == []
+    (event,) = stage([kafka_event(end, 3)])
+    assert event["message"] == "aaaaaaaabbbb"
+    assert stage.joined == 2
+    assert stage([kafka_event(piece, 4)]) == []
+    (late,) = stage.flush_expired(math.inf)
+    assert late["message"] == "aaaa"
+    assert late["tags"] == ["_partial_line"]
+    stage([kafka_event(piece, 5)])
+    stage.release({("logs", 3)})
+    assert stage.held() == 0
+
+
+def test_holding_through_the_pipeline_counts_nothing_as_dropped():
+    pipeline = Pipeline("p", [BuiltStage("envelope", make())])
+    assert pipeline([kafka_event("2026-11-26T09:58:13.1Z stdout P a", 1)]) == []
+    assert pipeline.held() == 1
+    assert pipeline.held_offsets() == {("logs", 3): 1}
+    (event,) = pipeline([kafka_event("2026-11-26T09:58:13.2Z stdout F b", 2)])
+    assert event["message"] == "ab"
+    assert (pipeline.dropped, pipeline.joined, pipeline.held()) == (0, 1, 0)
 
 
 def test_docker_inner_json_is_handed_on_raw_for_parse():
@@ -127,7 +180,7 @@ def test_cri_full_and_partial_lines():
     )
     assert joined["message"] == "part one, part two, the end\nnext line"
     assert "tags" not in joined
-    trailing = run("2026-11-26T09:58:13.1Z stdout P only a part")
+    trailing = run("2026-11-26T09:58:13.1Z stdout P only a part", partial_wait_seconds=0)
     assert trailing["message"] == "only a part"
     assert trailing["tags"] == ["_partial_line"]
 
