@@ -25,14 +25,14 @@ from logpipe.stages.base import BuildContext, StageConfig
 
 _SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
 _SYNONYMS = {
-    "trace": ("trace", "trc", "trac", "finest", "finer", "verbose", "silly", "v",
+    "trace": ("trace", "trc", "trac", "trce", "finest", "finer", "verbose", "silly", "v",
               *(f"trace{n}" for n in range(1, 9))),  # Apache 2.4 trace1..trace8
-    "debug": ("debug", "dbg", "debu", "fine", "config", "d", ".",
+    "debug": ("debug", "dbg", "dbug", "debu", "fine", "config", "d", ".",
               "debug1", "debug2", "debug3", "debug4", "debug5"),  # PostgreSQL DEBUG1..5
     "info": ("info", "inf", "information", "informational", "log", "http", "i", "-"),
     "notice": ("notice", "ntc", "note", "*"),
     "warning": ("warning", "warn", "wrn", "w", "#"),
-    "error": ("error", "err", "eror", "erro", "severe", "e"),
+    "error": ("error", "err", "eror", "erro", "severe", "e", "fail"),  # fail: .NET
     "critical": ("critical", "crit", "crt", "fatal", "fata", "ftl", "f", "dpanic"),
     "alert": ("alert",),
     "emergency": ("emergency", "emerg", "panic", "pani"),

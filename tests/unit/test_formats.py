@@ -288,6 +288,23 @@ APPLICATION_LINES = [
         {"log.level": "info", "process.thread.name": "main",
          "log.logger": "org.apache.hadoop.mapreduce.v2.app.MRAppMaster"},
     ),
+    (  # Spring Boot: a logger name abbreviated with brackets and a slash
+        "2020-05-18 22:58:07.204 ERROR 27272 --- [nio-8080-exec-3] o.a.c.c.C.[.[.[/].[dispatcher"
+        "Servlet]    : Servlet.service() for servlet [dispatcherServlet] threw exception",
+        {"log.level": "error", "process.pid": 27272,
+         "log.logger": "o.a.c.c.C.[.[.[/].[dispatcherServlet]",
+         "message": "Servlet.service() for servlet [dispatcherServlet] threw exception"},
+    ),
+    (  # Python '%(asctime)s %(name)s %(levelname)-8s %(message)s'
+        "2025-06-11 12:13:47,000 arches.app.tasks ERROR    'child_date'",
+        {"log.level": "error", "log.logger": "arches.app.tasks", "message": "'child_date'"},
+    ),
+    (  # .NET console logger: the whole text stays the message
+        "fail: Microsoft.AspNetCore.Server.Kestrel[13]\n      Connection id \"0HLUG0NTPANH3\": "
+        "An unhandled exception was thrown by the application.",
+        {"log.level": "error", "log.logger": "Microsoft.AspNetCore.Server.Kestrel",
+         "event.code": "13"},
+    ),
     (  # Tomcat
         "16-Mar-2024 11:33:40.489 SEVERE [main] org.apache.catalina.startup.Catalina.start "
         "Server startup failed",

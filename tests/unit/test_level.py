@@ -73,6 +73,9 @@ def test_registered_under_level():
         ("PANI", "emergency"),
         ("TRAC", "trace"),
         ("trace3", "trace"),  # Apache 2.4
+        ("fail", "error"),  # .NET
+        ("dbug", "debug"),
+        ("trce", "trace"),
         ("DPANIC", "critical"),
         ("DEBUG5", "debug"),
         (".", "debug"),
