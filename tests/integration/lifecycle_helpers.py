@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -103,8 +104,6 @@ def lifecycle_copy(tmp_path: Path, *edits: tuple[str, str]) -> Path:
 
 def wait_count(engine: Engine, pattern: str, expected: int, timeout: float = 120) -> int:
     """Like Engine.wait_for_count, but a 503 while a new index starts its shards is a retry."""
-    import time
-
     deadline = time.monotonic() + timeout
     count = -1
     while time.monotonic() < deadline:
@@ -116,3 +115,87 @@ def wait_count(engine: Engine, pattern: str, expected: int, timeout: float = 120
             return count
         time.sleep(0.5)
     return count
+
+
+ISM_CONFIG_INDEX = ".opendistro-ism-config"
+
+
+def explain(engine: Engine, index: str) -> dict:
+    """`_plugins/_ism/explain/<index>` of one index ({} once the index is gone)."""
+    answer = requests.get(f"{engine.url}/_plugins/_ism/explain/{index}", timeout=30)
+    # 2.19 answers 400 "no documents to get" for an index that is gone
+    gone = answer.status_code in (400, 404)
+    if gone and requests.head(f"{engine.url}/{index}", timeout=30).status_code == 404:
+        return {}
+    answer.raise_for_status()
+    return answer.json().get(index) or {}
+
+
+def ism_run_soon(engine: Engine, index: str) -> bool:
+    """Have ISM run the index's job within about 2 s instead of at its next interval.
+
+    ISM runs one step of an index's policy per job run, and runs the job once per
+    `plugins.index_state_management.job_interval` (1 minute at the least). As ISM's own
+    integration tests do, move the job's schedule start back to 58 s ago: job-scheduler picks
+    the change up at once and runs the job at start + interval, 2 s from now. The steps,
+    conditions and actions are ISM's own; only the wait between runs is cut. False if the
+    index has no job.
+    """
+    uuid = get(engine, f"/{index}/_settings/index.uuid")[index]["settings"]["index"]["uuid"]
+    start = int(time.time() * 1000) - 58_000
+    # jitter 0: else job-scheduler adds up to 60 % of the interval at random to each delay.
+    schedule = {"interval": {"start_time": start}}
+    doc = {"doc": {"managed_index": {"schedule": schedule, "jitter": 0.0}}}
+    answer = requests.post(
+        f"{engine.url}/{ISM_CONFIG_INDEX}/_update/{uuid}",
+        params={"retry_on_conflict": 3},
+        json=doc,
+        timeout=30,
+    )
+    if answer.status_code == 404:
+        return False
+    answer.raise_for_status()
+    return True
+
+
+def policy_of(engine: Engine, index: str, timeout: float = 30) -> str | None:
+    """The ISM policy managing `index`, per the explain API; waits up to `timeout` for one.
+
+    ISM attaches a policy (by `ism_template` on creation, or by `_plugins/_ism/add`) by writing
+    a job document that the explain API sees after the next refresh of its index: not at once.
+    """
+    from logpipe.lifecycle.install import ism_policy_id
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = ism_policy_id(explain(engine, index))
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.5)
+
+
+def ism_history(engine: Engine, index: str) -> list[tuple]:
+    """ISM's own record of the index's runs, oldest first: (state, action, step, status, info).
+
+    ISM writes the index's metadata to `.opendistro-ism-managed-index-history-*` at each change.
+    """
+    requests.post(f"{engine.url}/.opendistro-ism-managed-index-history-*/_refresh", timeout=30)
+    query = {"term": {"managed_index_meta_data.index.raw": index}}
+    answer = requests.post(
+        f"{engine.url}/.opendistro-ism-managed-index-history-*/_search",
+        json={"size": 1000, "query": query},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    found = [hit["_source"]["managed_index_meta_data"] for hit in answer.json()["hits"]["hits"]]
+    found.sort(key=lambda meta: meta["history_timestamp"])
+    return [
+        (
+            (meta.get("state") or {}).get("name"),
+            (meta.get("action") or {}).get("name"),
+            (meta.get("step") or {}).get("name"),
+            (meta.get("step") or {}).get("step_status"),
+            (meta.get("info") or {}).get("message"),
+        )
+        for meta in found
+    ]
