@@ -1,8 +1,8 @@
 """What JSON logging libraries call their fields, moved to ECS names (pino, bunyan, zap, slog...).
 
 - The message: `message`, else `msg` (pino, bunyan, zap, logrus, slog, go-kit), `@message`,
-  `@m` (Serilog compact), `event` when it is text (structlog), `RenderedMessage` (Serilog),
-  `short_message` (GELF).
+  `@m` (Serilog compact; else its template `@mt`), `event` when it is text (structlog),
+  `RenderedMessage` (Serilog), `short_message` (GELF).
 - `pid` (a number) -> `process.pid`; `hostname` (text) -> `host.hostname`.
 - `logger`, `logger_name` (logback), `name` when pino/bunyan/python-json-logger wrote the line
   -> `log.logger`; `thread_name` -> `process.thread.name`.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MESSAGE_KEYS = ("msg", "@message", "@m", "event", "RenderedMessage", "short_message")
+MESSAGE_KEYS = ("msg", "@message", "@m", "@mt", "event", "RenderedMessage", "short_message")
 _NAME_SIGNS = ("pid", "hostname", "v", "levelname")
 
 

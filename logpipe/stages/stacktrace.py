@@ -51,6 +51,16 @@ _MAX_FRAME = 4096  # a longer line is no frame
 _SPACE = re.compile(r"\s")
 _SPACE_OR_PAREN = re.compile(r"[\s()]")
 
+# An exception line with no frames: `java.lang.NullPointerException: null` after Spring's "with
+# root cause", `Unhandled Exception: System.IO.FileNotFoundException: ...`. A qualified name
+# ending in Exception/Error/Throwable, at the start of a line.
+_LONE = re.compile(
+    r"^[ \t]*(?P<prefix>Exception in thread \"[^\"\n]*\" |Unhandled [Ee]xception[.:] )?"
+    r"(?P<type>(?:[A-Za-z_$][\w$]*\.)+[A-Z_$][\w$]*(?:Exception|Error|Throwable))"
+    r"(?::[ \t]*(?P<msg>[^\n]*))?$",
+    re.M,
+)
+
 _PY_BLOCK = re.compile(
     r"^(?P<pre>[ \t|+]*)(?:Exception Group )?Traceback \(most recent call last\):", re.M
 )
@@ -114,9 +124,14 @@ class StackTraceStage:
                 continue
             if isinstance(value, list):
                 value = "\n".join(v for v in value if isinstance(v, str))
-            if not isinstance(value, str) or "\n" not in value:
+            if not isinstance(value, str):
                 continue
-            trace = parse(value)
+            if "\n" in value:
+                trace = parse(value)
+            elif "Exception" in value or "Error" in value or "Throwable" in value:
+                trace = lone_exception(value)
+            else:
+                continue
             if trace is not None:
                 self._fill(event, trace)
                 return
@@ -171,6 +186,19 @@ def parse(text: str) -> Trace | None:
         frame = _RB_FRAME.search(text)
         if frame:
             return _parse_ruby(text, frame.start())
+    return lone_exception(text)
+
+
+def lone_exception(text: str) -> Trace | None:
+    """A qualified exception line without frames (see _LONE), or None.
+
+    Without a prefix (`Unhandled Exception:`) it must follow a log line, as Spring's root cause
+    does: a message that is nothing but `x.y.SomeException: ...` is left alone.
+    """
+    for m in _LONE.finditer(text):
+        if m["prefix"] or m.start():
+            start = m.start() + len(m[0]) - len(m[0].lstrip())
+            return Trace(m["type"], m["msg"], text[start:].rstrip())
     return None
 
 

@@ -543,6 +543,9 @@ HOSTILE = {
     "py-headers": _fill("", "Traceback (most recent call last):\n"),
     "py-pipes": _fill("", "| Traceback (most recent call last):\n|  x\n"),
     "py-indented": "Traceback (most recent call last):\n" + _fill("", "  x\n"),
+    "lone-dots": _fill("x\n", "A.", "Exception"),
+    "lone-word": _fill("x\n", "a", "Error"),
+    "lone-lines": _fill("", "x.Y\n", "Exception"),
 }
 
 
@@ -623,3 +626,25 @@ def test_serilog_and_otel_exception_fields() -> None:
     stage([serilog, otel])
     assert serilog["error"]["type"] == "System.InvalidOperationException"
     assert otel["error"]["type"] == "ValueError"
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "emsg"),
+    [
+        (
+            "Servlet.service() threw exception with root cause\n\n"
+            "java.lang.NullPointerException: null",
+            "java.lang.NullPointerException",
+            "null",
+        ),
+        (
+            "Unhandled Exception: System.IO.FileNotFoundException: Could not load file 'a.dll'.",
+            "System.IO.FileNotFoundException",
+            "Could not load file 'a.dll'.",
+        ),
+    ],
+)
+def test_exception_line_without_frames(text: str, etype: str, emsg: str) -> None:
+    event = {"message": text}
+    StackTraceStage(StackTraceConfig(), BuildContext())([event])
+    assert (event["error"]["type"], event["error"]["message"]) == (etype, emsg)
