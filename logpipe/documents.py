@@ -4,6 +4,9 @@ An index name comes from the event's `@timestamp`, so a raw one that no timestam
 is checked here against the same time window (logpipe.timewindow, default 30 days before to 1 day
 after the Kafka timestamp): outside it, or not a time at all, it moves aside to `_@timestamp`, the
 event is tagged (`_timestamp_out_of_range`, `_dateparsefailure`) and takes the reference time.
+An event older than its reference by more than `LATE_AFTER_MS` (6 days) keeps its `@timestamp`
+but goes to the reference day's index: the lifecycle makes indices read-only after 7 days, and a
+late line must not wait forever on a warm index's write block.
 Top-level fields the engine reserves for itself (`_id`, `_index`, `_source`, ...; common in
 MongoDB documents) would make it refuse the document: they move under `_reserved`.
 """
@@ -21,7 +24,7 @@ import orjson
 from logpipe.fields import add_tag, put
 from logpipe.lifecycle.naming import IndexMode, index_name
 from logpipe.timeformats import format_ms, iso8601
-from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG
+from logpipe.timewindow import CHECKED, DAY_MS, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, reference_ms
 
 DEFAULT_FAMILIES = ("logs",)
 UNPARSED_TAG = "_dateparsefailure"
@@ -35,7 +38,11 @@ RESERVED_FIELDS = frozenset(
         "_size", "_meta", "_timestamp", "_ttl",
     }
 )  # fmt: skip
+# Older than this before the reference, an event is indexed on the reference day (see above):
+# below the lifecycle's warm phase (7 days), where indices become read-only.
+LATE_AFTER_MS = 6 * DAY_MS
 _parse_iso = iso8601(UTC)
+_late_cutoffs: dict[int, tuple[str, str]] = {}
 
 
 @dataclass(slots=True)
@@ -53,21 +60,42 @@ def index_date(event: dict, origin: dict[str, Any]) -> str:
     """`YYYY.MM.DD` (UTC) of the event's `@timestamp` if it is a time inside the window.
 
     Otherwise the reference time (Kafka timestamp, file time, else now) is the event's time.
+    A late event (see LATE_AFTER_MS) is indexed on its reference day.
     """
     stamp = event.get("@timestamp")
     if stamp is not None and origin.get(CHECKED) == stamp:  # as the timestamp stage left it
-        return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"
+        return _not_late(f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}", origin)
     ref, low, high = DEFAULT_WINDOW.bounds(origin, time.time() * 1000)
     if stamp is not None:
         canonical = _canonical(stamp)
         if canonical is not None and low <= canonical[1] <= high:
             event["@timestamp"] = canonical[0]
-            return f"{canonical[0][0:4]}.{canonical[0][5:7]}.{canonical[0][8:10]}"
+            day = f"{canonical[0][0:4]}.{canonical[0][5:7]}.{canonical[0][8:10]}"
+            return _not_late(day, origin)
         put(event, "_@timestamp", stamp)
         add_tag(event, UNPARSED_TAG if canonical is None else OUT_OF_RANGE_TAG)
     text = format_ms(ref) or format_ms(int(time.time() * 1000))
     event["@timestamp"] = text
     return f"{text[0:4]}.{text[5:7]}.{text[8:10]}"
+
+
+def _not_late(day: str, origin: dict[str, Any]) -> str:
+    """`day`, or the reference day when `day` is more than LATE_AFTER_MS before the reference."""
+    ref_day = reference_ms(origin, time.time() * 1000) // DAY_MS
+    cutoff = _late_cutoffs.get(ref_day)
+    if cutoff is None:
+        if len(_late_cutoffs) > 64:
+            _late_cutoffs.clear()
+        cutoff = _late_cutoffs[ref_day] = (
+            _day(ref_day * DAY_MS - LATE_AFTER_MS),
+            _day(ref_day * DAY_MS),
+        )
+    return cutoff[1] if day < cutoff[0] else day
+
+
+def _day(ms: int) -> str:
+    """`YYYY.MM.DD` of epoch milliseconds, UTC."""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y.%m.%d")
 
 
 def _canonical(stamp: Any) -> tuple[str, int] | None:

@@ -81,7 +81,11 @@ def test_index_date_and_families():
     event = {
         "@timestamp": "2026-11-26T23:59:59.000-02:00",
         "message": "m",
-        "@metadata": {"id": "t-0-1", "families": ["logs", "errors"]},
+        "@metadata": {
+            "id": "t-0-1",
+            "families": ["logs", "errors"],
+            "kafka": {"timestamp": 1795780800000},  # 2026-11-27T12:00:00Z
+        },
     }
     docs = to_docs([event], "rolerabbit")
     assert [d.index for d in docs] == ["rolerabbit-logs-2026.11.27", "rolerabbit-errors-2026.11.27"]
