@@ -33,9 +33,9 @@ _SYNONYMS = {
     "notice": ("notice", "ntc", "note", "*"),
     "warning": ("warning", "warn", "wrn", "w", "#"),
     "error": ("error", "err", "eror", "erro", "severe", "e", "fail"),  # fail: .NET
-    "critical": ("critical", "crit", "crt", "fatal", "fata", "ftl", "f", "dpanic"),
+    "critical": ("critical", "crit", "crt", "fatal", "fata", "ftl", "f", "dpanic", "panic", "pani"),
     "alert": ("alert",),
-    "emergency": ("emergency", "emerg", "panic", "pani"),
+    "emergency": ("emergency", "emerg"),
 }  # fmt: skip
 # Exact spellings as they arrive (INFO, Info, info) resolve with one dict lookup.
 _NAMES = {

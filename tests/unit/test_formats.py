@@ -333,6 +333,17 @@ APPLICATION_LINES = [
         {"@timestamp": "2018-02-25T10:42:20.000Z", "log.level": "error",
          "message": "Starting Process"},
     ),
+    (  # logrus with ReportCaller: a key between level and msg
+        'time="2015-03-26T01:27:38-04:00" level=panic method=github.com/sirupsen/arcticcreatures'
+        '.migrate msg="a penguin swims by" animal=penguin',
+        {"@timestamp": "2015-03-26T05:27:38.000Z", "log.level": "critical",
+         "message": "a penguin swims by"},
+    ),
+    (  # go-kit (Prometheus): ts= first
+        'level=info ts=2024-03-16T11:33:40.489Z caller=main.go:12 msg="Starting Prometheus"',
+        {"@timestamp": "2024-03-16T11:33:40.489Z", "log.level": "info",
+         "message": "Starting Prometheus"},
+    ),
     (  # log/slog TextHandler
         'time=2023-08-04T16:09:19.594-04:00 level=WARN msg="hello, world" user=jba',
         {"@timestamp": "2023-08-04T20:09:19.594Z", "log.level": "warning",

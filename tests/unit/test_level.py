@@ -63,14 +63,14 @@ def test_registered_under_level():
         ("SEVERE", "error"),
         ("alert", "alert"),
         ("emerg", "emergency"),
-        ("PANIC", "emergency"),
+        ("PANIC", "critical"),  # PostgreSQL, Go: an application panic, not an unusable system
         ("*", "notice"),
         ("#", "warning"),
         ("E", "error"),
         # logrus on a terminal, zap, PostgreSQL, Redis, klog
         ("ERRO", "error"),
         ("FATA", "critical"),
-        ("PANI", "emergency"),
+        ("PANI", "critical"),
         ("TRAC", "trace"),
         ("trace3", "trace"),  # Apache 2.4
         ("fail", "error"),  # .NET
