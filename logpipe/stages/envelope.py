@@ -3,7 +3,8 @@
 Built-in shapes (each can be turned off with `shapes`):
 - `beats`: Filebeat / Elastic Agent Kafka output (`agent.type`, `@metadata.beat`, `log.file.path`,
   or 5.x/6.x `beat`/`source`/`offset`). Its fields are ECS already and merge as they are.
-- `journald`: `journalctl -o json` / export JSON (`MESSAGE` with `_PID`, `PRIORITY`, ...).
+- `journald`: `journalctl -o json` (`MESSAGE` with `_PID`, `PRIORITY`, ...) and the text of
+  `journalctl -o export` (`__CURSOR=...` then `KEY=value` lines).
 - `vector`: Vector's JSON (`source_type`; file, docker_logs, kubernetes_logs, syslog, journald).
 - `docker`: the json-file driver's `{"log": "...\\n", "stream": "stderr", "time": "..."}`.
 - `fluentbit`: Fluent Bit's JSON (`log`/`message` with `date`, `kubernetes`, `stream`, `logtag`).
@@ -163,6 +164,7 @@ class EnvelopeStage:
         self.config = config
         self._field = config.field
         self._cri = "cri" in config.shapes
+        self._export = "journald" in config.shapes  # also `journalctl -o export` text
         self._json = any(shape != "cri" for shape in config.shapes) or bool(config.custom)
         handlers: list[tuple[Callable[[dict], bool], Handler, tuple[str, ...], str]] = [
             (_requires(c.require), _custom_handler(c), (c.time,) if c.time else (), c.name)
@@ -190,7 +192,7 @@ class EnvelopeStage:
 
     def __call__(self, events: list[dict]) -> list[dict]:
         field, json, cri, markers = self._field, self._json, self._cri, self._markers
-        limit, partials = self.config.max_bytes, self._partials
+        limit, partials, export = self.config.max_bytes, self._partials, self._export
         out: list[dict] = []
         for event in events:
             raw = event.get(field)
@@ -207,7 +209,7 @@ class EnvelopeStage:
                 elif type(doc) is dict:
                     streamed = self._one(event, raw, doc)
             # CRI lines start with a date (`2026-11-26T...`)
-            elif (cri and raw[10:11] == "T") or raw[0].isspace():
+            elif (cri and raw[10:11] == "T") or raw[0].isspace() or (export and raw[:2] == "__"):
                 streamed = self._one(event, raw)
             if streamed and partials is not None:
                 tags = event.get("tags")
@@ -254,6 +256,8 @@ class EnvelopeStage:
                 inner, fmt, when = self._unwrap_json(event, line)
             elif self._cri and first.isdigit():
                 inner, fmt, when = _unwrap_cri(event, line)
+            elif self._export and line.startswith("__"):
+                inner, fmt, when = self._unwrap_export(event, line)
             else:
                 break
             if inner is None:
@@ -294,6 +298,17 @@ class EnvelopeStage:
             return self._detect(event, doc)
         _hand_to_parse(event, line, doc)
         return None, "", None
+
+    def _unwrap_export(self, event: dict, text: str) -> tuple[str | None, str, str | None]:
+        """journald's export format: `KEY=value` lines (`__CURSOR=...`, `MESSAGE=...`)."""
+        if "\nMESSAGE=" not in text:
+            return None, "", None
+        entry, _, rest = text.partition("\n\n")
+        doc = dict(line.partition("=")[::2] for line in entry.split("\n") if "=" in line)
+        if rest.strip():
+            add_tag(event, "_journald_more_entries")  # one entry per message is expected
+        stamp = _take_time(doc, "journald", _TIME_KEYS["journald"])
+        return _handle_journald(event, doc), "journald", stamp
 
     def _detect(self, event: dict, doc: dict) -> tuple[str | None, str, str | None]:
         """Unwrap `doc` with the first shape that claims it."""

@@ -228,6 +228,22 @@ def test_journald_export_json():
     assert event["@metadata"]["envelope"]["timestamp"] == "2026-11-26T09:58:13.211Z"
 
 
+def test_journald_export_text_format():
+    text = (
+        "__CURSOR=s=f4312f4f;i=ce4d7\n__REALTIME_TIMESTAMP=1795687093211946\n_BOOT_ID=39d6\n"
+        "PRIORITY=4\n_HOSTNAME=archlinux\n_TRANSPORT=stdout\nSYSLOG_IDENTIFIER=app\n"
+        "MESSAGE=disk 91% full\n_PID=7136\nSYSLOG_FACILITY=3"
+    )
+    event = run(text)
+    assert event["message"] == "disk 91% full"
+    assert event["process"] == {"pid": 7136, "name": "app"}
+    assert event["log"]["syslog"]["priority"] == 28
+    assert event["@metadata"]["envelope"]["timestamp"] == "2026-11-26T09:58:13.211Z"
+    assert "tags" not in event
+    assert "_journald_more_entries" in run(text + "\n\n" + text)["tags"]
+    assert run("__init__ = 5")["message"] == "__init__ = 5"
+
+
 def test_journald_binary_message_and_no_facility():
     event = run('{"MESSAGE": [104, 105, 255], "PRIORITY": "6", "_HOSTNAME": "h"}')
     assert event["message"] == "hi\ufffd"
