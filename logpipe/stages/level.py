@@ -11,7 +11,7 @@ PRI fields and a `<PRI>` prefix on `message` give the severity `PRI % 8`; a PRI 
 `log.syslog.facility.*` and `log.syslog.severity.*` (code and name).
 With `legacy_field: level` that root field keeps a text level as the source wrote it (the index
 template lowercases it, so `level: ERROR` finds `error`, `Error`, `ERROR`); where the source had
-none, or only a number (pino's 50), it gets the canonical name.
+none, or only a number (pino's 50, also as text), it gets the canonical name.
 """
 
 from __future__ import annotations
@@ -227,7 +227,7 @@ class LevelStage:
         legacy = self._legacy
         if legacy is not None:
             old = event.get(legacy)
-            if old is None or type(old) is int or type(old) is float:
+            if old is None or type(old) in (int, float) or (type(old) is str and old.isdigit()):
                 event[legacy] = level  # absent, or a number a keyword query cannot match
         parts = self._target_parts
         if source == self._target and len(parts) > 1 and source in event:

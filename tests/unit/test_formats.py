@@ -221,6 +221,42 @@ def test_rfc3164_pri_gives_level_facility_and_severity(pipeline):
                 "postgresql.log.database": "mydb",
             },
         ),
+        (  # '%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ' (pgBadger's; Cloud SQL's)
+            "2017-07-31 13:36:42 UTC [1234]: [3-1] user=app,db=prod,app=psql,client=10.1.2.3 "
+            'ERROR:  syntax error at or near "SELEC" at character 1',
+            {
+                "process.pid": 1234,
+                "user.name": "app",
+                "postgresql.log.database": "prod",
+                "source.address": "10.1.2.3",
+                "log.level": "error",
+            },
+        ),
+        (  # Azure '%t-%c-'
+            "2017-07-31 13:36:42 UTC-65f5a2c4.1a2b-LOG:  connection received: host=10.0.0.5",
+            {
+                "@timestamp": "2017-07-31T13:36:42.000Z",
+                "log.level": "info",
+                "message": "connection received: host=10.0.0.5",
+            },
+        ),
+        (  # a numeric zone abbreviation, verbose errors with the SQLSTATE
+            "2017-07-31 16:36:42.123 +03 [44] ERROR:  42704: unrecognized configuration parameter"
+            ' "config_filel"',
+            {
+                "@timestamp": "2017-07-31T13:36:42.123Z",
+                "log.level": "error",
+                "postgresql.log.sql_state_code": "42704",
+            },
+        ),
+        (  # a line that belongs to the message before it: no level of its own
+            "2017-07-31 13:36:42.585 CEST [22603] postgres@mydb STATEMENT:  SELECT id FROM users",
+            {
+                "log.level": None,
+                "postgresql.log.message_type": "STATEMENT",
+                "message": "SELECT id FROM users",
+            },
+        ),
         (  # csvlog, quotes doubled inside the message
             '2017-07-31 13:36:42.585 UTC,"postgres","postgres",86,"172.24.0.1:45126",5ff26a0c.56'
             ',2,"authentication",2017-07-31 13:36:40 UTC,3/1,0,LOG,00000,"connection authorized'

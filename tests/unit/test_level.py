@@ -288,6 +288,7 @@ def test_pri_fills_syslog_fields_even_when_the_line_names_a_level():
         ({"level": "Warn"}, "Warn"),
         ({"level": 50}, "error"),  # pino: a number no keyword query finds
         ({"level": 30.0}, "info"),
+        ({"level": "50"}, "error"),
         ({"severity": "warning"}, "warning"),
         ({"log": {"syslog": {"priority": 11}}}, "error"),
     ],
