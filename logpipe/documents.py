@@ -80,7 +80,12 @@ def index_date(event: dict, origin: dict[str, Any]) -> str:
 
 
 def _not_late(day: str, origin: dict[str, Any]) -> str:
-    """`day`, or the reference day when `day` is more than LATE_AFTER_MS before the reference."""
+    """`day`, or the reference day when `day` is more than LATE_AFTER_MS before the reference.
+
+    A replay that gives its time window explicitly keeps every day as it is.
+    """
+    if "time_window" in origin:
+        return day
     ref_day = reference_ms(origin, time.time() * 1000) // DAY_MS
     cutoff = _late_cutoffs.get(ref_day)
     if cutoff is None:

@@ -145,14 +145,18 @@ class PartitionUnit:
                 messages = self.consumer.consume(wanted, timeout=POLL_TIMEOUT)
                 events: list[dict] = []
                 docs: list[Doc] = []
-                read = 0
+                read = unrestorable = 0
                 for message in messages:
                     if message.error() is not None or message.offset() >= end:
                         continue
                     position = message.offset() + 1
                     read += 1
                     if self.dead_letters:
-                        docs.append(restore_dead_letter(message.value()))
+                        doc = restore_dead_letter(message.value())
+                        if doc is None:
+                            unrestorable += 1
+                        else:
+                            docs.append(doc)
                     else:
                         events.append(event_from_message(message))
                 idle = 0 if read else idle + 1
@@ -162,15 +166,20 @@ class PartitionUnit:
                         "is the broker up?"
                     )
                 if read:
-                    yield Batch(position, events, docs, read)
+                    yield Batch(position, events, docs, read, unrestorable)
         finally:
             self.consumer.unassign()
 
 
-def restore_dead_letter(value: bytes | None) -> Doc:
-    """The document a dead-letter record holds, under its original id and index."""
+def restore_dead_letter(value: bytes | None) -> Doc | None:
+    """The document a dead-letter record holds, under its original id and index.
+
+    None for a record that kept only the head of a document too big for the topic.
+    """
     try:
         record = orjson.loads(value or b"")
+        if record.get("document_truncated") is True and "document" not in record:
+            return None
         document = record["document"]
         return Doc(
             index=record["index"],
@@ -179,7 +188,7 @@ def restore_dead_letter(value: bytes | None) -> Doc:
             origin={"kafka": record.get("source")},
             family=_family(record["index"]),
         )
-    except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
         raise LogpipeError(f"not a logpipe dead-letter record ({exc})") from None
 
 

@@ -36,6 +36,7 @@ class Summary:
     dead_lettered: int = 0
     failed: int = 0
     read_only: int = 0
+    unrestorable: int = 0
     per_index: Counter = field(default_factory=Counter)
     per_tag: Counter = field(default_factory=Counter)
     interrupted: bool = False
@@ -57,6 +58,12 @@ class Summary:
             out.append(
                 f"  not written: {self.read_only:,} document(s) for read-only indices (days past "
                 "the lifecycle's warm phase); replay them with --target-prefix to see them"
+            )
+        if self.unrestorable:
+            out.append(
+                f"  not restorable: {self.unrestorable:,} dead letter(s) kept only the head of a "
+                "document too big for the topic; replay their source offsets (in the record's "
+                "'source') with --topic after fixing the cause"
             )
         return out
 
@@ -158,6 +165,7 @@ class Replay:
             for batch in unit.batches(starts[unit.key], self.options.batch_size):
                 limiter.take(batch.size)
                 summary.read += batch.size
+                summary.unrestorable += batch.unrestorable
                 position = batch.position
                 docs = self._documents(batch.events, batch.docs, summary)
                 if not self._write(docs, summary):

@@ -17,6 +17,7 @@ class Batch:
     events: list[dict]
     docs: list[Doc]
     size: int
+    unrestorable: int = 0  # dead letters that kept only the head of a too-big document
 
 
 class Unit(Protocol):
