@@ -14,6 +14,7 @@ from typing import Any
 # Failure tags stages add without an option naming them.
 BUILT_IN_FAILURE_TAGS = frozenset(
     {
+        "_condition_timeout",
         "_dateparsefailure",
         "_geoip_invalid_ip",
         "_geoip_lookup_failure",
@@ -22,9 +23,11 @@ BUILT_IN_FAILURE_TAGS = frozenset(
         "_json_too_deep",
         "_jsonparsefailure",
         "_levelparsefailure",
+        "_multiline_timeout",
         "_nul_removed",
         "_redactfailure",
         "_security_failure",
+        "_security_unless_timeout",
         "_stacktrace_failure",
         "_stage_exception",
         "_timestamp_out_of_range",
