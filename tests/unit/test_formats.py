@@ -419,6 +419,18 @@ APPLICATION_LINES = [
         {"@timestamp": "2014-11-14T17:45:43.469Z", "log.level": "info", "process.pid": 2,
          "message": 'Started GET "/" for 127.0.0.1 at 2014-11-14 17:45:43 +0000'},
     ),
+    (  # Rails 7.1+ writes no header: the request lines still give their fields
+        '[af1c6f1e-2c5e-4b74-9f2c-8b5b2e3f1a2b] Started GET "/users?page=2" for 172.18.0.1 at '
+        "2024-03-16 11:33:40 +0000",
+        {"@timestamp": "2024-03-16T11:33:40.000Z", "http.request.method": "GET",
+         "url.original": "/users?page=2", "source.ip": "172.18.0.1",
+         "http.request.id": "af1c6f1e-2c5e-4b74-9f2c-8b5b2e3f1a2b"},
+    ),
+    (
+        "Completed 500 Internal Server Error in 2319ms (ActiveRecord: 500.3ms)",
+        {"http.response.status_code": 500, "response_time": 2319,
+         "message": "Completed 500 Internal Server Error in 2319ms (ActiveRecord: 500.3ms)"},
+    ),
     (  # dmesg with a raw level
         "<3>[    1.234567] ata1: SATA link down (SStatus 0 SControl 300)",
         {"log.level": "error", "kernel.uptime": "1.234567",
