@@ -1,7 +1,8 @@
-"""Grok expressions compiled once to `regex` patterns, matched under a time limit."""
+"""Grok expressions expanded as Logstash does, compiled once to `regex`, matched in time limits."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,46 +14,46 @@ import regex
 
 from logpipe.errors import ConfigError
 from logpipe.fields import split_path
+from logpipe.grok.onig import OnigError, translate
 
-_FLAGS = regex.MULTILINE | regex.VERSION0  # Oniguruma's ^ and $ always match at line ends
-_NAME = re.compile(r"\w+")
-_ONIG_FLAGS = re.compile(r"\(\?([imx]*)(?:-([imx]*))?([:)])")
-_POSIX = {
-    "alnum": "a-zA-Z0-9",
-    "alpha": "a-zA-Z",
-    "blank": " \\t",
-    "cntrl": "\\x00-\\x1f\\x7f",
-    "digit": "0-9",
-    "graph": "!-~",
-    "lower": "a-z",
-    "print": " -~",
-    "punct": "!-/:-@\\[-`{-~",
-    "space": "\\s",
-    "upper": "A-Z",
-    "word": "\\w",
-    "xdigit": "0-9A-Fa-f",
-}
+# Oniguruma as Logstash compiles grok: ^ and $ match at line ends, `.` matches a newline too
+_FLAGS = regex.MULTILINE | regex.DOTALL | regex.VERSION0
+# jls-grok's reference: %{NAME}, %{NAME:field}, %{NAME:field:type}, %{NAME=definition}; the rest
+# up to `}` is ignored (so %{NAGIOSLOGLINE - CURRENT HOST STATE} means %{NAGIOSLOGLINE})
+_REFERENCE = re.compile(r"%\{(?P<name>[A-z0-9]+)(?::(?P<sub>[@\[\]A-z0-9_:.-]+))?")
 _LEADING_INT = re.compile(r"\s*[+-]?[0-9]+")
 _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_LONG = 2**63
+_PROPERTY = re.compile(
+    r"\\[pP]\{[^}]*\}"
+)  # `re` knows no \p{..}: a stand-in class for the prefilter
 
 
 class GrokError(ConfigError):
     """A grok expression or pattern file that cannot be used, explained in one line."""
 
 
-def to_int(text: str) -> int:
-    """Convert like Logstash (Ruby `to_i`): the leading integer, or 0."""
+def to_int(text: str) -> int | str:
+    """Convert like Logstash (Ruby `to_i`: leading integer, or 0); beyond a long, keep `text`."""
     try:
-        return int(text)
-    except ValueError:
+        value = int(text)
+    except ValueError:  # not a plain integer, or past Python's digit limit
         m = _LEADING_INT.match(text)
-        return int(m.group()) if m else 0
+        if m is None:
+            return 0
+        if len(m.group()) > 24:
+            return text
+        value = int(m.group())
+    return value if -_LONG <= value < _LONG else text
 
 
-def to_float(text: str) -> float:
-    """Convert like Logstash (Ruby `to_f`): the leading number, or 0.0."""
+def to_float(text: str) -> float | str:
+    """Convert like Logstash (Ruby `to_f`: leading number, or 0.0); beyond a double, keep `text`."""
     m = _LEADING_FLOAT.match(text)
-    return float(m.group()) if m else 0.0
+    if m is None:
+        return 0.0
+    value = float(m.group())
+    return value if math.isfinite(value) else text
 
 
 CONVERTERS: Mapping[str, Callable[[str], Any]] = {"int": to_int, "float": to_float}
@@ -67,22 +68,39 @@ class Capture:
     type: str | None
 
 
+def capture_of(name: str) -> tuple[str, str | None]:
+    """Field and type of a Ruby group name: `PATTERN:field[:type]` from grok, or a plain name."""
+    _, sep, sub = name.partition(":")
+    if not sep:
+        return name, None
+    head, sep, tail = sub.rpartition(":")
+    if sep and tail in CONVERTERS:
+        return head, tail
+    return sub, None
+
+
 class Grok:
     """A compiled grok expression: `search` under a time limit, `captures` as a nested dict."""
 
     __slots__ = ("captures", "expression", "literals", "pattern", "regex")
 
-    def __init__(self, expression: str, pattern: str, captures: list[tuple[str, str, str | None]]):
+    def __init__(self, expression: str, pattern: str):
         self.expression = expression
-        self.pattern = pattern
+        self.pattern = pattern  # the expansion, in Oniguruma syntax as Logstash would compile it
         try:
-            self.regex = regex.compile(pattern, _FLAGS)
-        except (regex.error, OverflowError, RecursionError) as exc:
+            translation = translate(pattern)
+            self.regex = regex.compile(translation.source, _FLAGS)
+        except (OnigError, regex.error, OverflowError, RecursionError) as exc:
             reason = re.sub(r" at position \d+", "", str(exc))  # positions of the expansion
             raise GrokError(f"grok expression {expression!r} does not compile: {reason}") from None
-        index = self.regex.groupindex
-        self.captures = tuple(Capture(index[g], field, typ) for g, field, typ in captures)
-        self.literals = required_literals(pattern)
+        captures = []
+        for index, name in enumerate(translation.names, 1):
+            field, typ = capture_of(name)
+            if not field or field.strip() != field:
+                raise GrokError(f"empty or blank field name in grok capture {name!r}")
+            captures.append(Capture(index, field, typ))
+        self.captures = tuple(captures)
+        self.literals = required_literals(translation.source)
 
     def search(self, text: str, timeout: float | None = None) -> Any:
         """Return the first match in `text` or None; raise TimeoutError past `timeout` seconds."""
@@ -126,153 +144,79 @@ def merge(root: dict, parts: tuple[str, ...], value: Any, overwrite: bool = Fals
 
 
 class Compiler:
-    """Expands one expression against a pattern table into a `regex` source and its captures."""
+    """Expands grok references in one expression into an Oniguruma pattern, as jls-grok does."""
 
     def __init__(self, patterns: Mapping[str, str], cache: dict[str, str]) -> None:
         self.patterns = patterns
-        self.cache = cache  # expansions of capture-free patterns, shared per library
-        self.captures: list[tuple[str, str, str | None]] = []
-        self.last_group: dict[str, str] = {}
+        self.cache = cache  # expansions per pattern name, shared per library
+        self.inline: dict[str, str] = {}  # %{NAME=definition} of this expression
 
     def compile(self, expression: str) -> Grok:
-        """Translate and compile `expression`; GrokError names what is wrong."""
-        return Grok(expression, self.translate(expression, ()), self.captures)
+        """Expand and compile `expression`; GrokError says what is wrong."""
+        return Grok(expression, self.expand(expression, ()))
 
-    def _group(self, field: str, typ: str | None) -> str:
-        if not field or field.strip() != field:
-            raise GrokError(f"empty or blank field name in grok capture {field!r}")
-        name = f"_g{len(self.captures)}"
-        self.captures.append((name, field, typ))
-        self.last_group[field] = name
-        return name
-
-    def reference(self, body: str, stack: tuple[str, ...]) -> str:
-        """Expand `%{NAME}`, `%{NAME:field}` or `%{NAME:field:int|float}`."""
-        name, _, rest = body.partition(":")
-        field, typ = rest, None
-        head, sep, tail = rest.rpartition(":")
-        if sep and tail in CONVERTERS:
-            field, typ = head, tail
-        elif sep and head:
-            raise GrokError(f"unknown type {tail!r} in %{{{body}}}; use int or float")
-        if not _NAME.fullmatch(name):
-            raise GrokError(f"bad grok reference %{{{body}}}")
-        if name in stack:
-            raise GrokError(f"grok pattern {name} refers to itself: {' -> '.join((*stack, name))}")
-        definition = self.patterns.get(name)
-        if definition is None:
-            where = f" (used by {stack[-1]})" if stack else ""
-            raise GrokError(f"unknown grok pattern %{{{name}}}{where}")
-        inner = self.cache.get(name)
-        if inner is None:
-            before = len(self.captures)
-            inner = self.translate(definition, (*stack, name))
-            if len(self.captures) == before and "(?P=" not in inner:
-                self.cache[name] = inner
-        if rest:
-            return f"(?P<{self._group(field, typ)}>{inner})"
-        return f"(?:{inner})"
-
-    def translate(self, text: str, stack: tuple[str, ...]) -> str:
-        """Rewrite Oniguruma/grok syntax into `regex` syntax, expanding references."""
+    def expand(self, text: str, stack: tuple[str, ...]) -> str:
+        """Replace every `%{...}` in `text` with its definition, as a (named) group."""
         out: list[str] = []
-        i, n = 0, len(text)
-        in_class = False
-        while i < n:
-            c = text[i]
-            if c == "\\":
-                pair = text[i : i + 2]
-                if pair == "\\k" and not in_class and text.startswith("<", i + 2):
-                    end = text.find(">", i + 3)
-                    field = text[i + 3 : end]
-                    if end < 0 or field not in self.last_group:
-                        raise GrokError(f"back reference to unknown group in {text!r}")
-                    out.append(f"(?P={self.last_group[field]})")
-                    i = end + 1
-                    continue
-                if pair == "\\h":
-                    out.append("0-9A-Fa-f" if in_class else "[0-9A-Fa-f]")
-                elif pair == "\\H" and not in_class:
-                    out.append("[^0-9A-Fa-f]")
-                elif pair == "\\z" and not in_class:
-                    out.append("\\Z")
-                elif pair == "\\Z" and not in_class:
-                    out.append("(?=\\n?\\Z)")
-                else:
-                    out.append(pair)
-                i += 2
-                continue
-            if in_class:
-                if c == "[" and text.startswith("[:", i):
-                    end = text.find(":]", i + 2)
-                    posix = _POSIX.get(text[i + 2 : end]) if end > 0 else None
-                    if posix is not None:
-                        out.append(posix)
-                        i = end + 2
-                        continue
-                    out.append("\\[")
-                elif c == "]":
-                    in_class = False
-                    out.append(c)
-                else:
-                    out.append(c)
-                i += 1
-                continue
-            if c == "[":
-                in_class = True
-                j = i + 1
-                if text.startswith("^", j):
-                    j += 1
-                if text.startswith("]", j):
-                    out.append(text[i:j] + "\\]")
-                    i = j + 1
-                else:
-                    out.append(text[i:j])
-                    i = j
-                continue
-            if c == "%" and text.startswith("{", i + 1):
-                end = text.find("}", i + 2)
-                if end < 0:
-                    raise GrokError(f"unclosed %{{ in {text!r}")
-                out.append(self.reference(text[i + 2 : end], stack))
-                i = end + 1
-                continue
-            if c == "(":
-                i = self._group_open(text, i, out)
-                continue
-            out.append(c)
-            i += 1
+        i = 0
+        while (start := text.find("%{", i)) >= 0:
+            out.append(text[i:start])
+            m = _REFERENCE.match(text, start)
+            if m is None:
+                raise GrokError(f"bad grok reference {text[start : start + 30]!r}")
+            end = m.end()
+            if text.startswith("=", end):
+                self.inline[m["name"]], end = _definition(text, end + 1)
+            close = text.find("}", end)
+            if close < 0:
+                raise GrokError(f"unclosed %{{ in {text!r}")
+            out.append(self.reference(m["name"], m["sub"], stack))
+            i = close + 1
+        out.append(text[i:])
         return "".join(out)
 
-    def _group_open(self, text: str, i: int, out: list[str]) -> int:
-        """Translate the group opener at `i`; return the index after it."""
-        if not text.startswith("(?", i):
-            out.append("(?:")  # Oniguruma: plain groups do not capture once names are used
-            return i + 1
-        for prefix in ("(?<", "(?P<"):
-            if text.startswith(prefix, i) and text[i + len(prefix) : i + len(prefix) + 1] not in (
-                "=",
-                "!",
-            ):
-                start = i + len(prefix)
-                end = text.find(">", start)
-                if end < 0:
-                    raise GrokError(f"unclosed group name in {text!r}")
-                out.append(f"(?P<{self._group(text[start:end], None)}>")
-                return end + 1
-        m = _ONIG_FLAGS.match(text, i)
-        if m and (m.group(1) or m.group(2)):
-            on, off = (m.group(1) or "").replace("m", "s"), (m.group(2) or "").replace("m", "s")
-            out.append(f"(?{on}{'-' + off if m.group(2) is not None else ''}{m.group(3)}")
-            return m.end()
-        out.append("(?")
-        return i + 2
+    def reference(self, name: str, sub: str | None, stack: tuple[str, ...]) -> str:
+        """The expansion of `%{name:sub}`: a named group when it captures, else `(?:...)`."""
+        if sub is not None:
+            head, sep, tail = sub.rpartition(":")
+            if sep and head and tail not in CONVERTERS:
+                raise GrokError(f"unknown type {tail!r} in %{{{name}:{sub}}}; use int or float")
+        if name in stack:
+            raise GrokError(f"grok pattern {name} refers to itself: {' -> '.join((*stack, name))}")
+        inner = None if self.inline else self.cache.get(name)
+        if inner is None:
+            definition = self.inline.get(name, self.patterns.get(name))
+            if definition is None:
+                where = f" (used by {stack[-1]})" if stack else ""
+                raise GrokError(f"unknown grok pattern %{{{name}}}{where}")
+            inner = self.expand(definition, (*stack, name))
+            if not self.inline:
+                self.cache[name] = inner
+        return f"(?<{name}:{sub}>{inner})" if sub else f"(?:{inner})"
+
+
+def _definition(text: str, start: int) -> tuple[str, int]:
+    """The inline definition of `%{NAME=...}` from `start`: up to the `}` that closes it."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0:
+                return text[start:i], i
+            depth -= 1
+        i += 1
+    raise GrokError(f"unclosed %{{ in {text!r}")
 
 
 def required_literals(pattern: str) -> tuple[str, ...]:
     """Strings every match must contain (longest first), for a cheap `in` check before matching."""
     try:
-        tree = sre_parse.parse(pattern, re.MULTILINE)
+        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE)
     except Exception:  # syntax `re` does not know: no prefilter, it is only a speed-up
         return ()
     if tree.state.flags & (re.IGNORECASE | re.VERBOSE):

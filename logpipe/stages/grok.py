@@ -8,12 +8,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from logpipe.fields import add_tag, get, split_path
-from logpipe.grok.engine import Grok, to_float, to_int
+from logpipe.grok.engine import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
 from logpipe.stages.base import BuildContext, StageConfig
-
-# `int` first (only it can raise), then Logstash's lenient reading for anything else
-CONVERT = {"int": int, "float": to_float}
 
 # (group index in m.groups(), parent keys, leaf key, converter, overwrite)
 Spec = tuple[int, tuple[str, ...], str, Any, bool]
@@ -80,7 +77,7 @@ class GrokStage:
         for cap in grok.captures:
             parts = split_path(cap.field)
             full = base + parts
-            conv = CONVERT[cap.type] if cap.type else None
+            conv = CONVERTERS[cap.type] if cap.type else None
             specs.append((cap.group - 1, full[:-1], full[-1], conv, parts in overwrite))
         return grok, tuple(specs)
 
@@ -129,10 +126,7 @@ class GrokStage:
             if not value and (value is None or not keep_empty):
                 continue
             if conv is not None:
-                try:
-                    value = conv(value)
-                except ValueError:
-                    value = to_int(value)
+                value = conv(value)  # never raises: what is no number stays a string
             node = event
             for key in parents:
                 child = node.get(key)

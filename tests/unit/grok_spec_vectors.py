@@ -71,9 +71,14 @@ def stage(mode: str, expression: str, options: str, builtin: bool) -> GrokStage:
 
 
 def run(mode: str, vector: dict, builtin: bool = False) -> dict:
-    """The event the grok filter makes of the vector's message."""
+    """The event the grok filter makes of LogStash::Event.new("message" => message)."""
     grok = stage(mode, vector["expression"], json.dumps(vector["options"]), builtin)
-    return grok([{"message": vector["message"]}])[0]
+    event = {
+        "@timestamp": "2021-03-16T06:38:01.000Z",
+        "@version": "1",
+        "message": vector["message"],
+    }
+    return grok([event])[0]
 
 
 def failures(mode: str, vector: dict, event: dict) -> list[str]:
@@ -162,6 +167,7 @@ def _last(value: Any) -> Any:
 
 
 OPS = {
+    "to_hash": lambda event: {k: v for k, v in event.items() if k != "@metadata"},
     "[]": _index,
     "get": _get,
     "keys": _keys,

@@ -135,9 +135,11 @@ def test_cycles_are_reported():
         ("(%{WORD:x}", "does not compile"),
         ("%{WORD:x:long}", "unknown type 'long'"),
         ("%{WORD", "unclosed"),
-        ("%{WO-RD}", "bad grok reference"),
-        ("%{WORD: }", "field name"),
-        (r"\k<nope>", "back reference"),
+        ("%{ WORD}", "bad grok reference"),
+        ("%{WO-RD}", r"unknown grok pattern %\{WO\}"),  # like Logstash: `-RD` is ignored
+        ("%{WORD::int}", "field name"),
+        (r"\k<nope>", "unknown group"),
+        ("[a-z", "unclosed character class"),
     ],
 )
 def test_bad_expressions(expression, message):

@@ -25,7 +25,7 @@ class Rec
   def with(*op) = Rec.new(@vector, @ops + [op])
   def [](key) = with("[]", key)
   def get(ref) = with("get", ref)
-  def to_hash = self
+  def to_hash = @ops.empty? ? with("to_hash") : self
   def keys = with("keys")
   def to_i = with("to_i")
   def to_s = with("to_s")
@@ -251,7 +251,7 @@ class Group
 
     it("only uses namespaces #{namespaces.inspect}") do
       if instance_exec(&opts[:if])
-        Vectors.expect(subject.vector, { "example" => description.strip, "path" => [],
+        Vectors.expect(subject.vector, { "example" => description.strip, "path" => subject.ops,
                                          "matcher" => "namespaces", "arg" => namespaces,
                                          "negated" => false, "pending" => false })
       end
@@ -300,7 +300,7 @@ end
 Dir[File.join(HERE, "spec", "patterns", "*_spec.rb")].sort.each do |file|
   source = File.read(file)
   # `(x || {})` defaults a missing hash; the recorder cannot see `||`, so it says so explicitly.
-  source = source.gsub(/\((\w+(?:\[[^\]]+\])*) \|\| \{\}\)/, '(\1.or_empty)')
+  nil while source.gsub!(/\((?<e>(?:[^()\s|]|\([^()\s|]+\))+) \|\| \{\}\)/, "(\\k<e>.or_empty)")
   $spec_file = File.basename(file)
   eval(source, TOPLEVEL_BINDING, file) # rubocop:disable Security/Eval
 end
@@ -310,9 +310,9 @@ HEADER = {
   "source" => "logstash-plugins/logstash-patterns-core, commit #{COMMIT} (v4.3.1), spec/patterns/*_spec.rb; Apache-2.0, see LICENSE and NOTICE",
   "generator" => "tests/data/logstash-patterns-core/spec_to_vectors.rb (runs the specs against a recorder)",
   "vector" => "spec: the spec file; modes: ECS modes it runs in (legacy = ecs_compatibility disabled, ecs-v1 = v1); expression: the grok filter's match for `message`; message: the input; options: other grok filter options; expectations: what the spec checks",
-  "expectation" => "path: operations from the event hash to the value checked ([] key or index, get field-reference, keys, to_i, to_s, last, last_if_array, or_empty); matcher and arg: the RSpec matcher; negated: not_to; pending: after `pending` (RSpec expects it to fail; not counted); modes: where it holds when not in every mode of its vector",
+  "expectation" => "path: operations from the event to the value checked (to_hash: the event without @metadata, [] key or index, get field-reference, keys, to_i, to_s, last, last_if_array, or_empty); matcher and arg: the RSpec matcher; negated: not_to; pending: after `pending` (RSpec expects it to fail; not counted); modes: where it holds when not in every mode of its vector",
   "translated" => [
-    "describe_pattern(NAME, modes) runs `%{NAME}` (grok_exact_match: `^%{NAME}$`) over {\"message\" => message} with ecs_compatibility from the mode; grok_match(pattern, message) and expect(pattern).to match(message) likewise",
+    "describe_pattern(NAME, modes) runs `%{NAME}` (grok_exact_match: `^%{NAME}$`) over LogStash::Event.new(\"message\" => message) (so @timestamp and @version \"1\" too) with ecs_compatibility from the mode; grok_match(pattern, message) and expect(pattern).to match(message) likewise",
     "a spec without modes ran in the grok filter's default of its time (legacy, Logstash 7): its vectors run in both modes, and an expectation on fields that the expression does not name itself (e.g. SYSLOGLINE's `program`) only in legacy",
     "`pass` (the helper's matcher): the event has no `tags`; LogStash::Filters::Grok.new + filter(event): a vector with that expression and the remaining options (timeout_millis)",
     "include/eq/eql/be/be_nil/be_a/start_with/end_with/have_key/hash_including keep RSpec's meaning (include on a hash: keys present and values equal as RSpec's values_match?; eql: same types)",
