@@ -12,8 +12,8 @@ from typing import BinaryIO
 
 import orjson
 
+from logpipe.cliargs import add_settings_arguments, load_cli_settings
 from logpipe.errors import ConfigError, LogpipeError
-from logpipe.settings import Settings
 
 EXIT_USAGE = 2
 _URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
@@ -58,39 +58,24 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="consume from Kafka and index into the search engine")
-    _settings_args(run)
+    add_settings_arguments(run)
     run.add_argument("--workers", type=int, default=1, help="consumer processes (default 1)")
     run.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     run.set_defaults(handler=_run, error_exit=1)
 
     check = commands.add_parser("check", help="validate settings and pipeline files, then exit")
-    _settings_args(check)
+    add_settings_arguments(check)
     check.set_defaults(handler=_check, error_exit=1)
 
     test = commands.add_parser("test", help="run stdin lines through a pipeline, print documents")
-    _settings_args(test)
+    add_settings_arguments(test)
     test.add_argument("-0", dest="nul", action="store_true", help="NUL-separated messages")
     test.set_defaults(handler=_test, error_exit=EXIT_USAGE)
 
     commands.add_parser("grok", help="try a grok expression on stdin lines (see logpipe grok -h)")
     add_setup_parser(commands)
-    add_replay_parser(commands, _settings_args)
+    add_replay_parser(commands)
     return parser
-
-
-def _settings_args(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--settings", metavar="FILE", help="YAML settings file ($LOGPIPE_SETTINGS)")
-    parser.add_argument("--pipeline", metavar="FILE", help="pipeline file or bundled name")
-
-
-def load_cli_settings(args: argparse.Namespace) -> Settings:
-    """Settings from --settings (or the environment), with --pipeline applied."""
-    from logpipe.settings import load_settings
-
-    settings = load_settings(args.settings)
-    if args.pipeline:
-        settings = settings.model_copy(update={"pipeline": args.pipeline})
-    return settings
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -17,8 +17,8 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exp
 from logpipe.deadletter import DeadLetterUnavailable, DeadLetterWriter
 from logpipe.documents import Doc, to_docs
 from logpipe.errors import EngineUnavailable, LogpipeError
-from logpipe.lifecycle.naming import IndexMode
 from logpipe.metrics import Metrics
+from logpipe.naming import IndexMode
 from logpipe.pipeline import Pipeline
 from logpipe.sink import BulkOutcome, BulkSink, Rejection
 from logpipe.tagcount import TagCounter, declared_failure_tags, failure_label

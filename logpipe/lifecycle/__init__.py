@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from logpipe.lifecycle.naming import index_name
+from logpipe.naming import index_name
 
 _MANAGE = ("missing_templates", "require_templates", "run_setup", "validate_lifecycle")
 __all__ = ["index_name", *_MANAGE]

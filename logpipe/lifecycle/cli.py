@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from logpipe.cliargs import add_settings_arguments
 from logpipe.errors import ConfigError
 
 
@@ -15,7 +16,7 @@ def add_setup_parser(commands: argparse._SubParsersAction) -> None:
         help="install lifecycle policies (ILM/ISM), index templates and Kibana data views",
         description="Install what ilm/ defines, idempotently: a second run changes nothing.",
     )
-    setup.add_argument("--settings", metavar="FILE", help="YAML settings file ($LOGPIPE_SETTINGS)")
+    add_settings_arguments(setup, pipeline=False)
     setup.add_argument(
         "--dry-run", action="store_true", help="print what would change, as a diff; change nothing"
     )

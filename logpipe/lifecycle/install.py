@@ -13,16 +13,16 @@ from logpipe.errors import LogpipeError
 from logpipe.lifecycle import normalize
 from logpipe.lifecycle.cluster import Cluster
 from logpipe.lifecycle.definition import Definition
-from logpipe.lifecycle.naming import (
+from logpipe.lifecycle.policies import render_ilm, render_ism
+from logpipe.lifecycle.templates import component_templates, index_templates, primary_shards
+from logpipe.lifecycle.validate import check_mode, effective_policy
+from logpipe.naming import (
     IndexMode,
     first_rollover_index,
     index_pattern,
     policy_name,
     write_alias,
 )
-from logpipe.lifecycle.policies import render_ilm, render_ism
-from logpipe.lifecycle.templates import component_templates, index_templates, primary_shards
-from logpipe.lifecycle.validate import check_mode, effective_policy
 
 VERBS = {"create": "created", "update": "updated", "attach": "attached"}
 

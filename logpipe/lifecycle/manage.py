@@ -10,9 +10,9 @@ from logpipe.errors import LogpipeError
 from logpipe.lifecycle import install, kibana
 from logpipe.lifecycle.cluster import Cluster
 from logpipe.lifecycle.definition import Definition, load_definition
-from logpipe.lifecycle.naming import write_alias
 from logpipe.lifecycle.templates import component_templates, index_templates
 from logpipe.lifecycle.validate import check_mode
+from logpipe.naming import write_alias
 
 
 def definition_for(settings: Any) -> Definition:

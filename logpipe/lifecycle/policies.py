@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from logpipe.lifecycle.definition import DeletePhase, Phase, Policy, Rollover
-from logpipe.lifecycle.naming import index_pattern
+from logpipe.naming import index_pattern
 
 MANAGED_BY = "logpipe"
 # ILM and ISM name the same rollover conditions differently.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from logpipe.lifecycle.definition import Definition
-from logpipe.lifecycle.naming import (
+from logpipe.lifecycle.policies import MANAGED_BY
+from logpipe.naming import (
     IndexMode,
     component_template_name,
     index_pattern,
@@ -13,7 +14,6 @@ from logpipe.lifecycle.naming import (
     policy_name,
     write_alias,
 )
-from logpipe.lifecycle.policies import MANAGED_BY
 
 
 def flat_settings(settings: dict[str, Any], parent: str = "") -> dict[str, str]:

@@ -6,8 +6,8 @@ from itertools import pairwise
 
 from logpipe.errors import ConfigError
 from logpipe.lifecycle.definition import Definition, DeletePhase, Phase, Policy, duration_ms
-from logpipe.lifecycle.naming import IndexMode
 from logpipe.lifecycle.templates import primary_shards
+from logpipe.naming import IndexMode
 
 _WHERE = "ilm/lifecycle.yaml"
 

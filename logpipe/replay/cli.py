@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from logpipe.cliargs import add_settings_arguments, load_cli_settings
 from logpipe.errors import LogpipeError
 from logpipe.replay.checkpoint import Checkpoint, default_checkpoint_dir
 from logpipe.replay.kafka_units import (
@@ -25,7 +26,7 @@ from logpipe.settings import Settings
 log = logging.getLogger("logpipe.replay")
 
 
-def add_replay_parser(commands: Any, settings_args: Any) -> None:
+def add_replay_parser(commands: Any) -> None:
     """Register `logpipe replay` on the CLI's subcommands."""
     replay = commands.add_parser(
         "replay",
@@ -33,7 +34,7 @@ def add_replay_parser(commands: Any, settings_args: Any) -> None:
         description="Run the live pipeline over a bounded range, with the live worker's "
         "document ids, so replaying what is already indexed adds nothing.",
     )
-    settings_args(replay)
+    add_settings_arguments(replay)
     source = replay.add_mutually_exclusive_group(required=True)
     source.add_argument("--topic", help="Kafka topic to read by assignment")
     source.add_argument("--files", nargs="+", metavar="PATH", help="files or globs (.gz ok)")
@@ -78,7 +79,6 @@ class Plan:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Validate, plan and run the replay; print the summary."""
-    from logpipe.cli import load_cli_settings
     from logpipe.logs import setup_logging
 
     settings = load_cli_settings(args)

@@ -14,8 +14,8 @@ from logpipe.deadletter import DeadLetterWriter
 from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
-from logpipe.lifecycle.naming import IndexMode
 from logpipe.metrics import Metrics
+from logpipe.naming import IndexMode
 from logpipe.pipeline import Pipeline
 from logpipe.replay.checkpoint import Checkpoint
 from logpipe.replay.progress import Progress
