@@ -15,6 +15,7 @@ Comparison rules (README.md in real_logs/ says why):
 - `@timestamp` compares as an instant to the millisecond, whatever the zone notation.
 - `message` compares with trailing whitespace stripped on both sides.
 - an integer expectation also accepts the same integer written as a string.
+- `*.ip` fields compare as addresses (an IPv4-mapped IPv6 address equals its IPv4 address).
 - `null` expects the field to be absent.
 - `_errors_index`: whether the event was also written to the `-errors-` index family.
 - `_failure_tags`: the event's tags that start with `_` (`_grokparsefailure`,
@@ -27,6 +28,7 @@ replaced deployment's drop of debug events is its own feature, tested elsewhere)
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import math
 import os
 import sys
@@ -126,6 +128,16 @@ class _Absent:
 _ABSENT = _Absent()
 
 
+def _ip(text: str) -> object:
+    """An address as the engine's `ip` type stores it (IPv4-mapped IPv6 is IPv4)."""
+    try:
+        addr = ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return text
+    mapped = getattr(addr, "ipv4_mapped", None)
+    return mapped or addr
+
+
 def matches(key: str, expected: object, actual: object) -> bool:
     if expected is None:
         return actual is _ABSENT or actual is None
@@ -136,6 +148,8 @@ def matches(key: str, expected: object, actual: object) -> bool:
             return isinstance(actual, str) and _ms(actual) == _ms(str(expected))
         except ValueError:
             return False
+    if key.endswith(".ip") and isinstance(expected, str) and isinstance(actual, str):
+        return _ip(expected) == _ip(actual)
     if key == "message" and isinstance(expected, str) and isinstance(actual, str):
         return expected.rstrip() == actual.rstrip()
     if isinstance(expected, bool) or isinstance(actual, bool):
