@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from logpipe.fields import add_tag, put
 from logpipe.stages.merging import merge_into
 from logpipe.stages.partials import PARTIAL_TAG
@@ -129,9 +131,17 @@ def _is_docker(doc: dict) -> bool:
 def _is_fluentbit(doc: dict) -> bool:
     if type(doc.get("log")) is str:
         return any(k in doc for k in ("date", "@timestamp", "time", "stream", "kubernetes"))
-    return type(doc.get("message")) is str and any(
-        k in doc for k in ("date", "kubernetes", "logtag")
-    )
+    if type(doc.get("message")) is str:
+        return any(k in doc for k in ("date", "kubernetes", "logtag"))
+    return "date" in doc and type(doc.get("kubernetes")) is dict  # a record Fluent Bit parsed
+
+
+def _fluentbit_line_key(doc: dict) -> str | None:
+    """Where a Fluent Bit record keeps the line: `log`, `message`, or nowhere (parsed)."""
+    for key in ("log", "message"):
+        if type(doc.get(key)) is str:
+            return key
+    return None
 
 
 # Each shape's detector needs one of these keys.
@@ -171,6 +181,8 @@ def take_time(doc: dict, shape: str, keys: tuple[str, ...]) -> str | None:
             if micros is not None:
                 doc.pop("timestamp", None)
                 return _epoch(micros, 1_000)
+    if shape == "fluentbit" and _fluentbit_line_key(doc) is None:
+        keys = ("date",)  # the other time keys are the application's own
     found = None
     for key in keys:
         value = doc.pop(key, None)
@@ -349,8 +361,8 @@ def _handle_docker(event: dict, doc: dict) -> str | None:
 
 
 def _handle_fluentbit(event: dict, doc: dict) -> str | None:
-    key = "log" if type(doc.get("log")) is str else "message"
-    line = doc.pop(key)
+    key = _fluentbit_line_key(doc)
+    line = doc.pop(key) if key is not None else None
     put(event, "agent.type", "fluent-bit")
     if _is_stream(doc.get("stream")):
         put(event, "log.iostream", doc.pop("stream"))
@@ -361,6 +373,8 @@ def _handle_fluentbit(event: dict, doc: dict) -> str | None:
     kubernetes = doc.pop("kubernetes", None)
     if type(kubernetes) is dict:
         _kubernetes(event, kubernetes)
+    if line is None:  # the application's own fields, parsed by Fluent Bit: parse takes them
+        return orjson.dumps(doc).decode() if doc else None
     for name, path in (("host", "host.name"), ("hostname", "host.hostname")):
         if type(doc.get(name)) is str:
             put(event, path, doc.pop(name))

@@ -295,6 +295,26 @@ def test_fluent_bit_with_kubernetes_metadata():
     }
 
 
+def test_fluent_bit_record_it_parsed_itself_goes_on_to_parse():
+    line = orjson.dumps(
+        {
+            "date": 1795687093.211,
+            "time": "2026-11-26T09:58:12.000Z",
+            "level": "error",
+            "msg": "payment failed",
+            "kubernetes": {"pod_name": "pay-1", "namespace_name": "shop"},
+        }
+    ).decode()
+    event = run(line)
+    assert orjson.loads(event["message"]) == {
+        "time": "2026-11-26T09:58:12.000Z",
+        "level": "error",
+        "msg": "payment failed",
+    }
+    assert event["kubernetes"]["pod"] == {"name": "pay-1"}
+    assert event["@metadata"]["envelope"]["timestamp"] == "2026-11-26T09:58:13.211Z"
+
+
 def test_fluent_bit_message_key_and_app_json_lookalike():
     event = run('{"date": "2026-11-26T09:58:13.211Z", "message": "hello", "hostname": "h1"}')
     assert event["message"] == "hello"
