@@ -287,9 +287,6 @@ def handle_journald(event: dict, doc: dict) -> str | None:
     if type(host) is str:  # Vector's journald source
         _put_new(event, "host.hostname", host)
     _syslog_codes(event, _int(doc.get("PRIORITY")), _int(doc.get("SYSLOG_FACILITY")))
-    # journald keeps the header (time, host, unit, pid, priority) in fields: MESSAGE is the
-    # message proper, so the text-header grok has nothing to find (JSON is still parsed).
-    put(event, "@metadata.parsed", "journald")
     return message
 
 

@@ -225,7 +225,6 @@ def test_journald_export_json():
         "priority": 27,
     }
     assert event["journald"]["custom"] == {"invocation_id": "abc"}
-    assert event["@metadata"]["parsed"] == "journald"  # no text header left for grok
     assert event["@metadata"]["envelope"]["timestamp"] == "2026-11-26T09:58:13.211Z"
 
 
