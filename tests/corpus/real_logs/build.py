@@ -598,7 +598,60 @@ def journald(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
     return e, ts
 
 
+PG_SEV = (
+    r"(?P<sev>DEBUG[1-5]?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT"
+    r"|QUERY|LOCATION)"
+)
+PG_AZURE_RE = re.compile(
+    rf"^(?P<time>\S+ \S+ \S+)-(?P<sid>[0-9a-f]+\.[0-9a-f]+)-{PG_SEV}:  (?P<msg>.*)$", re.S
+)
+PG_CLOUDSQL_RE = re.compile(
+    r"^(?P<time>\S+ \S+ \S+) \[(?P<pid>\d+)\]: \[\d+-\d+\] db=(?P<db>[^,]*),user=(?P<user>[^,]*),"
+    rf"host=(?P<host>\S*) {PG_SEV}:  (?P<msg>.*)$",
+    re.S,
+)
+
+
+def _pg_event(m: re.Match) -> tuple[dict, datetime]:
+    ts = pg_time(m["time"])
+    e = {"@timestamp": iso(ts), "message": m["msg"]}
+    if m["sev"] in PG_LEVELS:
+        e["log.level"] = PG_LEVELS[m["sev"]]
+    groups = m.groupdict()
+    if groups.get("pid"):
+        e["process.pid"] = int(groups["pid"])
+    if groups.get("user") and groups["user"] != "[unknown]":
+        e["user.name"] = groups["user"]
+    return e, ts
+
+
+def pg_azure(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    m = PG_AZURE_RE.match(msg)
+    assert m, msg
+    return _pg_event(m)
+
+
+def pg_cloudsql(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    m = PG_CLOUDSQL_RE.match(msg)
+    assert m, msg
+    return _pg_event(m)
+
+
+def pg_json(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    """PostgreSQL 15+ jsonlog: keys as in the documentation's table (runtime-config-logging)."""
+    doc = json.loads(msg)
+    ts = pg_time(doc["timestamp"])
+    e = {"@timestamp": iso(ts), "process.pid": doc["pid"], "message": doc["message"],
+         "log.level": PG_LEVELS[doc["error_severity"]]}  # fmt: skip
+    if doc.get("user"):
+        e["user.name"] = doc["user"]
+    return e, ts
+
+
 KINDS = {
+    "pg_azure": pg_azure,
+    "pg_cloudsql": pg_cloudsql,
+    "pg_json": pg_json,
     "journald": journald,
     "spring_boot": spring_boot,
     "log4j_zookeeper": log4j_zookeeper,

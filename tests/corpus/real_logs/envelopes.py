@@ -10,7 +10,8 @@ metadata in ECS fields. Shapes:
   `@timestamp`, `@metadata.beat/type/version`, `log.offset`, `log.file.path`, `input.type`,
   `ecs.version`, `host.name`, `agent.*`, `message`.
 - Docker json-file driver (https://docs.docker.com/engine/logging/drivers/json-file/):
-  `{"log": "<line>\\n", "stream": "stdout|stderr", "time": "<RFC3339Nano>"}`.
+  `{"log": "<line>\\n", "stream": "stdout|stderr", "time": "<RFC3339Nano>"}`; one record a line,
+  so only one-line messages are wrapped (a trace inside a JSON line stays one line).
 - CRI / containerd log file lines (kubernetes/design-proposals node/kubelet-cri-logging.md):
   `<RFC3339Nano> <stream> <P|F> <text>`; a line the runtime split is `P` parts then an `F` part.
 - Fluent Bit tail + docker parser + kubernetes filter, JSON out
@@ -214,12 +215,19 @@ def vector(entry: dict, i: int) -> dict:
     return _derived(entry, "envelope_vector", json.dumps(doc), shape, extra, when)
 
 
+def _one_line(entry: dict) -> bool:
+    return "\n" not in entry["message"]
+
+
 def wrap_all(by_source: dict[str, list[dict]]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for fn in (filebeat, docker, cri, fluentbit, vector):
         i = 0
         for source, count in PICKS:
-            for entry in by_source.get(source, [])[:count]:
+            entries = by_source.get(source, [])
+            if fn is docker:  # json-file writes one record per line: multi-line text would be split
+                entries = [e for e in entries if _one_line(e)]
+            for entry in entries[:count]:
                 wrapped = fn(entry, i)
                 out.setdefault(wrapped["source"], []).append(wrapped)
                 i += 1
