@@ -7,8 +7,8 @@ the nested target rather than left to index a second value.
 Numbers: 0..7 are syslog severities; 10 and up follow pino/bunyan (10 trace .. 60 fatal) or,
 with `numeric: python`, Python's logging (10 debug .. 50 critical), rounding down between steps;
 above 100 is not a level.
-PRI fields and a `<PRI>` prefix on `message` give the severity `PRI % 8`; a PRI field also fills
-`log.syslog.facility.*` and `log.syslog.severity.*` (code and name).
+PRI fields and a `<PRI>` prefix on `message` give the severity `PRI % 8`, as does a severity code
+(journald's PRIORITY); a PRI field also fills `log.syslog.facility.*` and `log.syslog.severity.*`.
 With `legacy_field: level` that root field keeps a text level as the source wrote it (the index
 template lowercases it, so `level: ERROR` finds `error`, `Error`, `ERROR`); where the source had
 none, or only a number (pino's 50, also as text), it gets the canonical name.
@@ -24,6 +24,9 @@ from logpipe.fields import add_tag, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 _SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
+# log.syslog.severity.name as RFC 5424 names the severities (the envelope stage writes the same)
+_SEVERITY_NAMES = ("Emergency", "Alert", "Critical", "Error", "Warning", "Notice", "Informational",
+                   "Debug")  # fmt: skip
 _SYNONYMS = {
     "trace": ("trace", "trc", "trac", "trce", "finest", "finer", "verbose", "silly", "v",
               *(f"trace{n}" for n in range(1, 9))),  # Apache 2.4 trace1..trace8
@@ -71,6 +74,7 @@ class LevelConfig(StageConfig):
         "error_severity",  # PostgreSQL jsonlog
     )
     pri_fields: tuple[str, ...] = ("log.syslog.priority", "syslog.priority", "pri")
+    severity_fields: tuple[str, ...] = ("log.syslog.severity.code",)  # 0..7 (journald PRIORITY)
     syslog_prefix: bool = True
     numeric: Literal["pino", "python"] = "pino"
     target: str = "log.level"
@@ -133,7 +137,7 @@ def _put_syslog(event: dict, pri: int) -> None:
         put(log, "syslog.priority", pri)
         syslog = log["syslog"]
     syslog.setdefault("facility", {"code": pri // 8, "name": _FACILITIES[pri // 8]})
-    syslog.setdefault("severity", {"code": pri % 8, "name": _SYSLOG[pri % 8]})
+    syslog.setdefault("severity", {"code": pri % 8, "name": _SEVERITY_NAMES[pri % 8]})
 
 
 class LevelStage:
@@ -145,6 +149,7 @@ class LevelStage:
         self.config = config
         self._fields = tuple((f, split_path(f)) for f in config.fields)
         self._pri_fields = tuple((f, split_path(f)) for f in config.pri_fields)
+        self._severity_fields = tuple((f, split_path(f)) for f in config.severity_fields)
         self._steps = _STEPS[config.numeric]
         self._target = config.target
         self._target_parts = split_path(config.target)
@@ -168,6 +173,10 @@ class LevelStage:
                 return self._write(event, level, path)
         if pri is not None:
             return self._write(event, _SYSLOG[pri % 8], pri_source)
+        for path, parts in self._severity_fields:
+            value = _lookup(event, path, parts)
+            if type(value) is int and 0 <= value <= 7:
+                return self._write(event, _SYSLOG[value], path)
         if self.config.syslog_prefix:
             message = event.get("message")
             if isinstance(message, str) and message[:1] == "<":

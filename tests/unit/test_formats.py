@@ -6,6 +6,7 @@ frameworks' documentation and public bug reports; each misparse class of issue 1
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -443,3 +444,27 @@ APPLICATION_LINES = [
 def test_application_formats(pipeline, line, expected):
     reference = expected.get("@timestamp", "2024-03-16T12:00:00")[:19]
     check(run(pipeline, line, reference), expected)
+
+
+def journald(message: str) -> str:
+    """A journald export record (`journalctl -o json`) carrying `message`."""
+    return json.dumps(
+        {
+            "__REALTIME_TIMESTAMP": "1710588820489000",
+            "_HOSTNAME": "db1",
+            "SYSLOG_IDENTIFIER": "postgres",
+            "_PID": "4974",
+            "PRIORITY": "3",
+            "MESSAGE": message,
+        }
+    )
+
+
+def test_journald_messages_are_tried_and_a_miss_is_no_failure(pipeline):
+    event = run(pipeline, journald("just some text"), "2024-03-16T11:35:00")
+    assert event["message"] == "just some text"
+    assert "_grokparsefailure" not in event.get("tags", ())
+    assert event["log"]["level"] == "error"  # journald PRIORITY 3
+    line = "2024-03-16 11:33:40.489 UTC [4974] FATAL:  the database system is starting up"
+    event = run(pipeline, journald(line), "2024-03-16T11:35:00")
+    check(event, {"log.level": "critical", "message": "the database system is starting up"})

@@ -269,7 +269,7 @@ def test_pri_fills_syslog_facility_and_severity():
     assert event["log"]["syslog"] == {
         "priority": 165,
         "facility": {"code": 20, "name": "local4"},
-        "severity": {"code": 5, "name": "notice"},
+        "severity": {"code": 5, "name": "Notice"},
     }
 
 
@@ -277,7 +277,7 @@ def test_pri_fills_syslog_fields_even_when_the_line_names_a_level():
     event = {"log": {"level": "ERROR", "syslog": {"priority": 38}}}
     assert level_of(event) == "error"
     assert event["log"]["syslog"]["facility"] == {"code": 4, "name": "auth"}
-    assert event["log"]["syslog"]["severity"] == {"code": 6, "name": "info"}
+    assert event["log"]["syslog"]["severity"] == {"code": 6, "name": "Informational"}
 
 
 @pytest.mark.parametrize(
@@ -305,3 +305,9 @@ def test_legacy_level_field_is_off_by_default_and_left_alone_when_unknown():
     event = {"level": "loud"}
     make(legacy_field="level")([event])
     assert event["level"] == "loud"
+
+
+def test_syslog_severity_code_is_a_level_source():
+    event = {"log": {"syslog": {"severity": {"code": 3, "name": "Error"}}}}
+    assert level_of(event) == "error"
+    assert level_of({"log": {"syslog": {"severity": {"code": 9}}}}) is None
