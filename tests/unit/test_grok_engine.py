@@ -218,3 +218,52 @@ def test_random_text_never_breaks_matching(text):
     for expr in ("%{COMBINEDAPACHELOG}", "%{SYSLOGLINE}", "%{IP:ip} %{GREEDYDATA:rest}"):
         got = LIB.compile(expr).captures_of(text, timeout=1.0)
         assert got is None or isinstance(got, dict)
+
+
+def test_dot_matches_a_newline_so_multi_line_messages_are_whole():
+    text = "2024-03-16 ERROR boom\nTraceback (most recent call last):\n  File x"
+    assert cap("%{NOTSPACE:d} %{LOGLEVEL:l} %{GREEDYDATA:m}", text)["m"] == text[17:]
+    assert cap("^%{DATA:first}\n", "a\nb\n") == {"first": "a"}
+
+
+def test_nested_classes_posix_brackets_and_intersections():
+    lib = PatternLibrary(definitions={"P": "(/[[[:alnum:]]_%!$@:.,+~-]*)+"})
+    assert lib.compile("%{P:p}").captures_of("/opt/Čierný_Peter/.中 x") == {
+        "p": "/opt/Čierný_Peter/.中"
+    }
+    assert cap(r"(?<c>[a-z&&[^aeiou]]+)", "aabcde") == {"c": "bcd"}
+    assert cap(r"(?<c>[^[:space:][:digit:]]+)", "12 ab3") == {"c": "ab"}
+    assert cap(r"(?<c>[a[^b]]+)", "bbxab") == {"c": "xa"}
+
+
+def test_ruby_shorthands_are_ascii_and_posix_brackets_unicode():
+    assert cap(r"(?<w>\w+)", "é ab") == {"w": "ab"}
+    assert cap(r"(?<d>\d+)", "١٢ 34") == {"d": "34"}
+    assert cap(r"(?<s>a\sb)", "a\u00a0b a b") == {"s": "a b"}
+    assert cap(r"(?<a>[[:alpha:]]+)", "1 été") == {"a": "été"}
+
+
+def test_inline_flags_last_to_the_end_of_their_group():
+    assert cap(r"(?<x>x(?i)a)x", "xAx") == {"x": "xA"}
+    assert cap(r"(?:x(?i)a)x", "xAX") is None
+    assert cap(r"(?<x>a(?i:b)c)", "aBc") == {"x": "aBc"}
+
+
+def test_stacked_and_interval_quantifiers_nest_as_in_ruby():
+    assert cap(r"(?<x>(?:ab){1}+)", "abab") == {"x": "abab"}  # `{n}+` repeats, not possessive
+    assert cap(r"(?<x>a.?*z)", "a12z") == {"x": "a12z"}  # ?* is * (Onigmo)
+    assert cap(r"(?<x>a{2}{2})", "aaaaa") == {"x": "aaaa"}
+
+
+def test_references_read_like_jls_grok():
+    # the name ends where [A-z0-9] ends, the field where its characters end; the rest is ignored
+    assert cap("%{INT:n something else}", "x 42") == {"n": "42"}
+    assert cap("%{INT - a description}", "x 42") == {}
+    assert cap("%{TWO:t=[0-9]{2}} %{TWO:u}", "12 34") == {"t": "12", "u": "34"}
+
+
+def test_conversions_never_raise_and_keep_what_is_no_long_or_double():
+    assert to_int("9" * 5000) == "9" * 5000
+    assert to_int("9223372036854775807") == 2**63 - 1
+    assert to_int("9223372036854775808x") == "9223372036854775808x"
+    assert to_float("9" * 400) == "9" * 400

@@ -466,7 +466,7 @@ FAMILIES = [
             "redis": {"database": {"id": "0"}, "command": {"name": "set", "args": '"key" "value"'}},
             "client": {"ip": "195.168.1.1", "port": 52500},
         },
-        {"database": "0", "client": "195.168.1.1", "port": 52500, "command": "set"},
+        {"database": "0", "client": "195.168.1.1", "port": "52500", "command": "set"},
     ),
     (
         "POSTGRESQL",
@@ -517,7 +517,7 @@ FAMILIES = [
                 },
             },
         },
-        {"controller": "NotesController", "action": "index", "totalms": 1131.0, "viewms": 10.2},
+        {"controller": "NotesController", "action": "index", "totalms": "1131", "viewms": "10.2"},
     ),
     (
         "ELB_ACCESS_LOG",

@@ -14,6 +14,14 @@ from tests.unit.grok_spec_vectors import BUILTIN_SPECS, DATA, MODES, cases, fail
 
 ALL = list(cases())
 BUILTIN = list(cases(BUILTIN_SPECS))
+# Where the built-in library knowingly differs from logstash-patterns-core 4.3.1: every failure
+# of that vector must name this text.
+DEVIATIONS = {
+    # its legacy pattern shifts the fields of the longer v1.0 format (the spec's own TODO says so)
+    ("aws_spec.rb", "legacy", "%{CLOUDFRONT_ACCESS_LOG}"): "x_forwarded_for",
+    # its ECS pattern writes the category to [bing][log][category], a typo; ours to [bind][log]
+    ("bind_spec.rb", "ecs-v1", "%{BIND9}"): "{'bind': {'log'",
+}
 
 
 def _id(case: tuple[str, int, dict]) -> str:
@@ -30,7 +38,9 @@ def test_spec_vector_with_logstash_patterns(case):
 @pytest.mark.parametrize("case", BUILTIN, ids=[_id(c) for c in BUILTIN])
 def test_spec_vector_with_builtin_library(case):
     mode, _, vector = case
-    assert failures(mode, vector, run(mode, vector, builtin=True)) == []
+    found = failures(mode, vector, run(mode, vector, builtin=True))
+    known = DEVIATIONS.get((vector["spec"], mode, vector["expression"]))
+    assert [f for f in found if known is None or known not in f] == []
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -192,3 +192,38 @@ def test_random_input_never_raises(values, tags):
     assert len(out) == len(values)
     for event in out:
         assert isinstance(event.get("tags", []), list)
+
+
+NINES = "9" * 5000
+POISON = APACHE.replace('" 302 0 "', f'" 302 {NINES} "')
+
+
+def test_a_number_too_big_for_a_long_stays_a_string_and_never_raises():
+    # issue 10 item 1: 5,000 digits passed Python's int-string limit and crashed every worker
+    event = build(match={"message": "%{COMBINEDAPACHELOG}"})([{"message": POISON}])[0]
+    assert event["http"]["response"]["body"]["bytes"] == NINES
+    assert event["http"]["response"]["status_code"] == 302 and "tags" not in event
+    floats = build(match={"message": "%{NUMBER:f:float} %{INT:i:int} %{INT:j:int}"})
+    got = floats([{"message": f"{NINES} 9223372036854775808 -9223372036854775808"}])[0]
+    assert got["f"] == NINES and got["i"] == "9223372036854775808"
+    assert got["j"] == -9223372036854775808
+
+
+def test_the_poison_access_line_through_logpipe_test():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    result = subprocess.run(
+        [sys.executable, "-m", "logpipe", "test", "--pipeline", "default"],
+        cwd=Path(__file__).resolve().parents[2],
+        input=POISON + "\n" + APACHE + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    sources = [json.loads(line)["_source"] for line in result.stdout.splitlines()]
+    bodies = [s["http"]["response"]["body"]["bytes"] for s in sources if "http" in s]
+    assert NINES in bodies and 0 in bodies
