@@ -648,7 +648,44 @@ def pg_json(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
     return e, ts
 
 
+LOG4J2_DEFAULT_RE = re.compile(
+    rf"^(?P<clock>\d\d:\d\d:\d\d\.\d{{3}}) \[(?P<thread>[^\]]*)\] {LVL}\s+"
+    r"(?P<logger>\S+) - (?P<msg>.*)$",
+    re.S,
+)
+
+
+def log4j2_default(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    """Time of day only: the date is the Kafka time's (UTC), README 'Time rules'."""
+    m = LOG4J2_DEFAULT_RE.match(msg)
+    assert m, msg
+    ts = parse_iso(f"{ctx['received'].date().isoformat()}T{m['clock']}Z")
+    return _text_event(m, ts, **{"process.thread.name": m["thread"], "log.logger": m["logger"]})
+
+
+KAFKA_RE = re.compile(rf"^\[(?P<ts>\S+ \S+)\] {LVL} (?P<msg>.*) \((?P<logger>[^()\s]+)\)$", re.S)
+
+
+def log4j_kafka(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    m = KAFKA_RE.match(msg)
+    assert m, msg
+    ts = parse_iso(m["ts"].replace(",", "."))
+    return _text_event(m, ts, **{"log.logger": m["logger"]})
+
+
+def zap_console(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    """zap's console encoder: time, level, logger, message, separated by tabs."""
+    when, level, logger, text = msg.split("\t", 3)
+    ts = parse_iso(when)
+    e = {"@timestamp": iso(ts), "log.level": TEXT_LEVELS[level.lower()], "log.logger": logger,
+         "message": text}  # fmt: skip
+    return e, ts
+
+
 KINDS = {
+    "log4j2_default": log4j2_default,
+    "log4j_kafka": log4j_kafka,
+    "zap_console": zap_console,
     "pg_azure": pg_azure,
     "pg_cloudsql": pg_cloudsql,
     "pg_json": pg_json,
