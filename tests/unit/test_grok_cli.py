@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,27 @@ def test_subprocess_round_trip():
     lines = proc.stdout.decode().splitlines()
     assert json.loads(lines[0])["process"] == {"name": "cron", "pid": 9}
     assert lines[1] == "null"
+
+
+LOGSTASH_PATTERNS = Path(__file__).resolve().parents[1] / "data" / "logstash-patterns-core"
+
+
+@pytest.mark.parametrize(("mode", "dir_name"), [("disabled", "legacy"), ("v1", "ecs-v1")])
+def test_logstash_pattern_files_via_patterns_dir(monkeypatch, capsys, mode, dir_name):
+    # SHOREWALL's `.?*` once failed with "multiple repeat"; a message spans lines with -0
+    line = (
+        "May 28 17:23:25 myHost kernel: [3124658.791874] Shorewall:FORWARD:REJECT:IN=eth2 OUT=eth2"
+        " SRC=10.109.7.65 DST=10.109.6.1 LEN=60 TOS=0x00 PREC=0x00 TTL=63 ID=21219 DF PROTO=TCP"
+        " SPT=1010 DPT=6410 WINDOW=29200 RES=0x00 SYN URGP=0"
+    )
+    argv = [
+        "-0",
+        "--ecs-compatibility",
+        mode,
+        "--patterns-dir",
+        str(LOGSTASH_PATTERNS / "patterns" / dir_name),
+    ]
+    code, out, _ = run(monkeypatch, capsys, [*argv, "%{SHOREWALL}"], line.encode())
+    assert code == 0 and out[0] is not None
+    code, out, _ = run(monkeypatch, capsys, [*argv, "%{JAVALOGMESSAGE:m}"], b"a\nb\0")
+    assert out == [{"m": "a\nb"}]
