@@ -342,6 +342,17 @@ APPLICATION_LINES = [
         {"log.level": "error", "log.logger": "Microsoft.AspNetCore.Server.Kestrel",
          "event.code": "13"},
     ),
+    (  # Kafka's broker log: the logger in parentheses closes the line
+        "[2022-04-07 18:19:33,007] INFO [KafkaServer id=0] shutting down "
+        "(kafka.server.KafkaServer)",
+        {"@timestamp": "2022-04-07T18:19:33.007Z", "log.level": "info",
+         "log.logger": "kafka.server.KafkaServer", "message": "[KafkaServer id=0] shutting down"},
+    ),
+    (  # zap with lowercase levels, a logger and no caller
+        "2018-06-19T16:33:42Z\tinfo\tbob\tlob law",
+        {"@timestamp": "2018-06-19T16:33:42.000Z", "log.level": "info", "log.logger": "bob",
+         "message": "lob law"},
+    ),
     (  # Tomcat
         "16-Mar-2024 11:33:40.489 SEVERE [main] org.apache.catalina.startup.Catalina.start "
         "Server startup failed",
