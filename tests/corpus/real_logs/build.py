@@ -133,7 +133,7 @@ APACHE_LEVELS = {
 }  # fmt: skip
 APACHE_ERR_RE = re.compile(
     r"^\[\w{3} (?P<mon>\w{3}) (?P<day>\d\d) (?P<clock>[\d:.]+) (?P<year>\d{4})\] "
-    r"\[(?:(?P<module>[\w-]+):)?(?P<level>\w+)\] "
+    r"\[(?:(?P<module>[\w-]*):)?(?P<level>\w+)\] "
     r"(?:\[pid (?P<pid>\d+)(?::tid (?P<tid>\d+))?\] )?(?:\[client (?P<client>[^\]]+?)(?::\d+)?\] )?"
     r"(?P<msg>.*)$",
     re.S,
