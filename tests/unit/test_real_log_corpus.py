@@ -40,9 +40,9 @@ THRESHOLDS = {
     "redis": 0.99,
     "syslog_rfc3164": 0.99,
     "syslog_rfc5424": 0.99,
-    "text_app": 0.90,
+    "text_app": 0.97,
 }
-OVERALL_THRESHOLD = 0.97
+OVERALL_THRESHOLD = 0.98
 
 # Every source the issue names, with at least this many entries each.
 MIN_ENTRIES_PER_SOURCE = 15

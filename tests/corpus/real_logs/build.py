@@ -410,8 +410,8 @@ def _text_event(m: re.Match, ts: datetime, **extra: object) -> tuple[dict, datet
 
 
 SPRING_RE = re.compile(
-    rf"^(?P<ts>\S+ \S+)\s+{LVL} (?P<pid>\d+) --- \[\s*(?P<thread>.*?)\] (?P<logger>\S+)\s*: "
-    r"(?P<msg>.*)$",
+    rf"^(?P<ts>\d{{4}}-\d\d-\d\d[ T]\S+)\s+{LVL} (?P<pid>\d+) --- "
+    r"\[\s*(?P<thread>.*?)\] (?P<logger>\S+)\s*: (?P<msg>.*)$",
     re.S,
 )
 
