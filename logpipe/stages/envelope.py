@@ -52,11 +52,13 @@ from logpipe.stages.envelope_shapes import (
     split_image_tag,
     take_time,
 )
+from logpipe.stages.merging import too_deep
 from logpipe.stages.partials import PARTIAL_TAG, PartialLines
 
 Shape = Literal["beats", "journald", "vector", "docker", "fluentbit", "cri"]
 ALL_SHAPES: tuple[Shape, ...] = ("beats", "journald", "vector", "docker", "fluentbit", "cri")
 DECODED = "_decoded"  # in @metadata: (line, decoded object) for the parse stage
+_MAX_DEPTH = 64  # as the parse stage's default max_depth
 _STREAM_SHAPES = frozenset({"cri", "docker", "fluentbit"})  # whose lines the runtime may split
 
 
@@ -152,7 +154,7 @@ class EnvelopeStage:
                     doc = None
                 if type(doc) is dict and markers.isdisjoint(doc):
                     _hand_to_parse(event, raw, doc)
-                elif type(doc) is dict:
+                elif type(doc) is dict and not _nested_too_deep(raw, doc):
                     streamed = self._one(event, raw, doc)
             # CRI lines start with a date (`2026-11-26T...`)
             elif (cri and raw[10:11] == "T") or raw[0].isspace() or (export and raw[:2] == "__"):
@@ -240,7 +242,7 @@ class EnvelopeStage:
             return None, "", None
         if type(doc) is not dict:
             return None, "", None
-        if not self._markers.isdisjoint(doc):
+        if not self._markers.isdisjoint(doc) and not _nested_too_deep(line, doc):
             return self._detect(event, doc)
         _hand_to_parse(event, line, doc)
         return None, "", None
@@ -264,6 +266,11 @@ class EnvelopeStage:
                 inner = handle(event, doc)
                 return (FIELDS_ONLY if inner is None else inner), name, stamp
         return None, "", None
+
+
+def _nested_too_deep(line: str, doc: dict) -> bool:
+    """Deeper than an index takes: left to `parse`, which tags it `_json_too_deep`."""
+    return line.count("{") + line.count("[") > _MAX_DEPTH and too_deep(doc, _MAX_DEPTH)
 
 
 def _hand_to_parse(event: dict, line: str, doc: dict) -> None:
@@ -294,19 +301,18 @@ def _unwrap_cri(event: dict, text: str) -> tuple[str | None, str, str | None]:
     first = _cri_line(text if "\n" not in text else text[: text.index("\n")])
     if first is None:
         return None, "", None
-    lines, pending = [], ""
+    lines: list[str] = []
+    pending: list[str] = []  # `P` parts waiting for the line that ends them
     for raw in text.split("\n") if "\n" in text else (text,):
         parsed = _cri_line(raw)
-        if parsed is None:  # not a CRI line: kept as it is
-            lines.append(pending + raw)
-            pending = ""
-        elif parsed[2] == "P":
-            pending += parsed[3]
-        else:
-            lines.append(pending + parsed[3])
-            pending = ""
+        if parsed is not None and parsed[2] == "P":
+            pending.append(parsed[3])
+            continue
+        pending.append(raw if parsed is None else parsed[3])  # a non-CRI line is kept as it is
+        lines.append("".join(pending))
+        pending = []
     if pending:
-        lines.append(pending)
+        lines.append("".join(pending))
         add_tag(event, PARTIAL_TAG)
     put(event, "log.iostream", first[1])
     return "\n".join(lines), "cri", iso(first[0])

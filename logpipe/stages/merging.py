@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# Elasticsearch refuses objects nested deeper than 20 (index.mapping.depth.limit): keys with
+# more parts than this stay literal.
+MAX_DOTTED_PARTS = 10
+
 
 def merge_into(event: dict, incoming: dict) -> None:
     """Merge `incoming` into `event`: objects merge key by key, other values replace.
@@ -26,13 +30,16 @@ def expand_dots(node: dict) -> dict:
     """Turn dotted keys (`"log.level": "info"`, as ecs-logging writes) into nested objects.
 
     Elasticsearch reads `a.b` as the object path `a` -> `b` anyway; expanding them lets stages
-    find the value where they look for it. A scalar in the way moves aside as `_<key>`.
+    find the value where they look for it. A scalar in the way moves aside as `_<key>`; a key of
+    more than MAX_DOTTED_PARTS parts stays as it is.
     """
     if "." not in "".join(node):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        parts = key.split(".") if "." in key and "" not in key.split(".") else [key]
+        parts = key.split(".") if "." in key else [key]
+        if len(parts) > MAX_DOTTED_PARTS or "" in parts:  # too deep to index, or `a..b`
+            parts = [key]
         target = out
         for part in parts[:-1]:
             child = target.get(part)
@@ -49,3 +56,15 @@ def expand_dots(node: dict) -> dict:
         else:
             target[leaf] = value
     return out
+
+
+def too_deep(value: Any, limit: int) -> bool:
+    """Whether containers nest deeper than `limit` (the top-level object is depth 1)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False

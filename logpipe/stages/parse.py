@@ -33,7 +33,7 @@ from logpipe.fields import add_tag, put, split_path
 from logpipe.stages.applog import take_message, to_ecs
 from logpipe.stages.base import BuildContext, StageConfig
 from logpipe.stages.envelope import DECODED
-from logpipe.stages.merging import expand_dots, merge_into
+from logpipe.stages.merging import expand_dots, merge_into, too_deep
 
 MIB = 1024 * 1024
 TRUNCATED_TAG = "_truncated"
@@ -69,18 +69,6 @@ def _is_json(line: str) -> bool:
     except orjson.JSONDecodeError:
         return False
     return True
-
-
-def _too_deep(value: Any, limit: int) -> bool:
-    """Whether containers nest deeper than `limit` (the top-level object is depth 1)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return False
 
 
 def _cut(text: str, limit: int) -> str | None:
@@ -183,7 +171,7 @@ class ParseStage:
         if not isinstance(parsed, dict):
             self._fail(event)
             return False
-        if line.count("{") + line.count("[") > cfg.max_depth and _too_deep(parsed, cfg.max_depth):
+        if line.count("{") + line.count("[") > cfg.max_depth and too_deep(parsed, cfg.max_depth):
             self._fail(event)
             add_tag(event, "_json_too_deep")
             return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import orjson
 import pytest
@@ -443,6 +444,40 @@ def test_random_envelopes_never_raise(doc):
     make()([event])
     event["@metadata"].pop("_decoded", None)
     orjson.dumps(event)
+
+
+def _fill(prefix: str, unit: str, suffix: str = "") -> str:
+    body = 64 * 1024 - len(prefix) - len(suffix)
+    return prefix + (unit * (body // len(unit) + 1))[:body] + suffix
+
+
+HOSTILE = {
+    "cri-partials": _fill(
+        "", "2026-11-26T09:58:13.1Z stdout P a\n", "2026-11-26T09:58:13.1Z stdout F"
+    ),
+    "cri-lookalikes": _fill("", "2026-11-26T09:58:13.1Z stdout X a\n"),
+    "export-keys": _fill("__CURSOR=x\nMESSAGE=m\n", "A=B\n"),
+    "json-keys": "{" + _fill("", '"k":1,')[2:-8] + '"z":1}',
+    "json-dotted-key": '{"' + _fill("", "a.")[:-10] + '": 1, "msg": "m"}',
+    "docker-nested": _fill('{"log":"', '{\\"log\\":\\"', '","stream":"stdout","time":"t"}'),
+    "filebeat-deep": '{"agent":{"type":"filebeat"},"message":"m","x":'
+    + "[" * 500
+    + "]" * 500
+    + "}",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_64kb_lines_take_under_50ms(name):
+    from logpipe.stages.parse import ParseStage
+
+    line = HOSTILE[name]
+    envelope, parse = make(), ParseStage(ParseStage.Config(), BuildContext())
+    event = {"message": line, "@metadata": {"kafka": {"timestamp": NOV_26}}}
+    started = time.process_time()
+    parse(envelope([event]) or envelope.flush_expired(math.inf))
+    assert time.process_time() - started < 0.05
+    orjson.dumps({k: v for k, v in event.items() if k != "@metadata"})
 
 
 # --- through the default pipeline ---------------------------------------------------------------
