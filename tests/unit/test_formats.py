@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from logpipe.grok.library import parse_patterns
 from logpipe.pipeline import load_pipeline
 
 
@@ -479,3 +481,10 @@ def test_journald_messages_are_tried_and_a_miss_is_no_failure(pipeline):
     line = "2024-03-16 11:33:40.489 UTC [4974] FATAL:  the database system is starting up"
     event = run(pipeline, journald(line), "2024-03-16T11:35:00")
     check(event, {"log.level": "critical", "message": "the database system is starting up"})
+
+
+def test_application_patterns_shadow_no_logstash_name():
+    folder = Path(__file__).resolve().parents[2] / "logpipe" / "grok" / "patterns"
+    ours = parse_patterns((folder / "applications").read_text(), "applications")
+    for name in ("common", "ecs-v1", "legacy"):
+        assert not set(ours) & set(parse_patterns((folder / name).read_text(), name))
