@@ -278,7 +278,7 @@ def handle_journald(event: dict, doc: dict) -> str | None:
         if target is not None:
             _put_new(event, target[0], _int(value) if target[1] else value)
         elif key[:1] != "_" and type(value) is not dict:
-            put(event, f"journald.custom.{key.lower()}", value)
+            put(event, f"journald.custom.{key.lower().replace('.', '_')}", value)
     if "CONTAINER_ID" in doc:
         _put_new(event, "container.id", doc["CONTAINER_ID"])
     if "_COMM" not in doc and type(doc.get("SYSLOG_IDENTIFIER")) is str:

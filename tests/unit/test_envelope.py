@@ -460,6 +460,7 @@ HOSTILE = {
     "json-keys": "{" + _fill("", '"k":1,')[2:-8] + '"z":1}',
     "json-dotted-key": '{"' + _fill("", "a.")[:-10] + '": 1, "msg": "m"}',
     "docker-nested": _fill('{"log":"', '{\\"log\\":\\"', '","stream":"stdout","time":"t"}'),
+    "journald-dotted-key": '{"MESSAGE":"m","_PID":"1","' + _fill("", "A.")[:-20] + '":"v"}',
     "filebeat-deep": '{"agent":{"type":"filebeat"},"message":"m","x":'
     + "[" * 500
     + "]" * 500
