@@ -1,12 +1,15 @@
 """Events to documents to the index: run the pipeline, index, dead-letter refusals, retry the rest.
 
 Shared by `logpipe run` (which commits offsets after `deliver` returns True) and `logpipe replay`.
+`deliver` may run on several threads at once (the worker's senders): counters, the dead-letter
+producer and the held state are shared under locks.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -92,6 +95,10 @@ class Delivery:
     tags: TagCounter = field(default_factory=TagCounter)
     _dropped_seen: int = field(init=False, default=0)
     _failure_tags: frozenset[str] = field(init=False, default=frozenset())
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
+    _send_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
+    _holding: int = field(init=False, default=0)
+    _reported: set[str] = field(init=False, default_factory=set)
 
     def __post_init__(self) -> None:
         self._dropped_seen = self.pipeline.dropped
@@ -120,27 +127,29 @@ class Delivery:
             self.stats.dropped += dropped
             self.metrics.dropped.inc(dropped)
 
-    def deliver(self, docs: list[Doc]) -> bool:
-        """Index every doc or dead-letter it; False when given up (shutdown during an outage)."""
+    def deliver(self, docs: list[Doc], keep: Callable[[Doc], bool] | None = None) -> bool:
+        """Index every doc or dead-letter it; False when given up (shutdown during an outage).
+
+        `keep` (default: the `keep` field) tells which docs are still worth another attempt.
+        """
+        keep = keep or self.keep
         pending: list[Doc] = docs
         refused: list[Rejection] = []
         held = False
-        reported: set[str] = set()
 
         def attempt() -> None:
             nonlocal pending, refused
-            pending = [doc for doc in pending if self.keep(doc)]
+            pending = [doc for doc in pending if keep(doc)]
             outcome = BulkOutcome()
             if pending:
                 outcome = self._write(pending)
                 refused += outcome.rejected
                 pending = outcome.retry
                 for key, text in outcome.conditions.items():
-                    if key not in reported:
-                        reported.add(key)
-                        log.warning("%s; holding the batch and retrying", text)
+                    self._report(key, text)
             if refused:
-                self.dead_letters.send(refused)
+                with self._send_lock:
+                    self.dead_letters.send(refused)
                 self._count_dead_letters(refused)
                 refused = []
             if outcome.unavailable is not None:
@@ -150,12 +159,12 @@ class Delivery:
 
         def before_sleep(state: RetryCallState) -> None:
             nonlocal held
-            self.stats.retries += 1
+            with self._lock:
+                self.stats.retries += 1
             exc = state.outcome.exception() if state.outcome else None
             if not held:
                 held = True
-                self.on_hold(True)
-                log.warning("delivery held: %s", exc)
+                self._hold(exc)
             elif state.attempt_number % 10 == 0:
                 log.warning("still retrying after %d attempts: %s", state.attempt_number, exc)
 
@@ -174,10 +183,35 @@ class Delivery:
             return False
         finally:
             if held:
+                self._release()
+        with self._lock:
+            self.stats.batches += 1
+        return True
+
+    def _report(self, key: str, text: str) -> None:
+        """Log an engine condition once while any delivery is held by it."""
+        with self._lock:
+            if key in self._reported:
+                return
+            self._reported.add(key)
+        log.warning("%s; holding the batch and retrying", text)
+
+    def _hold(self, reason: BaseException | None) -> None:
+        """The first delivery held (of those running at once) pauses the input."""
+        with self._lock:
+            self._holding += 1
+            if self._holding == 1:
+                self.on_hold(True)
+                log.warning("delivery held: %s", reason)
+
+    def _release(self) -> None:
+        """The last held delivery that ends resumes the input."""
+        with self._lock:
+            self._holding -= 1
+            if self._holding == 0:
+                self._reported.clear()
                 self.on_hold(False)
                 log.info("delivery resumed")
-        self.stats.batches += 1
-        return True
 
     def set_engine_state(self, up: bool) -> None:
         """Record whether the engine answers."""
@@ -192,10 +226,11 @@ class Delivery:
         outcome = self.sink.write(docs)
         self.metrics.bulk_duration.observe(time.perf_counter() - started)
         self.set_engine_state(outcome.unavailable is None)
+        with self._lock:
+            self.stats.created += sum(outcome.created.values())
+            self.stats.existing += outcome.existing
         for family, count in outcome.created.items():
-            self.stats.created += count
             self.metrics.events_indexed.labels(family).inc(count)
-        self.stats.existing += outcome.existing
         if outcome.existing:
             self.metrics.already_present.inc(outcome.existing)
         for status, count in outcome.retry_statuses.items():
@@ -204,7 +239,8 @@ class Delivery:
 
     def _count_dead_letters(self, refused: list[Rejection]) -> None:
         """Count dead letters by reason; log the first few of a batch, each reason cut short."""
-        self.stats.dead_lettered += len(refused)
+        with self._lock:
+            self.stats.dead_lettered += len(refused)
         for number, rejection in enumerate(refused):
             reason = rejection.reason.split(":", 1)[0]
             label = reason if _REASON_LABEL.fullmatch(reason) else "other"

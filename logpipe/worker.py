@@ -1,4 +1,9 @@
-"""The live consumer: poll a batch, deliver it, then commit; pause while the engine is away."""
+"""The live consumer: runs the pipeline while earlier batches are delivered; commits in order.
+
+This thread owns the consumer (polls, commits, pauses, rebalance callbacks) and the pipeline;
+sender threads (logpipe.inflight) only deliver documents. Offsets are acknowledged batch by batch
+in the order the batches were polled, so no commit passes a batch still in flight.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
 from logpipe.errors import LogpipeError
+from logpipe.inflight import Batch, InFlight
 from logpipe.metrics import Metrics
 from logpipe.offsets import OffsetTracker
 from logpipe.pipeline import Pipeline
@@ -29,6 +35,8 @@ TopicKey = tuple[str, int]
 REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
+WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight
+SLOW_ENGINE = 5.0  # waiting this long for room, the worker pauses its partitions too
 
 
 class Worker:
@@ -63,20 +71,25 @@ class Worker:
             metrics=self.metrics,
             stats=self.stats,
             max_backoff=settings.max_backoff,
-            wait=self._wait_polling,
-            on_hold=self._set_paused,
+            wait=self._backoff,
+            on_hold=self._on_hold,
             give_up=self._give_up,
-            keep=self._still_ours,
             index_mode=settings.index_mode,
         )
         self.templates_ready = templates_ready
         self.parent_pid = parent_pid
         self.stopping = False
         self.stop_requested_at = 0.0
+        self.abandoned = False
         self.paused = False
         self.joined = False
-        self.revoked: set[TopicKey] = set()
+        self.held = False  # a delivery waits for the engine: the input should pause
+        self.slow = False  # waited SLOW_ENGINE for room: the input should pause
+        # Times each partition was revoked; replaced, never changed, so batches keep a snapshot.
+        self.generations: dict[TopicKey, int] = {}
         self.offsets = OffsetTracker()
+        self.inflight = InFlight(self._send, settings.max_in_flight)
+        self.failure: BaseException | None = None
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
@@ -100,8 +113,14 @@ class Worker:
                 )
                 if messages:
                     self._process(messages)
+                self._settle()
                 self._housekeeping()
+            self._wait_for_room(0)  # SIGTERM: finish what is in flight, within shutdown_timeout
+            if len(self.inflight):
+                self._leave_unacknowledged()
         finally:
+            self.abandoned = True  # senders still retrying give up: nothing more is committed
+            self.inflight.close()
             self.metrics.ready.set(0)
             self.consumer.close()
             self.dead_letters.close()
@@ -120,64 +139,126 @@ class Worker:
             self.offsets.consume(key, message.offset())
             batch[key] = message.offset() + 1
             events.append(event_from_message(message))
-        if not batch:
-            return
-        self.revoked.clear()
-        self._settle(self.delivery.deliver(self.delivery.prepare(events)), batch)
+        if batch:
+            self._submit(self.delivery.prepare(events), batch)
 
     def _flush_held(self) -> None:
-        """Deliver events that holding stages (multiline) released on their timer, then commit."""
+        """Deliver events that holding stages (multiline) released on their timer."""
         if self.offsets.gave_up:
             return
         released = self.delivery.pipeline.flush_expired()
         if released:
-            self.revoked.clear()
-            self._settle(self.delivery.deliver(self.delivery.finish(released)), {})
+            self._submit(self.delivery.finish(released), {})
 
-    def _settle(self, delivered: bool, batch: dict[TopicKey, int]) -> None:
-        """Acknowledge a delivered batch and commit; after a give-up, never commit again."""
-        if not delivered:
-            self.offsets.give_up()
-            again = ", ".join(
-                f"{topic}[{partition}] from "
-                f"{'its last commit' if first is None else f'offset {first}'} to {end - 1}"
-                for (topic, partition), (first, end) in self.offsets.uncommitted().items()
-            )
-            log.warning("nothing more is committed; the group reads again %s", again)
+    def _submit(self, docs: list, positions: dict[TopicKey, int]) -> None:
+        """Hand a prepared batch to a sender once there is room; its commit cap is taken now."""
+        batch = Batch(docs, positions, self.delivery.pipeline.held_offsets(), self.generations)
+        self._wait_for_room(self.inflight.limit - 1)
+        if self.inflight.full():  # gave up waiting (shutdown during an outage)
+            self._leave_unacknowledged()
             return
-        self.offsets.acknowledge({k: v for k, v in batch.items() if k not in self.revoked})
-        self._commit()
+        self.inflight.submit(batch)
 
-    def _still_ours(self, doc: Doc) -> bool:
-        kafka = doc.origin.get("kafka") or {}
-        return (kafka.get("topic"), kafka.get("partition")) not in self.revoked
+    def _send(self, batch: Batch) -> bool:
+        """Deliver a batch (on a sender thread); docs of partitions lost since are left alone."""
+
+        def current(doc: Doc) -> bool:
+            kafka = doc.origin.get("kafka") or {}
+            key = (kafka.get("topic"), kafka.get("partition"))
+            return self.generations.get(key, 0) == batch.generations.get(key, 0)  # type: ignore[arg-type]
+
+        return self.delivery.deliver(batch.docs, keep=current)
+
+    def _wait_for_room(self, most: int) -> None:
+        """Wait until at most `most` batches are in flight, serving the group; settle as they end.
+
+        Gives up waiting when `_give_up` says so (shutdown past its timeout, or a failure).
+        """
+        started = time.monotonic()
+        while len(self.inflight) > most and not self._give_up() and self.failure is None:
+            if self.inflight.wait(WAIT_SLICE):
+                self._settle()
+                continue
+            self.slow = time.monotonic() - started > SLOW_ENGINE
+            self._sync_pause()
+            if self.paused:
+                self._serve_group()
+            self._update_readiness()
+        self.slow = False
+        self._settle()
+
+    def _settle(self, raise_failure: bool = True) -> None:
+        """Acknowledge the batches that ended, oldest first, and commit under the last one's cap."""
+        cap: dict[TopicKey, int] | None = None
+        for batch in self.inflight.ready():
+            if batch.error is not None:
+                self.failure = self.failure or batch.error
+                self._leave_unacknowledged()
+            elif not batch.delivered:
+                self._leave_unacknowledged()
+            else:
+                self.offsets.acknowledge(
+                    {
+                        key: position
+                        for key, position in batch.positions.items()
+                        if self.generations.get(key, 0) == batch.generations.get(key, 0)
+                    }
+                )
+                cap = batch.held
+        if cap is not None:
+            self._commit(cap)
+        self._sync_pause()
+        if raise_failure and self.failure is not None:
+            raise self.failure
+
+    def _leave_unacknowledged(self) -> None:
+        """A batch was left unacknowledged: after a give-up, never commit again."""
+        if self.offsets.gave_up:
+            return
+        self.offsets.give_up()
+        again = ", ".join(
+            f"{topic}[{partition}] from "
+            f"{'its last commit' if first is None else f'offset {first}'} to {end - 1}"
+            for (topic, partition), (first, end) in self.offsets.uncommitted().items()
+        )
+        log.warning("nothing more is committed; the group reads again %s", again)
 
     def _give_up(self) -> bool:
-        return (
+        return self.abandoned or (
             self.stopping
             and time.monotonic() - self.stop_requested_at > self.settings.shutdown_timeout
         )
 
-    def _wait_polling(self, seconds: float) -> None:
-        """Sleep while serving the group (rebalances); paused partitions fetch nothing."""
+    def _backoff(self, seconds: float) -> None:
+        """A sender's wait between attempts; cut short once the worker gives up."""
         deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
-            message = self.consumer.poll(min(left, 0.5))
-            if message is not None and message.error() is None:
-                # Not ours to process now: rewind so it is read again after the outage.
-                self.consumer.seek(
-                    TopicPartition(message.topic(), message.partition(), message.offset())
-                )
-            self._update_readiness()
-            if self._give_up():
-                return
+        while (left := deadline - time.monotonic()) > 0 and not self._give_up():
+            time.sleep(min(left, WAIT_SLICE))
+
+    def _on_hold(self, held: bool) -> None:
+        """A sender's delivery is held (or no longer): this thread pauses the input."""
+        self.held = held
+
+    def _serve_group(self) -> None:
+        """Poll while paused, so rebalances are served; a stray message is read again later."""
+        message = self.consumer.poll(0)
+        if message is not None and message.error() is None:
+            self.consumer.seek(
+                TopicPartition(message.topic(), message.partition(), message.offset())
+            )
+
+    def _sync_pause(self) -> None:
+        """Pause the partitions while a delivery is held or the engine is slow; resume after."""
+        wanted = self.held or self.slow
+        if wanted != self.paused:
+            self._set_paused(wanted)
 
     def _set_paused(self, paused: bool) -> None:
         assignment = self.consumer.assignment()
         if assignment:
             (self.consumer.pause if paused else self.consumer.resume)(assignment)
         self.paused = paused
-        if paused:
+        if paused and self.held:
             log.warning("partitions paused until the batch is delivered")
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -188,23 +269,31 @@ class Worker:
         log.info("assigned %s", _names(partitions))
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        # Only reachable with a batch in flight during an outage: that batch's messages of these
-        # partitions are not committed, so the next owner reads them again; ids prevent doubles.
+        """Finish and commit the batches in flight, then let the partitions go.
+
+        While a delivery is held (an outage) it is not waited for: its messages of these
+        partitions are not committed and no longer retried; the next owner reads them again.
+        """
         lost = {(p.topic, p.partition) for p in partitions}
-        self.revoked.update(lost)
+        while len(self.inflight) and not self.held and not self._give_up():
+            if self.inflight.wait(WAIT_SLICE):
+                self._settle(raise_failure=False)
+        self._settle(raise_failure=False)
+        generations = dict(self.generations)
+        for key in lost:
+            generations[key] = generations.get(key, 0) + 1
+        self.generations = generations
         self.delivery.pipeline.release(lost)
         self.offsets.forget(lost)
         for p in partitions:
             self.metrics.consumer_lag.labels(p.topic, str(p.partition)).set(0)
         log.info("revoked %s", _names(partitions))
 
-    def _commit(self) -> None:
-        """Commit what was acknowledged, but never past a line a stage still holds."""
-        ready = self.offsets.to_commit(self.delivery.pipeline.held_offsets())
+    def _commit(self, held: dict[TopicKey, int]) -> None:
+        """Commit what was acknowledged, but never past a line a stage held (`held`)."""
+        ready = self.offsets.to_commit(held)
         positions = [
-            TopicPartition(topic, partition, offset)
-            for (topic, partition), offset in ready.items()
-            if (topic, partition) not in self.revoked
+            TopicPartition(topic, partition, offset) for (topic, partition), offset in ready.items()
         ]
         if not positions:
             return

@@ -138,6 +138,9 @@ def test_no_commit_after_a_give_up_even_when_held_lines_are_delivered_later():
     worker._process([Message(1, b"second", b"b")])  # releases 'first': refused, DLQ down
     time.sleep(0.1)
     worker._housekeeping()  # releases 'second' on its timer; the engine now accepts it
+    for batch in list(worker.inflight._order):
+        assert batch.done.wait(5)
+    worker._settle()
     committed = max((c[P0] for c in consumer.commits), default=0)
     assert committed == 0, f"offset {committed} committed past the unacknowledged 'first'"
 
@@ -153,6 +156,8 @@ def test_acknowledged_batches_are_committed_up_to_the_held_line():
         DownDeadLetters(),
     )
     worker._process([Message(0, b"one", b"a"), Message(1, b"two", b"a")])
+    worker._wait_for_room(0)  # the batch is delivered on a sender thread
     assert consumer.commits[-1] == {P0: 1}  # 'two' is still held
     worker._process([Message(2, b"three", b"a")])
+    worker._wait_for_room(0)
     assert consumer.commits[-1] == {P0: 2}
