@@ -431,3 +431,28 @@ def test_random_json_objects_never_raise(obj, tags):
     assert event["@metadata"].get("kafka") == {}
     if obj.get("tags") is not None and "_json_too_deep" not in event.get("tags", ()):
         assert all(isinstance(t, str) for t in event["tags"])
+
+
+def test_5mb_json_error_goes_to_the_errors_index_through_the_default_pipeline():
+    """Issue 10 item 14: parsed whole (level, time, error), big values cut, routed to -errors-."""
+    from logpipe.documents import to_docs
+    from logpipe.pipeline import load_pipeline
+
+    stack = "TypeError: x is not a function\n" + "    at f (/app/x.js:1:2)\n" * 200_000
+    line = orjson.dumps(
+        {"level": 50, "time": 1795687190000, "msg": "request failed", "err": {"stack": stack}}
+    ).decode()
+    assert len(line) > 5_000_000
+    kafka = {"topic": "t", "partition": 0, "offset": 1, "key": None, "timestamp": 1795687200000}
+    events = load_pipeline("default")(
+        [{"message": line, "@metadata": {"id": "t-0-1", "kafka": kafka}}]
+    )
+    docs = to_docs(events, "p")
+    assert sorted(doc.index for doc in docs) == ["p-errors-2026.11.26", "p-logs-2026.11.26"]
+    source = orjson.loads(docs[0].source)
+    assert source["message"] == "request failed"
+    assert source["log"]["level"] == "error"
+    assert source["error"]["type"] == "TypeError"
+    assert source["@timestamp"] == "2026-11-26T09:59:50.000Z"
+    assert "_truncated" in source["tags"]
+    assert len(docs[0].source) < 3 * 1024 * 1024
