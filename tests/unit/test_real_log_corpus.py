@@ -25,7 +25,7 @@ ISSUE_OVERALL = 0.98
 THRESHOLDS = {
     "apache_access": 0.99,
     "apache_error": 0.99,
-    "envelope_cri": 0.99,
+    "envelope_cri": 0.97,
     "envelope_docker": 0.98,
     "envelope_filebeat": 0.99,
     "envelope_fluentbit": 0.99,
@@ -36,7 +36,7 @@ THRESHOLDS = {
     "multiline_app": 0.99,
     "nginx_access": 0.99,
     "nginx_error": 0.99,
-    "postgresql": 0.97,
+    "postgresql": 0.98,
     "redis": 0.99,
     "syslog_rfc3164": 0.99,
     "syslog_rfc5424": 0.99,

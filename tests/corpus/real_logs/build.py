@@ -682,7 +682,19 @@ def zap_console(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
     return e, ts
 
 
+CRI_RE = re.compile(r"^(?P<time>\S+) (?P<stream>stdout|stderr) (?P<tag>[FP]) (?P<msg>.*)$", re.S)
+
+
+def cri(msg: str, ctx: dict) -> tuple[dict, datetime | None]:
+    """A real CRI log-file line: the runtime's time is the event's unless the line has its own."""
+    m = CRI_RE.match(msg)
+    assert m, msg
+    ts = parse_iso(m["time"])
+    return {"@timestamp": iso(ts), "log.iostream": m["stream"], "message": m["msg"]}, ts
+
+
 KINDS = {
+    "cri": cri,
     "log4j2_default": log4j2_default,
     "log4j_kafka": log4j_kafka,
     "zap_console": zap_console,
