@@ -109,7 +109,7 @@ def _test(args: argparse.Namespace) -> int:
     from logpipe.pipeline import load_pipeline
 
     settings = load_cli_settings(args)
-    pipeline = load_pipeline(settings.pipeline)
+    pipeline = load_pipeline(settings.pipeline, optional_data=True)
     now_ms = int(time.time() * 1000)
     out = sys.stdout.buffer
 

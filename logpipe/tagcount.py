@@ -18,6 +18,7 @@ BUILT_IN_FAILURE_TAGS = frozenset(
         "_dateparsefailure",
         "_geoip_invalid_ip",
         "_geoip_lookup_failure",
+        "_geoip_unavailable",
         "_grokparsefailure",
         "_groktimeout",
         "_json_too_deep",

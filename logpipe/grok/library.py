@@ -28,7 +28,11 @@ def parse_patterns(text: str, source: str) -> dict[str, str]:
 
 @cache
 def builtin_patterns(ecs_compatibility: str = "v1") -> Mapping[str, str]:
-    """The shipped patterns for one naming mode: `v1` (ECS, default) or `disabled` (legacy)."""
+    """The shipped patterns for one naming mode: `v1` (ECS, default) or `disabled` (legacy).
+
+    Logstash's families (`common` and the mode's file) plus our application and server
+    formats (`applications`: the `*_LINE` headers the default pipeline tries).
+    """
     mode = ECS_MODES.get(ecs_compatibility)
     if mode is None:
         raise GrokError(
@@ -36,7 +40,7 @@ def builtin_patterns(ecs_compatibility: str = "v1") -> Mapping[str, str]:
         )
     table: dict[str, str] = {}
     folder = resources.files("logpipe.grok") / "patterns"
-    for name in ("common", mode):
+    for name in ("common", mode, "applications"):
         table.update(parse_patterns((folder / name).read_text("utf-8"), f"patterns/{name}"))
     return table
 

@@ -11,10 +11,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from logpipe.bundled import bundled_dir
 from logpipe.errors import ConfigError
 from logpipe.yamlfile import read_yaml
 
-LIFECYCLE_DIR = Path(__file__).resolve().parents[2] / "ilm"
+LIFECYCLE_DIR = bundled_dir("ilm")
 DEFINITION_FILE = "lifecycle.yaml"
 PHASE_ORDER = ("hot", "warm", "cold", "delete")
 

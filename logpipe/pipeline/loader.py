@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from logpipe.bundled import bundled_dir
 from logpipe.errors import ConfigError
 from logpipe.pipeline.conditions import compile_condition
 from logpipe.pipeline.runner import BuiltStage, Pipeline
@@ -16,7 +17,7 @@ from logpipe.stages import StageRegistry
 from logpipe.stages.base import BuildContext
 from logpipe.yamlfile import read_yaml
 
-PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
+PIPELINES_DIR = bundled_dir("pipelines")
 _STAGE_KEYS = {"type", "id", "when"}
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}")
 
@@ -39,8 +40,13 @@ def resolve_pipeline_path(name_or_path: str | Path) -> Path:
     return PIPELINES_DIR / f"{name_or_path}.yaml"
 
 
-def load_pipeline(name_or_path: str | Path, registry: StageRegistry | None = None) -> Pipeline:
-    """Read, validate and build a pipeline; raise ConfigError on any problem."""
+def load_pipeline(
+    name_or_path: str | Path, registry: StageRegistry | None = None, optional_data: bool = False
+) -> Pipeline:
+    """Read, validate and build a pipeline; raise ConfigError on any problem.
+
+    `optional_data` lets stages start without their data files (see BuildContext).
+    """
     path = resolve_pipeline_path(name_or_path)
     raw = read_yaml(path, "pipeline")
     if raw is None:
@@ -54,7 +60,7 @@ def load_pipeline(name_or_path: str | Path, registry: StageRegistry | None = Non
     except ValidationError as exc:
         raise ConfigError(f"pipeline {path}: {format_validation_error(exc)}") from None
     registry = registry or StageRegistry()
-    context = BuildContext(base_dir=path.resolve().parent)
+    context = BuildContext(base_dir=path.resolve().parent, optional_data=optional_data)
     stages = [
         _build_stage(path, index, item, registry, context)
         for index, item in enumerate(spec.stages, start=1)

@@ -20,6 +20,9 @@ class BuildContext:
     """What a stage may need at build time besides its own options."""
 
     base_dir: Path = field(default_factory=Path.cwd)
+    # `logpipe test`: a missing data file (a GeoIP database) is said once and tagged per event
+    # instead of refusing the pipeline; `logpipe run` and `check` keep refusing.
+    optional_data: bool = False
 
     def resolve(self, path: str | Path) -> Path:
         """Resolve a path from a pipeline file relative to that file's folder."""

@@ -9,6 +9,7 @@ between batches; the old reader serves until the new one opened cleanly.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import time
 from functools import lru_cache
@@ -21,6 +22,8 @@ from pydantic import Field, model_validator
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, get
 from logpipe.stages.base import BuildContext, StageConfig
+
+log = logging.getLogger("logpipe.geoip")
 
 try:  # the C extension, when the wheel has it
     import maxminddb.extension
@@ -46,12 +49,26 @@ class GeoIPConfig(StageConfig):
     reload_check_seconds: float = Field(5.0, ge=0)
     tag_on_failure: str = "_geoip_lookup_failure"
     tag_on_invalid: str = "_geoip_invalid_ip"
+    tag_on_unavailable: str = "_geoip_unavailable"
 
     @model_validator(mode="after")
     def _one_database(self) -> GeoIPConfig:
         if not self.city_database and not self.asn_database:
             raise ValueError("set city_database, asn_database or both")
         return self
+
+
+def _open(context: BuildContext, path: str | None) -> _Db | None:
+    """The database at `path` (relative to the pipeline file), None when none is configured."""
+    if not path:
+        return None
+    try:
+        return _Db(context.resolve(path))
+    except ConfigError as exc:
+        raise ConfigError(
+            f"{exc} (fetch DB-IP City Lite with scripts/geoip.sh, or point LOGPIPE_GEOIP_CITY "
+            "at a MaxMind-format City database)"
+        ) from None
 
 
 class _Db:
@@ -117,8 +134,16 @@ class GeoIPStage:
 
     def __init__(self, config: GeoIPConfig, context: BuildContext) -> None:
         self.config = config
-        self._city = _Db(context.resolve(config.city_database)) if config.city_database else None
-        self._asn = _Db(context.resolve(config.asn_database)) if config.asn_database else None
+        self.unavailable: str | None = None
+        try:
+            self._city = _open(context, config.city_database)
+            self._asn = _open(context, config.asn_database)
+        except ConfigError as exc:
+            if not context.optional_data:
+                raise
+            self._city = self._asn = None
+            self.unavailable = str(exc)
+            log.warning("%s; events with an address are tagged %s", exc, config.tag_on_unavailable)
         self._lookup = lru_cache(maxsize=config.cache_size)(self._lookup_uncached)
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
@@ -207,6 +232,9 @@ class GeoIPStage:
             return
         target["ip"] = found[0]
         if found[1] is _SKIP:
+            return
+        if self.unavailable is not None:
+            add_tag(event, self.config.tag_on_unavailable)
             return
         _, geo_items, latlon, as_items = found
         if not geo_items and latlon is None and not as_items:

@@ -304,3 +304,18 @@ def test_database_ages_come_from_build_epoch(dbs) -> None:
     ages = build(dbs).database_ages()
     assert set(ages) == {"city", "asn"}
     assert all(0 <= age < 3600 for age in ages.values())
+
+
+def test_a_missing_database_refuses_the_pipeline_with_the_fetch_command(tmp_path) -> None:
+    config = GeoIPConfig(city_database=str(tmp_path / "missing.mmdb"))
+    with pytest.raises(ConfigError, match="scripts/geoip.sh"):
+        GeoIPStage(config, BuildContext())
+
+
+def test_a_missing_database_is_tagged_when_data_is_optional(tmp_path, caplog) -> None:
+    config = GeoIPConfig(city_database=str(tmp_path / "missing.mmdb"))
+    stage = GeoIPStage(config, BuildContext(optional_data=True))
+    assert "scripts/geoip.sh" in caplog.text
+    events = stage([{"source": {"ip": "81.2.69.160"}}, {"message": "no address"}])
+    assert events[0]["tags"] == ["_geoip_unavailable"]
+    assert "tags" not in events[1]
