@@ -1,7 +1,7 @@
 """Where the bundled pipelines (`pipelines/`) and lifecycle definitions (`ilm/`) are.
 
-An installed wheel carries them as package data (`logpipe.data.pipelines`, `logpipe.data.ilm`); a source
-checkout (an editable install) reads them from the repository's top-level folders.
+An installed wheel carries them as package data (`logpipe.data.pipelines`, `logpipe.data.ilm`);
+a source checkout (an editable install) reads them from the repository's top-level folders.
 """
 
 from __future__ import annotations

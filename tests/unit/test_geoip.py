@@ -308,7 +308,7 @@ def test_database_ages_come_from_build_epoch(dbs) -> None:
 
 def test_a_missing_database_refuses_the_pipeline_with_the_fetch_command(tmp_path) -> None:
     config = GeoIPConfig(city_database=str(tmp_path / "missing.mmdb"))
-    with pytest.raises(ConfigError, match="scripts/geoip.sh"):
+    with pytest.raises(ConfigError, match=r"scripts/geoip\.sh"):
         GeoIPStage(config, BuildContext())
 
 
