@@ -445,6 +445,11 @@ APPLICATION_LINES = [
         {"http.response.status_code": 500, "response_time": 2319,
          "message": "Completed 500 Internal Server Error in 2319ms (ActiveRecord: 500.3ms)"},
     ),
+    (  # Calico (Kubernetes networking): '<time> [LEVEL][pid] file.go line: message'
+        "2019-08-21 07:24:33.260 [INFO][41] ipsets.go 356: Finished resync family=\"inet\"",
+        {"@timestamp": "2019-08-21T07:24:33.260Z", "log.level": "info", "process.pid": 41,
+         "log.origin.file.line": 356, "message": 'Finished resync family="inet"'},
+    ),
     (  # dmesg with a raw level
         "<3>[    1.234567] ata1: SATA link down (SStatus 0 SControl 300)",
         {"log.level": "error", "kernel.uptime": "1.234567",
