@@ -17,7 +17,7 @@ from logpipe.fields import split_path
 from logpipe.grok.onig import OnigError, translate
 
 # Oniguruma as Logstash compiles grok: ^ and $ match at line ends, `.` matches a newline too
-_FLAGS = regex.MULTILINE | regex.DOTALL | regex.VERSION0
+FLAGS = regex.MULTILINE | regex.DOTALL | regex.VERSION0
 # jls-grok's reference: %{NAME}, %{NAME:field}, %{NAME:field:type}, %{NAME=definition}; the rest
 # up to `}` is ignored (so %{NAGIOSLOGLINE - CURRENT HOST STATE} means %{NAGIOSLOGLINE})
 _REFERENCE = re.compile(r"%\{(?P<name>[A-z0-9]+)(?::(?P<sub>[@\[\]A-z0-9_:.-]+))?")
@@ -89,7 +89,7 @@ class Grok:
         self.pattern = pattern  # the expansion, in Oniguruma syntax as Logstash would compile it
         try:
             translation = translate(pattern)
-            self.regex = regex.compile(translation.source, _FLAGS)
+            self.regex = regex.compile(translation.source, FLAGS)
         except (OnigError, regex.error, OverflowError, RecursionError) as exc:
             reason = re.sub(r" at position \d+", "", str(exc))  # positions of the expansion
             raise GrokError(f"grok expression {expression!r} does not compile: {reason}") from None

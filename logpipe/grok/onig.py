@@ -24,7 +24,7 @@ POSIX = {
     "digit": ("\\p{Nd}", False),
     "graph": (_USPACE + "\\p{Cc}\\p{Cn}\\p{Cs}", True),
     "lower": ("\\p{Ll}", False),
-    "print": (" \\t\\n\\x0b\\f\\r\\x85\\p{Zl}\\p{Zp}\\p{Cc}\\p{Cn}\\p{Cs}", True),
+    "print": ("\\t\\n\\x0b\\f\\r\\x85\\p{Zl}\\p{Zp}\\p{Cc}\\p{Cn}\\p{Cs}", True),
     "punct": ("\\p{P}$+<=>\\^`\\|\\~", False),
     "space": (_USPACE, False),
     "upper": ("\\p{Lu}", False),
@@ -68,7 +68,7 @@ class Translation:
 @dataclass(slots=True)
 class _Frame:
     start: int  # index in the output where the group opened
-    extra: int = 0  # `(?i)`-style flags opened inside, closed with the group
+    extra: str = ""  # closers of `(?i)`-style flags opened inside, emitted with the group's
 
 
 @dataclass(slots=True)
@@ -97,7 +97,7 @@ def translate(pattern: str, resolve: dict[str, str] | None = None) -> Translatio
             frame = st.frames.pop() if len(st.frames) > 1 else None
             if frame is None:
                 raise OnigError("unmatched )")
-            st.out.append(")" * (frame.extra + 1))
+            st.out.append(frame.extra + ")")
             st.atom, st.quantifier = frame.start, None
             i += 1
         elif c in "*+?" or (c == "{" and _interval(pattern, i)):
@@ -111,7 +111,7 @@ def translate(pattern: str, resolve: dict[str, str] | None = None) -> Translatio
             i += 1
     if len(st.frames) > 1:
         raise OnigError("missing )")
-    st.out.append(")" * st.frames[0].extra)
+    st.out.append(st.frames[0].extra)
     return Translation("".join(st.out), tuple(st.names))
 
 
@@ -209,7 +209,7 @@ def _open(pattern: str, i: int, st: _State) -> int:
         else:  # Ruby: the flags last to the end of the enclosing group
             if flags:
                 st.out.append(f"(?{flags}:")
-                st.frames[-1].extra += 1
+                st.frames[-1].extra += "\n)" if "x" in on else ")"  # a comment ends at a newline
         st.atom = None
         return m.end()
     st.out.append("(?")
@@ -280,18 +280,19 @@ def _parse_class(pattern: str, i: int) -> tuple[_Set, int]:
             node.unions.append([])
             j += 2
             continue
-        low, j = _class_char(pattern, j)
+        low, single, j = _class_char(pattern, j)
         if isinstance(low, _Set):
             items.append(low)
             continue
         if (
-            pattern.startswith("-", j)
+            single
+            and pattern.startswith("-", j)
             and j + 1 < n
             and pattern[j + 1] not in "]["
             and not pattern.startswith("&&", j + 1)
         ):
-            high, k = _class_char(pattern, j + 1)
-            if isinstance(high, str):
+            high, high_single, k = _class_char(pattern, j + 1)
+            if high_single:
                 items.append(f"{low}-{high}")
                 j = k
                 continue
@@ -299,17 +300,17 @@ def _parse_class(pattern: str, i: int) -> tuple[_Set, int]:
     raise OnigError("unclosed character class [")
 
 
-def _class_char(pattern: str, j: int) -> tuple[str | _Set, int]:
-    """One class member at `j`: an escaped or plain character, or a shorthand set."""
+def _class_char(pattern: str, j: int) -> tuple[str | _Set, bool, int]:
+    """One class member at `j`: its text or set, whether it is one character, and where it ends."""
     c = pattern[j]
     if c != "\\":
-        return ("\\" + c if c in _CLASS_SPECIAL else c), j + 1
+        return ("\\" + c if c in _CLASS_SPECIAL else c), True, j + 1
     e = pattern[j + 1 : j + 2]
     if e in SHORTHANDS:
         content, negated = SHORTHANDS[e]
-        return (_Set(True, [[content]]) if negated else content), j + 2
+        return (_Set(True, [[content]]) if negated else content), False, j + 2
     end = _escape_end(pattern, j)
-    return pattern[j:end], end
+    return pattern[j:end], e not in "pP", end
 
 
 def _posix(pattern: str, j: int) -> tuple[str | _Set, int] | None:
