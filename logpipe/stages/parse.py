@@ -141,6 +141,9 @@ class ParseStage:
                     self._set_raw(event, line)
                     add_tag(event, TRUNCATED_TAG)
         if keep:
+            if len(line) > self._field_bytes // 4 and (short := _cut(line, self._field_bytes)):
+                line = short  # event.original is a field like any other
+                add_tag(event, TRUNCATED_TAG)
             node = event.get("event")
             if node is None:
                 event["event"] = {"original": line}

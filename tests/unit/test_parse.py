@@ -207,6 +207,14 @@ def test_big_json_line_is_parsed_then_its_big_values_cut():
     assert event["stack"].startswith("Error: boom\n")
 
 
+def test_kept_original_of_a_big_line_is_cut_too():
+    line = '{"a": "' + "x" * 2000 + '"}'
+    event = run(line, keep_original=True, max_field_bytes=1000)
+    assert len(event["event"]["original"]) == 1000
+    assert len(event["a"]) == 1000
+    assert event["tags"] == ["_truncated"]
+
+
 def test_default_ceiling_is_ten_mebibytes():
     line = '{"a":"' + "x" * (10 * 1024 * 1024) + '"}'
     event = run(line)
