@@ -25,12 +25,12 @@ ISSUE_OVERALL = 0.98
 THRESHOLDS = {
     "apache_access": 0.99,
     "apache_error": 0.99,
-    "envelope_cri": 0.97,
-    "envelope_docker": 0.98,
+    "envelope_cri": 0.99,
+    "envelope_docker": 0.99,
     "envelope_filebeat": 0.99,
     "envelope_fluentbit": 0.99,
     "envelope_vector": 0.99,
-    "journald": 0.87,
+    "journald": 0.99,
     "json_app": 0.99,
     "kernel": 0.99,
     "multiline_app": 0.99,
@@ -40,9 +40,9 @@ THRESHOLDS = {
     "redis": 0.99,
     "syslog_rfc3164": 0.99,
     "syslog_rfc5424": 0.99,
-    "text_app": 0.97,
+    "text_app": 0.98,
 }
-OVERALL_THRESHOLD = 0.98
+OVERALL_THRESHOLD = 0.99
 
 # Every source the issue names, with at least this many entries each.
 MIN_ENTRIES_PER_SOURCE = 15
