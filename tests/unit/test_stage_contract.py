@@ -1,0 +1,123 @@
+"""The stage contract, checked over every registered stage kind.
+
+Built once from validated options (unknown options refused); called on a batch of plain dicts;
+never raises on bad input; keeps the batch's order and length — except `drop` (removes events on
+purpose) and holding stages (`multiline`: keeps lines back until their group is complete).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from logpipe.stages import StageRegistry
+from logpipe.stages.base import BuildContext
+
+REGISTRY = StageRegistry()
+# The options each kind needs to be built; {} where every option has a default.
+MINIMAL: dict[str, dict] = {
+    "grok": {"match": {"message": "%{IP:client} %{WORD:verb}"}},
+    "geoip": {"city_database": "/nonexistent/city.mmdb"},  # built with optional data below
+    "drop": {},
+}
+CHANGES_LENGTH = {"drop", "multiline"}
+
+
+def build(kind: str, **extra):
+    cls = REGISTRY.get(kind)
+    config = cls.Config(**{**MINIMAL.get(kind, {}), **extra})
+    return cls(config, BuildContext(optional_data=True))
+
+
+def meta(offset: int) -> dict:
+    kafka = {
+        "topic": "t",
+        "partition": 0,
+        "offset": offset,
+        "key": None,
+        "timestamp": 1795687200000,
+    }
+    return {"id": f"t-0-{offset}", "kafka": kafka}
+
+
+GARBAGE: list = [
+    {},
+    {"message": None},
+    {"message": 12345},
+    {"message": ["a", {"b": 1}]},
+    {"message": {"nested": {"deep": [1, 2, 3]}}},
+    {"message": "\x00\ud800 broken \udfff surrogate"},
+    {"message": "x" * 70_000},
+    {"message": '{"level": 50, "msg": "json", "err": {"stack": 7}}'},
+    {"message": "{not json"},
+    {"@timestamp": 3.5, "message": "t"},
+    {"@timestamp": "abcd-ef-ghZ", "log": "not a dict", "source": 5, "http": [1]},
+    {"tags": "a string, not a list", "message": "m"},
+    {"tags": [None, 5], "event": 1, "error": "scalar", "user_agent": 3, "url": None},
+    {"source": {"ip": ["1.2.3.4", None]}, "client_ip": {"x": 1}},
+    {"message": "2026-11-26 10:00:00 ERROR x\n\tat a.b(C.java:1)\n" * 100},
+]
+
+
+@pytest.mark.parametrize("kind", REGISTRY.kinds())
+def test_unknown_options_are_refused(kind):
+    with pytest.raises(ValidationError, match="no_such_option"):
+        build(kind, no_such_option=True)
+
+
+@pytest.mark.parametrize("kind", REGISTRY.kinds())
+def test_garbage_events_never_raise(kind):
+    stage = build(kind)
+    events = [{**event, "@metadata": meta(n)} for n, event in enumerate(GARBAGE)]
+    out = stage(events)
+    assert isinstance(out, list) and all(isinstance(event, dict) for event in out)
+
+
+@pytest.mark.parametrize("kind", sorted(set(REGISTRY.kinds()) - CHANGES_LENGTH))
+def test_order_and_length_are_kept(kind):
+    stage = build(kind)
+    events = [{"message": f"line {n} 10.1.2.{n} GET", "@metadata": meta(n)} for n in range(50)]
+    ids = [id(event) for event in events]
+    out = stage(events)
+    assert [id(event) for event in out] == ids
+
+
+def test_holding_stages_release_everything_at_the_end():
+    stage = build("multiline")
+    lines = ["first", "\tat a.b(C.java:1)", "second", "\tat c.d(E.java:2)"]
+    out = stage([{"message": line, "@metadata": meta(n)} for n, line in enumerate(lines)])
+    out += stage.flush_expired(math.inf)
+    assert [event["message"].splitlines()[0] for event in out] == ["first", "second"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["message", "@timestamp", "log", "source", "tags", "level", "msg"]),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=200),
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+                ),
+                max_leaves=8,
+            ),
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_random_events_never_raise_in_any_stage(raw_events):
+    for kind in REGISTRY.kinds():
+        stage = STAGES[kind]
+        events = [{**event, "@metadata": meta(n)} for n, event in enumerate(raw_events)]
+        stage(events)
+
+
+STAGES = {kind: build(kind) for kind in REGISTRY.kinds()}
