@@ -24,9 +24,8 @@ _REFERENCE = re.compile(r"%\{(?P<name>[A-z0-9]+)(?::(?P<sub>[@\[\]A-z0-9_:.-]+))
 _LEADING_INT = re.compile(r"\s*[+-]?[0-9]+")
 _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _LONG = 2**63
-_PROPERTY = re.compile(
-    r"\\[pP]\{[^}]*\}"
-)  # `re` knows no \p{..}: a stand-in class for the prefilter
+# `re` knows no \p{..}: the prefilter parses a stand-in class instead
+_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 
 
 class GrokError(ConfigError):

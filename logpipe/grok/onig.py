@@ -80,14 +80,14 @@ class _State:
     quantifier: str | None = None  # the last atom's quantifier, if any
 
 
-def translate(pattern: str, resolve: dict[str, str] | None = None) -> Translation:
-    """Translate one Oniguruma pattern; `resolve` maps extra names usable in `\\k<name>`."""
+def translate(pattern: str) -> Translation:
+    """Translate one Oniguruma pattern (Ruby syntax) into `regex` syntax."""
     st = _State()
     i, n = 0, len(pattern)
     while i < n:
         c = pattern[i]
         if c == "\\":
-            i = _escape(pattern, i, st, resolve or {})
+            i = _escape(pattern, i, st)
         elif c == "[":
             text, i = _class(pattern, i)
             _atom(st, text)
@@ -126,13 +126,13 @@ def _atom(st: _State, text: str) -> None:
     st.out.append(text)
 
 
-def _escape(pattern: str, i: int, st: _State, resolve: dict[str, str]) -> int:
+def _escape(pattern: str, i: int, st: _State) -> int:
     """Translate the escape at `i` outside a class; return the index after it."""
     e = pattern[i + 1 : i + 2]
     if e in ("k", "g") and pattern.startswith("<", i + 2):
         end = pattern.find(">", i + 3)
         name = pattern[i + 3 : end]
-        group = _group_named(st, resolve.get(name, name)) if end > 0 else None
+        group = _group_named(st, name) if end > 0 else None
         if group is None:
             raise OnigError(f"reference to unknown group {pattern[i : end + 1]!r}")
         _atom(st, f"(?P={group})" if e == "k" else f"(?&{group})")
