@@ -54,17 +54,22 @@ def _hex(m: re.Match[str]) -> str:
     return _HEX_WORD[m.group().lower()]
 
 
+# The same test as one pattern for the security scanners (Hyperscan or RE2 set): a value
+# matching it is normalised and scanned again.
+NEEDS_NORMALIZING = r"%|/\*|&#|&[a-zA-Z]{2,8};|\\x|0x[25]|[^\x00-\x7f]|^[^ ]*\+[^ ]*$"
+
+
 def needs_normalizing(value: str) -> bool:
-    """Cheap test: does the value hold anything `normalize` would change besides case?"""
+    """Cheap test: could `normalize` change what a rule sees? (`+` counts in URLs, not prose.)"""
     return (
         "%" in value
-        or "&" in value
-        or "+" in value
         or "/*" in value
+        or "&#" in value
+        or ("&" in value and ";" in value)
+        or ("+" in value and " " not in value)
         or "\\x" in value
-        or "0x" in value
-        or "  " in value
-        or "\t" in value
+        or "0x2" in value
+        or "0x5" in value
         or not value.isascii()
     )
 

@@ -13,7 +13,8 @@ from pydantic import Field
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
-from logpipe.normalize_text import scan_text as prepare
+from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
+from logpipe.normalize_text import scan_text as prepare  # noqa: F401  (benchmarks use it)
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
 from logpipe.stages.base import BuildContext, StageConfig
 from logpipe.userregex import UserRegex
@@ -66,14 +67,16 @@ class SecurityStage:
         order = {rule.id: n for n, rule in enumerate(self.rules)}
         self._order = order.__getitem__
         wanted = [(rule, pattern) for rule in self.rules for pattern in rule.patterns]
-        self._pattern_rules = [rule for rule, _ in wanted]
-        self._scan = build_scanner([(p, r.caseless) for r, p in wanted], config.engine)
-        self._fields = []  # (root key, rest of path, pattern indexes allowed there or None: all)
+        self._fields = []  # (root key, rest of path, scanner of the rules that apply there)
+        scanners: dict[tuple[int, ...], FieldScanner] = {}
         for path in config.fields if wanted else ():
-            allowed = {n for n, (r, _) in enumerate(wanted) if r.fields is None or path in r.fields}
+            allowed = tuple(
+                n for n, (r, _) in enumerate(wanted) if r.fields is None or path in r.fields
+            )
             if allowed:
-                everywhere = len(allowed) == len(wanted)
-                self._fields.append((*_root_rest(path), None if everywhere else frozenset(allowed)))
+                if allowed not in scanners:
+                    scanners[allowed] = FieldScanner([wanted[n] for n in allowed], config.engine)
+                self._fields.append((*_root_rest(path), scanners[allowed]))
         self._unless = {r.id: UserRegex(r.unless).search for r in self.rules if r.unless}
         self._status = {code: rule for rule in self.rules for code in rule.status}
         self._status_paths = [_root_rest(p) for p in config.status_fields] if self._status else []
@@ -93,7 +96,7 @@ class SecurityStage:
     def _one(self, event: dict) -> None:
         hits: dict[str, Rule] = {}
         limit = self.config.max_scan_chars
-        for root, rest, allowed in self._fields:
+        for root, rest, scanner in self._fields:
             value = event.get(root)
             if value is None or (rest and (value := _get(value, rest)) is None):
                 continue
@@ -101,10 +104,9 @@ class SecurityStage:
                 if not isinstance(value, list):
                     continue
                 value = "\n".join(v for v in value if isinstance(v, str))
-            text = prepare(value[:limit])
-            for n in self._scan(text):
-                rule = self._pattern_rules[n]
-                if rule.id in hits or (allowed is not None and n not in allowed):
+            text, found = scanner(value[:limit])
+            for rule in found:
+                if rule.id in hits:
                     continue
                 unless = self._unless.get(rule.id)
                 try:
@@ -154,6 +156,30 @@ class SecurityStage:
         outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
         if outcome:
             ecs.setdefault("outcome", outcome)
+
+
+class FieldScanner:
+    """The rules that apply to one field, in one linear-time scan of the value; a value that
+    `NEEDS_NORMALIZING` (one more pattern of the same scan) is normalised and scanned again."""
+
+    def __init__(self, wanted: Sequence[tuple[Rule, str]], engine: str) -> None:
+        self._rules = [rule for rule, _ in wanted]
+        self._normal_id = len(wanted)
+        patterns = [(pattern, rule.caseless) for rule, pattern in wanted]
+        self._scan = build_scanner([*patterns, (NEEDS_NORMALIZING, False)], engine)
+
+    def __call__(self, text: str) -> tuple[str, Sequence[Rule]]:
+        """The text the rules saw (the value, and its normal form if different) and the hits."""
+        found = self._scan(text)
+        if not found:
+            return text, ()
+        if self._normal_id in found:
+            normal = normalize(text)
+            if normal != text:
+                found = [*found, *self._scan(normal)]
+                text = f"{text}{JOIN}{normal}"
+        rules = self._rules
+        return text, [rules[n] for n in found if n != self._normal_id]
 
 
 class FailureWindow:

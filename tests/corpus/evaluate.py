@@ -10,6 +10,7 @@ import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import orjson
@@ -56,6 +57,20 @@ def run_lines(lines: list[str]) -> Iterator[tuple[dict, bytes]]:
         yield out[0], b"".join(d.source for d in to_docs(out, "corpus", "daily"))
 
 
+@cache
+def outcomes(pattern: str) -> tuple[tuple[dict, dict, bytes], ...]:
+    """(record, event, document) for every record of the files matching `pattern`, run once."""
+    rows = records(pattern)
+    return tuple(
+        (row, event, doc)
+        for row, (event, doc) in zip(rows, run_lines([r["line"] for r in rows]), strict=True)
+    )
+
+
+def _split(pattern: str, split: str) -> list[tuple[dict, dict, bytes]]:
+    return [o for o in outcomes(pattern) if split == "all" or o[0]["split"] == split]
+
+
 def categories(event: dict) -> set[str]:
     """The categories of the rules that fired on an event."""
     tags = event.get("tags") or []
@@ -64,12 +79,11 @@ def categories(event: dict) -> set[str]:
 
 def security_figures(split: str = "all") -> dict:
     """Recall per attack category, false positives over benign lines, and the misses."""
-    attacks = records("security/attacks*.jsonl", split)
-    benign = records("security/benign*.jsonl", split)
+    benign = _split("security/benign*.jsonl", split)
     found: Counter = Counter()
     total: Counter = Counter()
     misses: dict[str, list[str]] = defaultdict(list)
-    for record, (event, _) in zip(attacks, run_lines([r["line"] for r in attacks]), strict=True):
+    for record, event, _ in _split("security/attacks*.jsonl", split):
         cat = record["category"]
         total[cat] += 1
         got = categories(event)
@@ -78,7 +92,7 @@ def security_figures(split: str = "all") -> dict:
         else:
             misses[cat].append(record["line"])
     flagged = []
-    for record, (event, _) in zip(benign, run_lines([r["line"] for r in benign]), strict=True):
+    for record, event, _ in benign:
         if "security_alert" in (event.get("tags") or []):
             flagged.append((record["line"], sorted(t for t in event["tags"] if "." in t)))
     return {
@@ -92,14 +106,14 @@ def security_figures(split: str = "all") -> dict:
 
 def redaction_figures(split: str = "all") -> dict:
     """Secrets leaked into the indexed document, and benign values kept, per kind."""
-    secrets = records("secrets/secrets*.jsonl", split)
-    benign = records("secrets/benign*.jsonl", split)
+    secrets = _split("secrets/secrets*.jsonl", split)
+    benign = _split("secrets/benign*.jsonl", split)
     leaks = []
-    for record, (_, doc) in zip(secrets, run_lines([r["line"] for r in secrets]), strict=True):
+    for record, _, doc in secrets:
         if record["secret"].encode() in doc or orjson.dumps(record["secret"])[1:-1] in doc:
             leaks.append((record["kind"], record["line"]))
     lost = []
-    for record, (_, doc) in zip(benign, run_lines([r["line"] for r in benign]), strict=True):
+    for record, _, doc in benign:
         if orjson.dumps(record["value"])[1:-1] not in doc:
             lost.append((record["kind"], record["line"]))
     return {"secrets": len(secrets), "leaks": leaks, "benign": len(benign), "lost": lost}
