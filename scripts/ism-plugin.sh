@@ -74,7 +74,6 @@ actual="$(sha256sum "$TARBALL" | awk '{print $1}')"
 [[ "$actual" == "$expected" ]] || die "$TARBALL: sha256 $actual, expected $expected"
 
 command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
-command -v zip >/dev/null || die "zip not found (apt-get install zip)"
 
 java_major() { # $1 = java binary
     local v
@@ -144,7 +143,7 @@ has.native.controller=false
 EOF
 
 rm -f "$ZIP.tmp"
-(cd "$plugin" && zip -q -X -r "$ZIP.tmp" .)
+"$ISM_JAVA_HOME/bin/jar" --create --no-manifest --file "$ZIP.tmp" -C "$plugin" .
 mv "$ZIP.tmp" "$ZIP"
 stamp >"$ZIP.stamp"
 log "built $ZIP in $((SECONDS - t0))s ($(ls "$plugin" | grep -c '\.jar$') jars)"

@@ -360,6 +360,9 @@ wait_healthy() { # $1 = pid, $2 = start time (epoch ms)
 start_failed() {
     echo "opensearch: start failed; last 40 lines of $LOG_FILE:" >&2
     tail -n 40 "$LOG_FILE" >&2 || true
+    if tail -n 200 "$LOG_FILE" 2>/dev/null | grep -q "cannot downgrade a node"; then
+        log "$DATA_DIR was written by a newer OpenSearch than $OS_VERSION (2.19.6 before the move to 2.19.4 for ISM): scripts/opensearch.sh stop --wipe drops it"
+    fi
     do_stop >/dev/null 2>&1 || true
     exit 1
 }
