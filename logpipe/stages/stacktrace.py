@@ -22,6 +22,8 @@ DEFAULT_SOURCES = (
     "exc_text",
     "traceback",
     "stack",
+    "error",  # a trace logged as a plain `error` or `err` string (winston, Go's zap errorVerbose)
+    "err",
     "message",
 )
 FAILURE_TAG = "_stacktrace_failure"
@@ -133,13 +135,15 @@ class StackTraceStage:
             else:
                 continue
             if trace is not None:
-                self._fill(event, trace)
+                self._fill(event, trace, parts == ("error",))
                 return
 
-    def _fill(self, event: dict, trace: Trace) -> None:
+    def _fill(self, event: dict, trace: Trace, from_error: bool = False) -> None:
         error = event.get("error")
         if not isinstance(error, dict):
-            error = event["error"] = {} if error is None else {"message": str(error)}
+            # A plain `error` string becomes error.message, unless it is the trace itself.
+            keep = error is not None and not from_error
+            error = event["error"] = {"message": str(error)} if keep else {}
         over = self.config.overwrite
         if trace.type and (over or "type" not in error):
             error["type"] = trace.type

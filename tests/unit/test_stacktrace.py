@@ -454,6 +454,16 @@ def test_string_error_field_becomes_message() -> None:
     assert event["error"]["type"] == "TypeError"
 
 
+def test_trace_in_a_plain_error_string() -> None:
+    event = run({"level": "error", "error": JAVA_MAIN})
+    assert event["error"]["type"] == "java.lang.NullPointerException"
+    assert event["error"]["stack_trace"].startswith("Exception in thread")
+    assert event["error"]["message"].startswith("Cannot invoke")
+    event = run({"err": "Error: boom\n    at f (/a.js:1:2)"})
+    assert event["error"]["type"] == "Error"
+    assert event["err"].startswith("Error: boom")
+
+
 def test_list_of_lines_is_joined() -> None:
     event = run({"stack_trace": JAVA_MAIN.splitlines()})
     assert event["error"]["type"] == "java.lang.NullPointerException"
