@@ -490,3 +490,23 @@ def test_adversarial_input_stays_linear(text: str) -> None:
     start = time.process_time()
     redact_text(text)
     assert time.process_time() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["key=1&q=" + "." * 65_536, "password=" * 7_000, "a:b@" * 16_000, "Cookie: " + "a=b;" * 16_000],
+)
+def test_64kb_hostile_event_stays_under_50ms(hostile: str) -> None:
+    stage = build()
+    event = {"message": hostile}
+    start = time.process_time()
+    stage([event])
+    assert time.process_time() - start < 0.05
+    assert FAILURE_TAG not in event.get("tags", [])
+
+
+def test_name_cache_never_holds_long_names() -> None:
+    stage = build()
+    for n in range(50):
+        stage([{"x" * 10_000 + str(n): "v", "password" + "y" * 200 + str(n): "v"}])
+    assert all(len(key) <= 128 for key in stage._name_cache)

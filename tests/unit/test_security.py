@@ -530,3 +530,44 @@ def test_never_raises(message, original, agent, status, ip, stamp, engine) -> No
 
 def _copy(event: dict) -> dict:
     return {k: _copy(v) if isinstance(v, dict) else v for k, v in event.items()}
+
+
+HOSTILE = [
+    "%25" * 21_800,
+    "/*" * 32_768,
+    "' or " * 13_000,
+    "../" * 21_800,
+    "&#" * 32_768,
+    "%c0%ae" * 10_900,
+    "%u002e" * 10_900,
+    "a" * 65_536,
+    "=http://" * 8_192,
+    ";id" * 21_800,
+    "Failed password for " * 3_200,
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[h[:8] for h in HOSTILE])
+def test_64kb_hostile_values_stay_under_50ms(engine: str, hostile: str) -> None:
+    security = stage(engine)
+    for event in (url(hostile), msg(hostile), ua(hostile)):
+        start = time.process_time()
+        security([event])
+        assert time.process_time() - start < 0.05
+        assert "_security_failure" not in event.get("tags", [])
+
+
+def test_failure_window_keys_are_capped() -> None:
+    window = FailureWindow(threshold=2, window=60, max_sources=10)
+    long_a, long_b = "a" * 100_000 + "1", "a" * 100_000 + "2"
+    window.hit(long_a, 0.0)
+    assert window.hit(long_b, 1.0)  # the same capped key
+    assert all(len(k) <= 64 for k in window._seen)
+
+
+def test_a_scalar_rule_or_event_field_moves_aside() -> None:
+    event = {"rule": "my-rule", "event": "login", **url("/x?id=1%20UNION%20SELECT%20NULL--")}
+    stage()([event])
+    assert event["_rule"] == "my-rule" and event["_event"] == "login"
+    assert "sqli.union_select" in event["rule"]["id"]
