@@ -1,4 +1,4 @@
-"""Benchmark the grok stage on one core: %{COMBINEDAPACHELOG} hits and misses, and a realistic mix.
+"""Benchmark the grok stage on one core: COMBINEDAPACHELOG hits and misses, a mix, multi-line.
 
 Usage: python benchmarks/bench_grok.py [--seconds 3] [--batch 500]
 Only the stage call is timed, in CPU seconds of this process (time.process_time), so other
@@ -58,6 +58,17 @@ def app(rng: random.Random) -> str:
     )
 
 
+def multiline(rng: random.Random) -> str:
+    frames = "".join(
+        f'\n  File "/srv/app/mod{rng.randint(1, 99)}.py", line {rng.randint(1, 999)}, in f\n    x()'
+        for _ in range(10)
+    )
+    return (
+        f"2024-03-16 11:33:{rng.randint(10, 59)},489 ERROR root: unhandled exception\n"
+        f"Traceback (most recent call last):{frames}\nValueError: bad value {rng.randint(1, 99)}"
+    )
+
+
 def run(name: str, stage: GrokStage, messages: list[str], seconds: float, batch: int) -> None:
     done, spent, i = 0, 0.0, 0
     while spent < seconds:
@@ -99,6 +110,15 @@ def main() -> None:
     run("%{COMBINEDAPACHELOG} matching lines", combined, hits, args.seconds, args.batch)
     run("%{COMBINEDAPACHELOG} non-matching lines", combined, misses, args.seconds, args.batch)
     run("mix: 4 expressions, 50% apache/20% syslog/...", mix_stage, mix, args.seconds, args.batch)
+    traces = GrokStage(
+        GrokConfig(
+            match={"message": "^%{TIMESTAMP_ISO8601:ts} %{LOGLEVEL:lvl} %{GREEDYDATA:message}"},
+            overwrite=["message"],
+        ),
+        ctx,
+    )
+    multi = [multiline(rng) for _ in range(5_000)]
+    run("multi-line: header + 10-frame Python trace", traces, multi, args.seconds, args.batch)
 
 
 if __name__ == "__main__":
