@@ -450,6 +450,12 @@ APPLICATION_LINES = [
         {"@timestamp": "2019-08-21T07:24:33.260Z", "log.level": "info", "process.pid": 41,
          "log.origin.file.line": 356, "message": 'Finished resync family="inet"'},
     ),
+    (  # CoreDNS: the level in brackets, no time
+        "[ERROR] plugin/errors: 2 example.org. HINFO: read udp 10.244.0.3:37836->8.8.8.8:53: "
+        "i/o timeout",
+        {"log.level": "error", "message": "plugin/errors: 2 example.org. HINFO: read udp "
+         "10.244.0.3:37836->8.8.8.8:53: i/o timeout"},
+    ),
     (  # dmesg with a raw level
         "<3>[    1.234567] ata1: SATA link down (SStatus 0 SControl 300)",
         {"log.level": "error", "kernel.uptime": "1.234567",
