@@ -28,12 +28,16 @@ sys.path.insert(1, str(ROOT))
 
 
 def fill(brokers: str, topic: str, messages: list[str], timestamp_ms: int) -> None:
-    """A fresh topic of 3 partitions holding `messages`, with the mix's reference time."""
+    """A fresh topic of 3 partitions holding `messages`, with the mix's reference time.
+
+    The topic keeps its messages forever: that time may be older than Kafka's 7-day retention.
+    """
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
 
     admin = AdminClient({"bootstrap.servers": brokers})
-    for future in admin.create_topics([NewTopic(topic, 3, 1)]).values():
+    forever = NewTopic(topic, 3, 1, config={"retention.ms": "-1"})
+    for future in admin.create_topics([forever]).values():
         future.result(30)
     producer = Producer({"bootstrap.servers": brokers, "linger.ms": 50})
     for message in messages:

@@ -77,23 +77,31 @@ class Worker:
             stderr=self.log,
         )
 
-    def timed(self, count: int, timeout: float = 1800) -> float:
-        """Seconds from the first batch consumed to all `count` messages committed."""
+    def timed(self, count: int, timeout: float = 180) -> float:
+        """Seconds from the first batch consumed to all `count` messages committed.
+
+        Gives up when nothing more is committed for `timeout` seconds.
+        """
         started = None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        progress = (0.0, time.monotonic())  # messages committed, and since when
+        while time.monotonic() - progress[1] < timeout:
             if self.process.poll() is not None:
-                raise SystemExit(
-                    f"the worker exited: {self.process.stderr.read().decode()[-3000:]}"
-                )
+                self.log.seek(0)
+                raise SystemExit(f"the worker exited: {self.log.read().decode()[-3000:]}")
             series = metrics(self.port)
             now = time.monotonic()
             if started is None and series.get("logpipe_events_in_total", 0) > 0:
                 started = now
-            if series.get("logpipe_committed_offset", 0) >= count:
+            done = series.get("logpipe_committed_offset", 0)
+            if done >= count:
                 return now - (started or now)
+            if done > progress[0]:
+                progress = (done, now)
             time.sleep(POLL)
-        raise SystemExit(f"not all {count} messages committed within {timeout:.0f}s")
+        raise SystemExit(
+            f"the worker committed {progress[0]:.0f} of {count} messages, then nothing for "
+            f"{timeout:.0f}s (is the topic's data still there?)"
+        )
 
     def stop(self) -> None:
         """SIGTERM, then wait for the process to leave."""

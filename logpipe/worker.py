@@ -93,7 +93,7 @@ class Worker:
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
-        """Finish the in-flight batch, commit it, then leave (SIGTERM, SIGINT)."""
+        """Finish the batches in flight, commit them, then leave (SIGTERM, SIGINT)."""
         if not self.stopping:
             self.stopping = True
             self.stop_requested_at = time.monotonic()
