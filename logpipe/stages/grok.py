@@ -119,7 +119,10 @@ class GrokStage:
         return matched
 
     def _merge(self, event: dict, groups: tuple, specs: tuple[Spec, ...]) -> None:
-        """Write captures the way Logstash does: a repeated string field becomes a list."""
+        """Write captures the way Logstash does: a repeated string field becomes a list.
+
+        Unlike Logstash, a capture equal to the value already there changes nothing.
+        """
         keep_empty = self._keep_empty
         for index, parents, leaf, conv, overwrite in specs:
             value = groups[index]
@@ -139,6 +142,8 @@ class GrokStage:
             old = node.get(leaf)
             if old is None:
                 node[leaf] = value
+            elif old == value:  # the same value twice (an envelope's and the line's): once
+                continue
             elif old.__class__ is list:
                 old.append(value)
             elif old.__class__ is str:

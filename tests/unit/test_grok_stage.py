@@ -227,3 +227,11 @@ def test_the_poison_access_line_through_logpipe_test():
     sources = [json.loads(line)["_source"] for line in result.stdout.splitlines()]
     bodies = [s["http"]["response"]["body"]["bytes"] for s in sources if "http" in s]
     assert NINES in bodies and 0 in bodies
+
+
+def test_a_capture_equal_to_the_value_there_changes_nothing():
+    stage = build(match={"message": "%{WORD:[host][hostname]} %{WORD:w}"})
+    [event] = stage([{"message": "web1 x", "host": {"hostname": "web1"}}])
+    assert event["host"] == {"hostname": "web1"}
+    [event] = stage([{"message": "web2 x", "host": {"hostname": "web1"}}])
+    assert event["host"] == {"hostname": ["web1", "web2"]}  # as Logstash: both kept
