@@ -17,7 +17,7 @@
 # podman runs with runc and no default ulimits (crun and the default ulimits fail on this
 # machine), through a containers.conf of our own ($LOGPIPE_CACHE/podman/containers.conf, set
 # as CONTAINERS_CONF), and builds in docker format (OCI images have no HEALTHCHECK) on the
-# host network. Needs root, or podman, runc and debootstrap installed (apt-get install podman
+# host network, without the layer cache (see do_build; a build takes about a minute). Needs root, or podman, runc and debootstrap installed (apt-get install podman
 # runc debootstrap: done here when missing and running as root).
 #
 # Environment:
@@ -127,9 +127,12 @@ do_build() {
     make_base
     local t0=$SECONDS
     log "building $IMAGE from docker/Dockerfile on $BASE"
-    podman build --format docker --network host --pull=never \
+    # --no-cache: buildah (podman 4.3) reuses a cached `RUN --mount=...,from=build` layer without
+    # looking at what the mounted stage now holds, which installs the previous build's wheels.
+    podman build --no-cache --format docker --network host --pull=never \
         --build-arg "PYTHON_IMAGE=$BASE" \
         -f "$REPO_ROOT/docker/Dockerfile" -t "$IMAGE" "$REPO_ROOT" >&2
+    podman image prune --force >/dev/null 2>&1 || true  # the previous build's untagged layers
     local size
     size="$(podman image inspect --format '{{.Size}}' "$IMAGE")"
     log "built $IMAGE in $((SECONDS - t0))s"
