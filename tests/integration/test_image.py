@@ -80,6 +80,15 @@ def test_image_checks_runs_reports_healthy_and_drains_on_stop(image, opensearch,
         check = podman(*run, "--rm", image, "check")
         assert check.returncode == 0, check.stdout + check.stderr
         print(f"logpipe check in the image: {check.stdout.strip() or check.stderr.strip()}")
+        # The default pipeline, with the GeoIP folder mounted as compose.yaml does.
+        geoip = subprocess.run(
+            [str(ROOT / "scripts" / "geoip.sh")], capture_output=True, text=True, check=True
+        )
+        folder = geoip.stdout.strip().split(": ")[-1].rsplit("/", 1)[0]
+        default = [*run, "--env=LOGPIPE_PIPELINE=default", f"--volume={folder}:/app/geoip:ro"]
+        check = podman(*default, "--rm", image, "check")
+        assert check.returncode == 0, check.stdout + check.stderr
+        print(f"logpipe check, default pipeline: {check.stdout.strip().splitlines()[-1]}")
 
         first = 5_000
         produce(topic, lines(first))
