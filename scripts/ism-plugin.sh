@@ -18,9 +18,9 @@
 # - this script assembles the zip: the jar, its runtime dependencies, the
 #   plugin-descriptor.properties upstream's Gradle build writes, the security policy,
 #   LICENSE and NOTICE.
-# Nothing but Maven Central is reached. The first build takes about 2 minutes on 2 cores
-# (mostly the Kotlin compiler); the zip is cached in $LOGPIPE_CACHE/ism/ and reused while the
-# tarball, the pom and this script are unchanged.
+# Nothing but Maven Central is reached. The first build takes about 2 minutes on 2 idle cores
+# (mostly the Kotlin compiler; 7 to 13 minutes on a busy machine); the zip is cached in
+# $LOGPIPE_CACHE/ism/ and reused while the tarball, the pom and this script are unchanged.
 #
 # Environment:
 #   LOGPIPE_CACHE        cache root (default ~/.cache/logpipe)
