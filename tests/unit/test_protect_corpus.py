@@ -32,3 +32,13 @@ def test_no_secret_leaks_and_benign_values_kept(split: str) -> None:
     figures = redaction_figures(split)
     assert figures["leaks"] == []
     assert len(figures["lost"]) / figures["benign"] <= 0.01
+
+
+def test_worker_log_masking_leaks_no_planted_secret() -> None:
+    from logpipe.logs import mask
+    from tests.corpus.evaluate import records
+
+    rows = records("secrets/secrets*.jsonl")
+    assert [r["kind"] for r in rows if r["secret"] in mask(r["line"])] == []
+    benign = records("secrets/benign*.jsonl")
+    assert [r["kind"] for r in benign if r["value"] not in mask(r["line"])] == []
