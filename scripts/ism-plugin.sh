@@ -4,6 +4,7 @@
 #
 #   scripts/ism-plugin.sh            build if not cached; print the zip's path on stdout
 #   scripts/ism-plugin.sh --rebuild  build even if cached
+#   scripts/ism-plugin.sh --stamp    print what the cached zip is checked against
 #
 # The plugin is not published as a binary that this project can download, so:
 # - its source is kept in the repository as a tarball of the upstream tag
@@ -20,7 +21,7 @@
 #   LICENSE and NOTICE.
 # Nothing but Maven Central is reached. The first build takes about 2 minutes on 2 idle cores
 # (mostly the Kotlin compiler; 7 to 13 minutes on a busy machine); the zip is cached in
-# $LOGPIPE_CACHE/ism/ and reused while the tarball, the pom and this script are unchanged.
+# $LOGPIPE_CACHE/ism/ and reused while the tarball, the pom and RECIPE below are unchanged.
 #
 # Environment:
 #   LOGPIPE_CACHE        cache root (default ~/.cache/logpipe)
@@ -44,14 +45,18 @@ declare -A SOURCE_SHA256=(
     [2.19.4.0]=1399fb1c6d5fad92039e675fa54c030d5b74188c6460adc3392778fe198900c4
 )
 
+# Bump when the steps below change what goes into the zip (comments need no bump).
+RECIPE=2
+
 log() { echo "ism-plugin: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-rebuild=0
+rebuild=0 print_stamp=0
 for arg in "$@"; do
     case "$arg" in
         --rebuild) rebuild=1 ;;
-        *) echo "usage: $0 [--rebuild]" >&2; exit 2 ;;
+        --stamp) print_stamp=1 ;;
+        *) echo "usage: $0 [--rebuild|--stamp]" >&2; exit 2 ;;
     esac
 done
 
@@ -61,8 +66,9 @@ expected="${SOURCE_SHA256[$ISM_VERSION]:-}"
 
 # What the zip depends on: re-build when any of it changes.
 stamp() {
-    { cat "$SRC_DIR/pom.xml" "${BASH_SOURCE[0]}"; echo "$expected"; } | sha256sum | awk '{print $1}'
+    { cat "$SRC_DIR/pom.xml"; echo "$ISM_VERSION $expected recipe=$RECIPE"; } | sha256sum | awk '{print $1}'
 }
+if (( print_stamp )); then stamp; exit 0; fi
 
 if (( ! rebuild )) && [[ -f "$ZIP" && -f "$ZIP.stamp" && "$(cat "$ZIP.stamp")" == "$(stamp)" ]]; then
     log "cached: $ZIP"

@@ -107,9 +107,13 @@ find_java_home() {
 
 # A stamp of everything the install depends on: re-install when it changes.
 install_stamp() {
-    cat "$SRC_DIR/pom.xml" "$SRC_DIR/$LAUNCHER_CLASS.java" "$SCRIPT_DIR/ism-plugin.sh" "$SCRIPT_DIR/ism/pom.xml" \
+    cat "$SRC_DIR/pom.xml" "$SRC_DIR/$LAUNCHER_CLASS.java" \
         | { sha256sum 2>/dev/null || cksum; } | awk '{print $1}' | tr -d '\n'
-    echo " os=$OS_VERSION ism=$([[ "$WANT_ISM" == 1 ]] && echo "$ISM_VERSION" || echo no) zips=${OPENSEARCH_PLUGIN_ZIPS:-}"
+    local ism=no
+    if [[ "$WANT_ISM" == 1 ]]; then
+        ism="$ISM_VERSION/$(ISM_VERSION="$ISM_VERSION" "$SCRIPT_DIR/ism-plugin.sh" --stamp 2>/dev/null | cut -c1-16)"
+    fi
+    echo " os=$OS_VERSION ism=$ism zips=${OPENSEARCH_PLUGIN_ZIPS:-}"
 }
 
 is_installed() {
