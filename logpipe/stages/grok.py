@@ -121,7 +121,8 @@ class GrokStage:
     def _merge(self, event: dict, groups: tuple, specs: tuple[Spec, ...]) -> None:
         """Write captures the way Logstash does: a repeated string field becomes a list.
 
-        Unlike Logstash, a capture equal to the value already there changes nothing.
+        Unlike Logstash, a capture equal to a value the event had before the match (an
+        envelope's) changes nothing; the same field captured twice by one match is a list.
         """
         keep_empty = self._keep_empty
         for index, parents, leaf, conv, overwrite in specs:
@@ -142,12 +143,23 @@ class GrokStage:
             old = node.get(leaf)
             if old is None:
                 node[leaf] = value
-            elif old == value:  # the same value twice (an envelope's and the line's): once
-                continue
+            elif old == value and not _captured_before(specs, index):
+                continue  # the value was there before the match (an envelope's): once
             elif old.__class__ is list:
                 old.append(value)
             elif old.__class__ is str:
                 node[leaf] = [old, value]
+
+
+def _captured_before(specs: tuple[Spec, ...], index: int) -> bool:
+    """Whether an earlier capture of this match writes the same field as capture `index`."""
+    target = next((spec[1], spec[2]) for spec in specs if spec[0] == index)
+    for spec in specs:
+        if spec[0] == index:
+            return False
+        if (spec[1], spec[2]) == target:
+            return True
+    return False
 
 
 def _texts(value: Any) -> tuple[str, ...]:
