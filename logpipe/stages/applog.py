@@ -3,7 +3,8 @@
 - The message: `message`, else `msg` (pino, bunyan, zap, logrus, slog, go-kit), `@message`,
   `@m` (Serilog compact; else its template `@mt`), `event` when it is text (structlog),
   `RenderedMessage` (Serilog), `short_message` (GELF).
-- `pid` (a number) -> `process.pid`; `hostname` (text) -> `host.hostname`.
+- `pid` (a number) -> `process.pid`; `hostname` (text) -> `host.hostname`; `user` (text:
+  PostgreSQL jsonlog, many apps; ECS's `user` is an object) -> `user.name`.
 - `logger`, `logger_name` (logback), `name` when pino/bunyan/python-json-logger wrote the line
   -> `log.logger`; `thread_name` -> `process.thread.name`.
 - Serilog's compact `@l`, `@t` -> `level`, `timestamp` (for the level and timestamp stages).
@@ -33,7 +34,7 @@ def take_message(parsed: dict) -> Any:
 
 
 _LIBRARY_KEYS = frozenset({"@l", "@t", "pid", "hostname", "logger", "logger_name", "name",
-                           "thread_name", "caller", "source"})  # fmt: skip
+                           "thread_name", "caller", "source", "user"})  # fmt: skip
 
 
 def to_ecs(parsed: dict) -> None:
@@ -49,6 +50,8 @@ def to_ecs(parsed: dict) -> None:
     hostname = parsed.get("hostname")
     if type(hostname) is str:
         _put(parsed, ("host", "hostname"), parsed.pop("hostname"))
+    if type(parsed.get("user")) is str:
+        _put(parsed, ("user", "name"), parsed.pop("user"))
     for key in ("logger", "logger_name"):
         if type(parsed.get(key)) is str:
             _put(parsed, ("log", "logger"), parsed.pop(key))

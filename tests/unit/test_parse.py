@@ -290,6 +290,13 @@ def test_dotted_keys_become_objects_and_empty_keys_go():
         ),
         # logrus
         ('{"level":"warning","msg":"a walrus appears","time":"t"}', "a walrus appears", {}),
+        # PostgreSQL jsonlog: a text `user` is ECS's user.name (the `user` object stays as it is)
+        (
+            '{"timestamp":"t","user":"krl","dbname":"postgres","pid":226141,'
+            '"error_severity":"ERROR","message":"syntax error"}',
+            "syntax error",
+            {"user": {"name": "krl"}, "process": {"pid": 226141}},
+        ),
         # slog
         (
             '{"time":"t","level":"INFO","source":{"function":"main.main","file":"/a/m.go",'

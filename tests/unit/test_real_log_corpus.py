@@ -36,7 +36,7 @@ THRESHOLDS = {
     "multiline_app": 0.99,
     "nginx_access": 0.99,
     "nginx_error": 0.99,
-    "postgresql": 0.98,
+    "postgresql": 0.99,
     "redis": 0.99,
     "syslog_rfc3164": 0.99,
     "syslog_rfc5424": 0.99,
