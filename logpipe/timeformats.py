@@ -5,7 +5,9 @@ Every parser takes `(value, ref_ms)` and returns the instant as ISO 8601 UTC wit
 OverflowError when it fits the shape but names an impossible instant, such as Feb 30).
 `ref_ms` (epoch ms) is the reference for inputs without a year: the year is the latest one that
 puts the instant no more than `FUTURE_TOLERANCE` after the reference, so `Dec 31 23:59:59` read
-on Jan 1 is last year's, and `Jan 1 00:00:01` read on Dec 31 is next year's.
+on Jan 1 is last year's, and `Jan 1 00:00:01` read on Dec 31 is next year's. A time of day
+alone (`HH:mm:ss.SSS`, logback's and log4j2's default) is on the reference's date, or the day
+before when that would put it more than `CLOCK_TOLERANCE` after the reference (midnight).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 from logpipe.errors import ConfigError
 
 FUTURE_TOLERANCE = timedelta(days=7)
+CLOCK_TOLERANCE = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1)
 _MIN_MS = -62135596800000  # 0001-01-01T00:00:00Z
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
@@ -101,6 +104,15 @@ def _offset(text: str) -> tzinfo | None:
     if minutes >= 24 * 60:
         return None
     return timezone(timedelta(minutes=-minutes if text[0] == "-" else minutes))
+
+
+def _with_inferred_date(clock: tuple[int, int, int, int], zone: tzinfo, ref_ms: float) -> datetime:
+    """The reference's date (in `zone`) at `clock`, or the day before if that is too far ahead."""
+    ref = datetime.fromtimestamp(ref_ms / 1000, zone)
+    candidate = ref.replace(hour=clock[0], minute=clock[1], second=clock[2], microsecond=clock[3])
+    if candidate > ref + CLOCK_TOLERANCE:
+        candidate -= timedelta(days=1)
+    return candidate
 
 
 def _with_inferred_year(
@@ -329,6 +341,8 @@ class JodaPattern:
         zone = self._zone_of(f)
         if zone is None:
             return None
+        if "d" not in f and "M" not in f and "Mtext" not in f and "y" not in f:
+            return format_dt(_with_inferred_date(clock, zone, ref_ms))
         day = int(f.get("d", 1))
         if "y" in f:
             dt = datetime(int(f["y"]), month, day, *clock, tzinfo=zone)

@@ -317,7 +317,8 @@ def test_lines_of_no_known_format_are_tagged_and_kept(pipeline, line):
 APPLICATION_LINES = [
     (  # logback 1.3+ BasicConfigurator (its manual): no date, so the Kafka time stays
         "20:46:58.403 [main] INFO  chapters.introduction.HelloWorld1 -- Hello world.",
-        {"@timestamp": "2024-03-16T12:00:00.000Z", "log.level": "info",
+        # a time of day alone: the Kafka time's date, here the day before (20:46 is after 12:00)
+        {"@timestamp": "2024-03-15T20:46:58.403Z", "log.level": "info",
          "log.logger": "chapters.introduction.HelloWorld1", "process.thread.name": "main",
          "message": "Hello world."},
     ),

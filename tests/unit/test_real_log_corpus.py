@@ -40,7 +40,7 @@ THRESHOLDS = {
     "redis": 0.99,
     "syslog_rfc3164": 0.99,
     "syslog_rfc5424": 0.99,
-    "text_app": 0.98,
+    "text_app": 0.99,
 }
 OVERALL_THRESHOLD = 0.99
 
