@@ -287,6 +287,10 @@ def test_rollover_mode_rolls_over_on_a_small_size(with_ism, prefix, tmp_path):
     else:
         explained = get(os_engine, f"/_plugins/_ism/explain/{first}")
         pytest.fail(f"no rollover within the bound: {explained}")
+    # ISM moves the alias first and records `rolled_over` in its metadata right after.
+    deadline = time.monotonic() + 30
+    while not explain(os_engine, first).get("rolled_over") and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert explain(os_engine, first)["rolled_over"] is True
     second = writers[0]
     mapping = get(os_engine, f"/{second}/_mapping")[second]["mappings"]
