@@ -27,23 +27,28 @@ if "--loader" in sys.argv:  # the child that loads: the tree's own code comes fi
 sys.path.insert(1, str(ROOT))
 
 
-def fill(brokers: str, topic: str, messages: list[str], timestamp_ms: int) -> None:
-    """A fresh topic of 3 partitions holding `messages`, with the mix's reference time.
+def fill(
+    brokers: str, topic: str, messages: list[str], timestamp_ms: int, partitions: int = 6
+) -> None:
+    """A fresh topic holding `messages` spread evenly over its partitions, at the mix's time.
 
-    The topic keeps its messages forever: that time may be older than Kafka's 7-day retention.
+    Even partitions let `--workers N` share the work evenly; the topic keeps its messages
+    forever, as that time may be older than Kafka's 7-day retention.
     """
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
 
     admin = AdminClient({"bootstrap.servers": brokers})
-    forever = NewTopic(topic, 3, 1, config={"retention.ms": "-1"})
+    forever = NewTopic(topic, partitions, 1, config={"retention.ms": "-1"})
     for future in admin.create_topics([forever]).values():
         future.result(30)
     producer = Producer({"bootstrap.servers": brokers, "linger.ms": 50})
-    for message in messages:
+    for number, message in enumerate(messages):
         while True:
             try:
-                producer.produce(topic, message.encode(), timestamp=timestamp_ms)
+                producer.produce(
+                    topic, message.encode(), partition=number % partitions, timestamp=timestamp_ms
+                )
                 break
             except BufferError:
                 producer.poll(0.1)
