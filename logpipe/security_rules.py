@@ -19,6 +19,9 @@ REQUEST_FIELDS = (
     "http.request.body.content",
     "http.request.referrer",
 )
+# Where a URL-valued parameter can make the server fetch: not the user agent, not the referrer
+# (a browser's `http://localhost:3000/` referrer is ordinary).
+FETCH_FIELDS = (*URL_FIELDS, "http.request.body.content")
 SEP = r"(?:\s|\+|/\*[^*]*\*/)+"  # SQL token gap: spaces, `+`, or /* comments */
 
 
@@ -555,7 +558,7 @@ BUILTIN_RULES: tuple[dict, ...] = (
         "ssrf",
         rf"{_URL_START}(?:[a-z][a-z0-9+.-]{{0,15}}:)?//(?:[^/\s@?#\x00]{{0,256}}@)?{_INTERNAL_HOST}"
         r"(?:[^\w.-]|$)",
-        fields=REQUEST_FIELDS,
+        fields=FETCH_FIELDS,
         description="A URL-valued parameter naming loopback, private or link-local addresses "
         "in any notation.",
         **_SSRF,
@@ -567,7 +570,7 @@ BUILTIN_RULES: tuple[dict, ...] = (
         rf"{_URL_START}(?:file|gopher|dict|ldaps?|tftp|jar|netdoc|expect|phar|sftp|smb|ssh2\.\w+"
         r"|ogg|rar|zip|glob|php)://",
         rf"{_URL_START}file:(?:/|\\\\)",
-        fields=REQUEST_FIELDS,
+        fields=FETCH_FIELDS,
         description="file:, gopher:, dict:, ldap: and other schemes a server-side fetcher follows.",
         **_SSRF,
     ),
@@ -586,7 +589,7 @@ BUILTIN_RULES: tuple[dict, ...] = (
         r"/latest/(?:meta-data|user-data|api/token)\b",
         r"/computeMetadata/v1\b",
         r"/metadata/(?:instance|identity)\b",
-        fields=REQUEST_FIELDS,
+        fields=FETCH_FIELDS,
         description="A cloud instance metadata service, which hands out credentials.",
         mitre=("T1190", "T1552.005"),
     ),

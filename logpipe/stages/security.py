@@ -76,7 +76,8 @@ class SecurityStage:
             if allowed:
                 if allowed not in scanners:
                     scanners[allowed] = FieldScanner([wanted[n] for n in allowed], config.engine)
-                self._fields.append((*_root_rest(path), scanners[allowed]))
+                scanner = scanners[allowed]
+                self._fields.append((*_root_rest(path), scanner.scan, scanner))
         self._unless = {r.id: UserRegex(r.unless).search for r in self.rules if r.unless}
         self._status = {code: rule for rule in self.rules for code in rule.status}
         self._status_paths = [_root_rest(p) for p in config.status_fields] if self._status else []
@@ -96,7 +97,7 @@ class SecurityStage:
     def _one(self, event: dict) -> None:
         hits: dict[str, Rule] = {}
         limit = self.config.max_scan_chars
-        for root, rest, scanner in self._fields:
+        for root, rest, scan, scanner in self._fields:
             value = event.get(root)
             if value is None or (rest and (value := _get(value, rest)) is None):
                 continue
@@ -104,8 +105,13 @@ class SecurityStage:
                 if not isinstance(value, list):
                     continue
                 value = "\n".join(v for v in value if isinstance(v, str))
-            text, found = scanner(value[:limit])
-            for rule in found:
+            if len(value) > limit:
+                value = value[:limit]
+            found = scan(value)  # the common clean value stops here
+            if not found:
+                continue
+            text, rules = scanner.resolve(value, found)
+            for rule in rules:
                 if rule.id in hits:
                     continue
                 unless = self._unless.get(rule.id)
@@ -166,17 +172,15 @@ class FieldScanner:
         self._rules = [rule for rule, _ in wanted]
         self._normal_id = len(wanted)
         patterns = [(pattern, rule.caseless) for rule, pattern in wanted]
-        self._scan = build_scanner([*patterns, (NEEDS_NORMALIZING, False)], engine)
+        self.scan = build_scanner([*patterns, (NEEDS_NORMALIZING, False)], engine)
 
-    def __call__(self, text: str) -> tuple[str, Sequence[Rule]]:
-        """The text the rules saw (the value, and its normal form if different) and the hits."""
-        found = self._scan(text)
-        if not found:
-            return text, ()
+    def resolve(self, text: str, found: list[int]) -> tuple[str, list[Rule]]:
+        """From `scan(text)`'s indexes: the text the rules saw (the value, and its normal form
+        if different) and the rules that matched either."""
         if self._normal_id in found:
             normal = normalize(text)
             if normal != text:
-                found = [*found, *self._scan(normal)]
+                found = [*found, *self.scan(normal)]
                 text = f"{text}{JOIN}{normal}"
         rules = self._rules
         return text, [rules[n] for n in found if n != self._normal_id]
