@@ -22,7 +22,6 @@ REQUEST_FIELDS = (
 # Where a URL-valued parameter can make the server fetch: not the user agent, not the referrer
 # (a browser's `http://localhost:3000/` referrer is ordinary).
 FETCH_FIELDS = (*URL_FIELDS, "http.request.body.content")
-SEP = r"(?:\s|\+|/\*[^*]*\*/)+"  # SQL token gap: spaces, `+`, or /* comments */
 
 
 class Rule(BaseModel):
