@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import sys
 import time
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.error_exit
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `logpipe test | head`: the reader left; nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def shown(exc: Exception) -> str:
@@ -51,6 +55,7 @@ def shown(exc: Exception) -> str:
 def _parser() -> argparse.ArgumentParser:
     from logpipe.lifecycle.cli import add_setup_parser
     from logpipe.replay.cli import add_replay_parser
+    from logpipe.rules_cli import add_rules_parser
 
     parser = argparse.ArgumentParser(
         prog="logpipe", description="Kafka to Elasticsearch/OpenSearch log pipeline worker."
@@ -75,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("grok", help="try a grok expression on stdin lines (see logpipe grok -h)")
     add_setup_parser(commands)
     add_replay_parser(commands)
+    add_rules_parser(commands)
     return parser
 
 
