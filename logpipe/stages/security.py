@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -31,6 +34,9 @@ DEFAULT_FIELDS = (
 )
 FAILURE_TAG = "_security_failure"
 TIMEOUT_TAG = "_security_unless_timeout"
+# Compiled Hyperscan databases by pattern-set hash: compiling takes seconds, loading a
+# serialised one milliseconds (also cached on disk under ~/.cache/logpipe/hyperscan).
+_COMPILED: dict[str, bytes] = {}
 MAX_SOURCE_CHARS = 64  # a source address longer than this is cut: memory never grows with input
 
 
@@ -227,21 +233,7 @@ def build_scanner(patterns: Sequence[tuple[str, bool]], engine: str) -> Callable
 
 
 def _hyperscan(hs, patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list[int]]:
-    base = hs.HS_FLAG_SINGLEMATCH
-    exprs = [p.encode() for p, _ in patterns]
-    flags = [base | hs.HS_FLAG_CASELESS if caseless else base for _, caseless in patterns]
-    db = hs.Database(mode=hs.HS_MODE_BLOCK)
-    try:
-        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
-    except hs.error as bulk:
-        for pattern, caseless in patterns:  # name the pattern at fault
-            try:
-                hs.Database(mode=hs.HS_MODE_BLOCK).compile(
-                    expressions=[pattern.encode()], flags=[base | caseless * hs.HS_FLAG_CASELESS]
-                )
-            except hs.error as exc:
-                raise ConfigError(f"security pattern {pattern!r}: {exc}") from None
-        raise ConfigError(f"security patterns: {bulk}") from None
+    db = _hyperscan_database(hs, patterns)
     scratch = hs.Scratch(db)
 
     def on_match(n: int, start: int, end: int, flags: int, found: list[int]) -> None:
@@ -258,6 +250,63 @@ def _hyperscan(hs, patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list
         return found
 
     return scan
+
+
+def _hyperscan_database(hs, patterns: Sequence[tuple[str, bool]]) -> Any:
+    """The compiled database: from this process's or the disk cache, else compiled (seconds)."""
+    key = hashlib.sha256(repr((hs.__version__, list(patterns))).encode()).hexdigest()[:32]
+    cached = _COMPILED.get(key)
+    if cached is None:
+        path = _cache_dir() / f"{key}.db"
+        try:
+            cached = path.read_bytes()
+        except OSError:
+            cached = hs.dumpb(_hyperscan_compile(hs, patterns))
+            _write_quietly(path, cached)
+        _COMPILED[key] = cached
+    try:
+        return hs.loadb(cached, hs.HS_MODE_BLOCK)
+    except hs.error:  # a damaged cache file: compile again
+        database = _hyperscan_compile(hs, patterns)
+        _COMPILED[key] = hs.dumpb(database)
+        return database
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("LOGPIPE_CACHE") or os.path.join(
+        os.path.expanduser("~"), ".cache", "logpipe"
+    )
+    return Path(base) / "hyperscan"
+
+
+def _write_quietly(path: Path, data: bytes) -> None:
+    """Cache a compiled database; a read-only home only costs the next start its compile."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(data)
+        part.replace(path)
+    except OSError:
+        pass
+
+
+def _hyperscan_compile(hs, patterns: Sequence[tuple[str, bool]]) -> Any:
+    base = hs.HS_FLAG_SINGLEMATCH
+    exprs = [p.encode() for p, _ in patterns]
+    flags = [base | hs.HS_FLAG_CASELESS if caseless else base for _, caseless in patterns]
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
+    except hs.error as bulk:
+        for pattern, caseless in patterns:  # name the pattern at fault
+            try:
+                hs.Database(mode=hs.HS_MODE_BLOCK).compile(
+                    expressions=[pattern.encode()], flags=[base | caseless * hs.HS_FLAG_CASELESS]
+                )
+            except hs.error as exc:
+                raise ConfigError(f"security pattern {pattern!r}: {exc}") from None
+        raise ConfigError(f"security patterns: {bulk}") from None
+    return db
 
 
 def _re2(patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list[int]]:

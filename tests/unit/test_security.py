@@ -571,3 +571,21 @@ def test_a_scalar_rule_or_event_field_moves_aside() -> None:
     stage()([event])
     assert event["_rule"] == "my-rule" and event["_event"] == "login"
     assert "sqli.union_select" in event["rule"]["id"]
+
+
+def test_compiled_scanners_are_cached_on_disk_and_a_damaged_file_is_compiled_again(
+    tmp_path, monkeypatch
+):
+    from logpipe.stages import security as security_module
+
+    monkeypatch.setenv("LOGPIPE_CACHE", str(tmp_path))
+    monkeypatch.setattr(security_module, "_COMPILED", {})
+    patterns = [("union\\s+select", True), ("etc/passwd", False)]
+    scan = security_module.build_scanner(patterns, "hyperscan")
+    (cached,) = (tmp_path / "hyperscan").glob("*.db")
+    monkeypatch.setattr(security_module, "_COMPILED", {})
+    assert security_module.build_scanner(patterns, "hyperscan")("x UNION  SELECT") == [0]
+    cached.write_bytes(b"damaged")
+    monkeypatch.setattr(security_module, "_COMPILED", {})
+    assert security_module.build_scanner(patterns, "hyperscan")("/etc/passwd") == [1]
+    assert scan("nothing") == []
