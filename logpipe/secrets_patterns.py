@@ -121,6 +121,16 @@ def card_ok(text: str) -> bool:
     return fits and luhn_ok(d)
 
 
+# systemd unit suffixes: `user@1000.service`, `postgresql@16-main.service` name template units.
+_UNIT_SUFFIXES = (".service", ".socket", ".target", ".mount", ".timer", ".slice", ".scope",
+                  ".path", ".device", ".swap", ".automount")  # fmt: skip
+
+
+def email_ok(text: str) -> bool:
+    """An e-mail address, not a systemd template unit instance (`getty@tty1.service`)."""
+    return not text.lower().endswith(_UNIT_SUFFIXES)
+
+
 def iban_ok(text: str) -> bool:
     """An IBAN: a known country's length and the ISO 7064 mod-97 check."""
     s = text.replace(" ", "")
@@ -287,6 +297,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         "email",
         r"[A-Za-z0-9_%+-]@[A-Za-z0-9-]+\.",
         r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])",
+        email_ok,
     ),
     _rule(
         "card",

@@ -510,3 +510,17 @@ def test_name_cache_never_holds_long_names() -> None:
     for n in range(50):
         stage([{"x" * 10_000 + str(n): "v", "password" + "y" * 200 + str(n): "v"}])
     assert all(len(key) <= 128 for key in stage._name_cache)
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("unit user@1000.service started", True),
+        ("postgresql@16-main.service: Succeeded.", True),
+        ("getty@tty1.service", True),
+        ("mail to bob@example.com failed", False),
+        ("alice@service.example.org", False),
+    ],
+)
+def test_systemd_template_units_are_no_email_addresses(text, kept):
+    assert (text in redact_text(text)) is kept
