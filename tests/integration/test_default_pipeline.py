@@ -12,6 +12,9 @@ from tests.integration.conftest import produce, read_topic, worker_settings
 from tests.unit.test_geoip import LONDON, write_db
 
 pytestmark = pytest.mark.integration
+# The lines' Kafka timestamp: just after their own times, as a shipper would send them (the time
+# window and the late-event rule judge event times against it, whatever day the test runs).
+SENT = 1_795_168_810_000  # 2026-11-20T10:00:10Z
 
 SECRETS = [
     "hunter2-Secret!",
@@ -70,7 +73,7 @@ def test_default_pipeline_end_to_end(opensearch, topic, prefix, start_worker, tm
     day = f"{prefix}-logs-2026.11.20"
     mapping = {"mappings": {"properties": {"status": {"type": "long"}}}}
     requests.put(f"{opensearch.url}/{day}", json=mapping, timeout=30).raise_for_status()
-    produce(topic, [line.encode() for line in LINES], keys=[b"one"] * len(LINES))
+    produce(topic, [line.encode() for line in LINES], keys=[b"one"] * len(LINES), timestamp_ms=SENT)
     settings = worker_settings(opensearch, topic, prefix, pipeline="default")
     settings |= {"LOGPIPE_GEOIP_CITY": str(city), "LOGPIPE_GEOIP_ASN": str(asn)}
     worker = start_worker(settings)
@@ -126,11 +129,11 @@ def test_geoip_database_replaced_while_the_worker_runs(
             f'"GET /r/{n} HTTP/1.1" 200 5 "-" "curl/8.4.0"'
         ).encode()
 
-    produce(topic, [access_line(n) for n in range(50)])
+    produce(topic, [access_line(n) for n in range(50)], timestamp_ms=SENT)
     assert opensearch.wait_for_count(f"{prefix}-logs-*", 50) == 50, worker.log()
     write_db(city, "GeoLite2-City", {"81.2.69.0/24": PARIS})  # atomic rename over the old file
     time.sleep(6)  # the stage checks the file at most every 5 s
-    produce(topic, [access_line(n) for n in range(50, 100)])
+    produce(topic, [access_line(n) for n in range(50, 100)], timestamp_ms=SENT)
     assert opensearch.wait_for_count(f"{prefix}-logs-*", 100) == 100, worker.log()
     assert worker.terminate() == 0, worker.log()
     cities = {}
