@@ -12,6 +12,7 @@ from tests.integration.conftest import (
     BROKERS,
     Engine,
     produce,
+    wait_until,
     worker_settings,
 )
 
@@ -81,7 +82,9 @@ def test_second_worker_joins_and_leaves_while_messages_flow(
     first = start_worker(settings)
     time.sleep(3)
     second = start_worker(settings)
-    time.sleep(5)
+    # Leave only once the rebalance gave it partitions (seconds under load), then work a while.
+    assert wait_until(lambda: "assigned" in second.log(), timeout=60), second.log()
+    time.sleep(3)
     assert second.terminate() == 0, second.log()
     producer.join()
     assert opensearch.wait_for_count(f"{prefix}-*", total) == total, first.log()
