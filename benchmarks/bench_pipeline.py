@@ -18,33 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_mix import REFERENCE_MS, fresh_events  # noqa: E402
 from logpipe.documents import to_docs  # noqa: E402
 from logpipe.pipeline import Pipeline, load_pipeline  # noqa: E402
 from logpipe.samples import sample_lines  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
-
-# The samples' times and their Kafka timestamp: the same hour, as in production (inside the
-# timestamp stage's window; times outside it make the stage try every format).
-REFERENCE_MS = 1_795_132_800_000
-
-
-def fresh_events(lines: list[bytes], start: int) -> list[dict]:
-    return [
-        {
-            "message": line.decode(),
-            "@metadata": {
-                "id": f"bench-0-{start + n}",
-                "kafka": {
-                    "topic": "bench",
-                    "partition": 0,
-                    "offset": start + n,
-                    "key": None,
-                    "timestamp": REFERENCE_MS,
-                },
-            },
-        }
-        for n, line in enumerate(lines)
-    ]
 
 
 def main() -> int:
@@ -57,7 +35,8 @@ def main() -> int:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     pipeline = load_pipeline(args.pipeline)
-    lines = list(sample_lines(args.count, seed=11, now=REFERENCE_MS / 1000))
+    # Dated at their Kafka timestamp, as in production (inside the timestamp stage's window).
+    lines = [line.decode() for line in sample_lines(args.count, seed=11, now=REFERENCE_MS / 1000)]
     best: dict[str, float] = {}
     for _round in range(args.rounds):
         spent = {stage.name: 0.0 for stage in pipeline.stages} | {"documents": 0.0}

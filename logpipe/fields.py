@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -35,16 +36,24 @@ def has(event: dict, path: str) -> bool:
 
 def put(event: dict, path: str, value: Any) -> None:
     """Set `path` to `value`, creating parents; a non-dict parent in the way moves to `_<name>`."""
-    parts = split_path(path)
-    node = event
-    for part in parts[:-1]:
+    put_parts(event, split_path(path), value)
+
+
+def put_parts(node: dict, parts: Sequence[str], value: Any) -> None:
+    """`put` with the path already split into its keys."""
+    descend(node, parts[:-1])[parts[-1]] = value
+
+
+def descend(node: dict, parts: Sequence[str]) -> dict:
+    """The dict at `parts` below `node`, created as needed; a scalar in the way moves aside."""
+    for part in parts:
         child = node.get(part)
         if not isinstance(child, dict):
             if child is not None:
                 node["_" + part] = child
             child = node[part] = {}
         node = child
-    node[parts[-1]] = value
+    return node
 
 
 def pop(event: dict, path: str, default: Any = None) -> Any:

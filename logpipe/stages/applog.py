@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from logpipe.fields import put_parts
+
 MESSAGE_KEYS = ("msg", "@message", "@m", "@mt", "event", "RenderedMessage", "short_message")
 _NAME_SIGNS = ("pid", "hostname", "v", "levelname")
 
@@ -46,44 +48,32 @@ def to_ecs(parsed: dict) -> None:
             parsed[target] = parsed.pop(key)
     pid = parsed.get("pid")
     if type(pid) is int and pid >= 0:
-        _put(parsed, ("process", "pid"), parsed.pop("pid"))
+        put_parts(parsed, ("process", "pid"), parsed.pop("pid"))
     hostname = parsed.get("hostname")
     if type(hostname) is str:
-        _put(parsed, ("host", "hostname"), parsed.pop("hostname"))
+        put_parts(parsed, ("host", "hostname"), parsed.pop("hostname"))
     if type(parsed.get("user")) is str:
-        _put(parsed, ("user", "name"), parsed.pop("user"))
+        put_parts(parsed, ("user", "name"), parsed.pop("user"))
     for key in ("logger", "logger_name"):
         if type(parsed.get(key)) is str:
-            _put(parsed, ("log", "logger"), parsed.pop(key))
+            put_parts(parsed, ("log", "logger"), parsed.pop(key))
             break
     else:
         if type(parsed.get("name")) is str and any(sign in parsed for sign in _NAME_SIGNS):
-            _put(parsed, ("log", "logger"), parsed.pop("name"))
+            put_parts(parsed, ("log", "logger"), parsed.pop("name"))
     if type(parsed.get("thread_name")) is str:
-        _put(parsed, ("process", "thread", "name"), parsed.pop("thread_name"))
+        put_parts(parsed, ("process", "thread", "name"), parsed.pop("thread_name"))
     caller = parsed.get("caller")
     if type(caller) is str:
         path, _, line = caller.rpartition(":")
         if path and line.isdecimal() and len(line) < 10:
             parsed.pop("caller")
-            _put(parsed, ("log", "origin", "file", "name"), path)
-            _put(parsed, ("log", "origin", "file", "line"), int(line))
+            put_parts(parsed, ("log", "origin", "file", "name"), path)
+            put_parts(parsed, ("log", "origin", "file", "line"), int(line))
     source = parsed.get("source")
     if type(source) is dict and "file" in source and "line" in source:
         parsed.pop("source")
-        _put(parsed, ("log", "origin", "file", "name"), source["file"])
-        _put(parsed, ("log", "origin", "file", "line"), source["line"])
+        put_parts(parsed, ("log", "origin", "file", "name"), source["file"])
+        put_parts(parsed, ("log", "origin", "file", "line"), source["line"])
         if "function" in source:
-            _put(parsed, ("log", "origin", "function"), source["function"])
-
-
-def _put(node: dict, parts: tuple[str, ...], value: Any) -> None:
-    """Set a nested value; a scalar in the way moves aside to `_<name>`."""
-    for part in parts[:-1]:
-        child = node.get(part)
-        if type(child) is not dict:
-            if child is not None:
-                node["_" + part] = child
-            child = node[part] = {}
-        node = child
-    node[parts[-1]] = value
+            put_parts(parsed, ("log", "origin", "function"), source["function"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from logpipe.fields import descend
+
 # Elasticsearch refuses objects nested deeper than 20 (index.mapping.depth.limit): keys with
 # more parts than this stay literal.
 MAX_DOTTED_PARTS = 10
@@ -40,14 +42,7 @@ def expand_dots(node: dict) -> dict:
         parts = key.split(".") if "." in key else [key]
         if len(parts) > MAX_DOTTED_PARTS or "" in parts:  # too deep to index, or `a..b`
             parts = [key]
-        target = out
-        for part in parts[:-1]:
-            child = target.get(part)
-            if type(child) is not dict:
-                if child is not None:
-                    target["_" + part] = child
-                child = target[part] = {}
-            target = child
+        target = descend(out, parts[:-1])
         leaf = parts[-1]
         if type(target.get(leaf)) is dict and type(value) is dict:
             merge_into(target[leaf], value)
