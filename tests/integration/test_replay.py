@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import signal
 import subprocess
 import sys
@@ -225,6 +226,8 @@ def test_days_the_lifecycle_made_read_only_are_reported_not_dead_lettered(
         '{"timestamp":"2026-11-20T10:00:00Z","message":"on a read-only day"}\n'
         '{"timestamp":"2026-11-21T10:00:00Z","message":"on a writable day"}\n'
     )
+    written = 1_795_262_400  # 2026-11-21T12:00:00Z: the file's time is the lines' reference
+    os.utime(app, (written, written))
     pipeline = tmp_path / "p.yaml"
     pipeline.write_text("stages:\n  - type: parse\n  - type: timestamp\n")
     env = replay_env(worker_settings(opensearch, "unused", prefix), tmp_path)

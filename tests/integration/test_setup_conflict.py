@@ -15,6 +15,7 @@ from tests.integration.conftest import produce, read_topic, worker_settings
 from tests.integration.lifecycle_helpers import cleanup, get, run_setup, wait_count
 
 pytestmark = pytest.mark.integration
+SENT = 1_795_251_610_000  # 2026-11-21T09:00:10Z: sent just after the last line was written
 
 LINES = [
     # day 1: the text form comes first
@@ -44,7 +45,12 @@ def test_template_fixes_the_type_and_the_odd_document_is_dead_lettered(
 ):
     try:
         run_setup(engine, prefix)
-        produce(topic, [orjson.dumps(line) for line in LINES], keys=[b"k"] * len(LINES))
+        produce(
+            topic,
+            [orjson.dumps(line) for line in LINES],
+            keys=[b"k"] * len(LINES),
+            timestamp_ms=SENT,
+        )
         settings = worker_settings(engine, topic, prefix, pipeline=str(parse_pipeline))
         worker = start_worker(settings)
         assert wait_count(engine, f"{prefix}-logs-*", 3) == 3, worker.log()
