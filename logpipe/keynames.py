@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 MAX_NAME_CHARS = 128  # longer names are not credential names (and are never cached)
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -34,6 +35,7 @@ class NameMatcher:
     def __init__(self, names: Iterable[str]) -> None:
         self._tails: dict[str, set[tuple[str, ...]]] = {}
         self._joined: set[str] = set()
+        self._cached = lru_cache(maxsize=4096)(self._uncached)
         for name in names:
             parts = words(name)
             if parts:
@@ -42,9 +44,10 @@ class NameMatcher:
                     self._joined.add(parts[0])
 
     def __call__(self, key: str) -> bool:
-        """True when `key` names a secret."""
-        if len(key) > MAX_NAME_CHARS:
-            return False
+        """True when `key` names a secret (answers for names up to MAX_NAME_CHARS are cached)."""
+        return len(key) <= MAX_NAME_CHARS and self._cached(key)
+
+    def _uncached(self, key: str) -> bool:
         parts = words(key)
         if not parts:
             return False
