@@ -19,6 +19,9 @@ from logpipe.secrets_patterns import VALUE_RULES, ValueRule
 
 Mode = Literal["mask", "remove", "hash"]
 _SECRET_GROUPS = ("v", "v2", "v3", "v4", "v5", "v6")
+# Candidates one rule checks in one value. Past this (a hostile line of thousands of look-alikes,
+# `token=1&key=2&...`), the rest of the value is masked: bounded CPU, and nothing leaks.
+MAX_CANDIDATES = 1000
 
 
 def make_hasher(key: bytes) -> Callable[[str], str]:
@@ -97,7 +100,13 @@ class TextRedactor:
             # look-alike cannot hide a real secret that overlaps it
             out: list[str] = []
             pos = last = 0
+            budget = MAX_CANDIDATES
             while (m := search(text, pos)) is not None:
+                budget -= 1
+                if budget < 0:  # fail closed for the rest of a hostile value
+                    out += (text[last : m.start()], mask)
+                    last = len(text)
+                    break
                 start, end = secret_span(m)
                 if accepted(m, text[start:end]):
                     out += (text[last:start], new_text(text[start:end]))
