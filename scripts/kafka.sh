@@ -147,6 +147,10 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# Keep messages whatever their timestamps: tests, benchmarks and replays send lines dated weeks
+# back, and the default 7-day time retention would delete them before they are read. (The data
+# folder is bounded by stop --wipe; production brokers keep their own retention.)
+log.retention.ms=-1
 
 # Small machine: fewer threads than the defaults.
 num.network.threads=2

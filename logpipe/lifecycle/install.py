@@ -204,7 +204,10 @@ def _attach(cluster: Cluster, prefix: str, family: str, mode: IndexMode) -> Chan
         )
 
         def write() -> None:
-            _post(cluster, f"/_plugins/_ism/add/{','.join(unmanaged)}", {"policy_id": name})
+            path = f"/_plugins/_ism/add/{','.join(unmanaged)}"
+            status, answer = cluster.call("POST", path, {"policy_id": name})
+            if status >= 300 or not _only_already_managed(answer):
+                raise LogpipeError(f"POST {path} failed ({status}): {_reason(answer)}")
 
     if not unmanaged:
         return None
@@ -221,6 +224,15 @@ def _ism_managed(cluster: Cluster, pattern: str) -> dict[str, str | None]:
     return {
         index: ism_policy_id(found) for index, found in answer.items() if isinstance(found, dict)
     }
+
+
+def _only_already_managed(answer: Any) -> bool:
+    """An ISM add answer without failures, or whose only failures are indices that meanwhile got
+    a policy (ISM's `ism_template` attaches one to new indices a moment after they appear)."""
+    if not isinstance(answer, dict) or not answer.get("failures"):
+        return True
+    failed = answer.get("failed_indices") or []
+    return all("already has a policy" in str(item.get("reason", "")) for item in failed)
 
 
 def ism_policy_id(explained: dict[str, Any]) -> str | None:
