@@ -63,30 +63,30 @@ def index_date(event: dict, origin: dict[str, Any]) -> str:
     A late event (see LATE_AFTER_MS) is indexed on its reference day.
     """
     stamp = event.get("@timestamp")
+    now_ms = time.time() * 1000
     if stamp is not None and origin.get(CHECKED) == stamp:  # as the timestamp stage left it
-        return _not_late(f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}", origin)
-    ref, low, high = DEFAULT_WINDOW.bounds(origin, time.time() * 1000)
+        return _not_late(_day_of(stamp), origin, reference_ms(origin, now_ms))
+    ref, low, high = DEFAULT_WINDOW.bounds(origin, now_ms)
     if stamp is not None:
         canonical = _canonical(stamp)
         if canonical is not None and low <= canonical[1] <= high:
             event["@timestamp"] = canonical[0]
-            day = f"{canonical[0][0:4]}.{canonical[0][5:7]}.{canonical[0][8:10]}"
-            return _not_late(day, origin)
+            return _not_late(_day_of(canonical[0]), origin, ref)
         put(event, "_@timestamp", stamp)
         add_tag(event, UNPARSED_TAG if canonical is None else OUT_OF_RANGE_TAG)
-    text = format_ms(ref) or format_ms(int(time.time() * 1000))
+    text = format_ms(ref) or format_ms(int(now_ms))
     event["@timestamp"] = text
-    return f"{text[0:4]}.{text[5:7]}.{text[8:10]}"
+    return _day_of(text)
 
 
-def _not_late(day: str, origin: dict[str, Any]) -> str:
+def _not_late(day: str, origin: dict[str, Any], ref_ms: int) -> str:
     """`day`, or the reference day when `day` is more than LATE_AFTER_MS before the reference.
 
     A replay that gives its time window explicitly keeps every day as it is.
     """
     if "time_window" in origin:
         return day
-    ref_day = reference_ms(origin, time.time() * 1000) // DAY_MS
+    ref_day = ref_ms // DAY_MS
     cutoff = _late_cutoffs.get(ref_day)
     if cutoff is None:
         if len(_late_cutoffs) > 64:
@@ -96,6 +96,11 @@ def _not_late(day: str, origin: dict[str, Any]) -> str:
             _day(ref_day * DAY_MS),
         )
     return cutoff[1] if day < cutoff[0] else day
+
+
+def _day_of(stamp: str) -> str:
+    """`YYYY.MM.DD` of a canonical ISO 8601 UTC text (`2026-11-26T10:00:00.000Z`)."""
+    return f"{stamp[0:4]}.{stamp[5:7]}.{stamp[8:10]}"
 
 
 def _day(ms: int) -> str:
