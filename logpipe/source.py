@@ -97,6 +97,11 @@ def producer_config(settings: Settings) -> dict[str, Any]:
     return {k: v for k, v in common_kafka_config(settings).items() if k not in CONSUMER_ONLY}
 
 
+def reader_config(settings: Settings) -> dict[str, Any]:
+    """Brokers, security and the `kafka:` options a consumer reads (no producer-only ones)."""
+    return {k: v for k, v in common_kafka_config(settings).items() if k not in PRODUCER_ONLY}
+
+
 def consumer_config(settings: Settings, member: int | None = None) -> dict[str, Any]:
     """A group consumer that never commits on its own and prefetches a bounded amount.
 
@@ -111,7 +116,7 @@ def consumer_config(settings: Settings, member: int | None = None) -> dict[str, 
         "queued.max.messages.kbytes": 16384,
         "fetch.max.bytes": 16 * 1024 * 1024,
         "session.timeout.ms": settings.session_timeout_ms,
-        **{k: v for k, v in common_kafka_config(settings).items() if k not in PRODUCER_ONLY},
+        **reader_config(settings),
     }
     instance = group_instance_id(settings, member)
     if instance:

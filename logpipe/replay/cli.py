@@ -107,6 +107,7 @@ def run_replay(args: argparse.Namespace) -> int:
 
 def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
     from logpipe.replay.file_units import expand_paths
+    from logpipe.source import reader_config
 
     ranges: list[PartitionRange] = []
     files: list[Path] = []
@@ -118,7 +119,7 @@ def _plan(args: argparse.Namespace, settings: Settings) -> Plan:
     else:
         topic = args.topic or args.dead_letter or settings.dead_letter_topic
         partitions = _partitions(args.partitions)
-        consumer = replay_consumer(_reader_config(settings))
+        consumer = replay_consumer(reader_config(settings))
         try:
             ranges = resolve_ranges(
                 consumer, topic, partitions, parse_bound(args.since), parse_bound(args.until)
@@ -216,7 +217,7 @@ def _run(plan: Plan) -> Summary:
     from logpipe.errors import EngineUnavailable
     from logpipe.pipeline import load_pipeline
     from logpipe.replay.file_units import FileUnit
-    from logpipe.source import producer_config
+    from logpipe.source import producer_config, reader_config
 
     settings = plan.settings
     pipeline = load_pipeline(settings.pipeline)
@@ -228,7 +229,7 @@ def _run(plan: Plan) -> Summary:
         except EngineUnavailable as exc:
             raise LogpipeError(f"cannot reach {settings.engine}: {exc}") from None
         dead_letters = DeadLetterWriter(producer_config(settings), settings.dead_letter_topic)
-    consumer = replay_consumer(_reader_config(settings)) if plan.ranges else None
+    consumer = replay_consumer(reader_config(settings)) if plan.ranges else None
     units: list[Any] = [PartitionUnit(consumer, span, plan.dead_letters) for span in plan.ranges]
     units += [FileUnit(path) for path in plan.files]
     replay = Replay(
@@ -249,13 +250,6 @@ def _run(plan: Plan) -> Summary:
             dead_letters.close()
         if engine is not None:
             engine.close()
-
-
-def _reader_config(settings: Settings) -> dict[str, Any]:
-    """The replay reader's Kafka options: the `kafka:` ones without producer-only options."""
-    from logpipe.source import PRODUCER_ONLY, common_kafka_config
-
-    return {k: v for k, v in common_kafka_config(settings).items() if k not in PRODUCER_ONLY}
 
 
 def _merge(summaries: list[Summary]) -> Summary:
