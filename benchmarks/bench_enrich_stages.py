@@ -16,9 +16,10 @@ from pathlib import Path
 
 import orjson
 
+from logpipe.normalize_text import scan_text as prepare
 from logpipe.security_rules import builtin_rules
 from logpipe.stages.base import BuildContext
-from logpipe.stages.security import SecurityConfig, SecurityStage, prepare
+from logpipe.stages.security import SecurityConfig, SecurityStage
 from logpipe.stages.stacktrace import StackTraceConfig, StackTraceStage
 
 BATCH = 500

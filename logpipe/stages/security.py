@@ -17,7 +17,6 @@ from pydantic import Field
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
-from logpipe.normalize_text import scan_text as prepare  # noqa: F401  (benchmarks use it)
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
 from logpipe.stages.base import BuildContext, StageConfig
 from logpipe.userregex import UserRegex

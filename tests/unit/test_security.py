@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from logpipe.errors import ConfigError
 from logpipe.normalize_text import normalize
+from logpipe.normalize_text import scan_text as prepare
 from logpipe.security_rules import builtin_rules
 from logpipe.stages.base import BuildContext
-from logpipe.stages.security import FailureWindow, SecurityConfig, SecurityStage, prepare
+from logpipe.stages.security import FailureWindow, SecurityConfig, SecurityStage
 
 ENGINES = ("hyperscan", "re2")
 _STAGES: dict[str, SecurityStage] = {}
