@@ -4,6 +4,7 @@
     python benchmarks/bench_mix.py --write mix.bin        # the mix, NUL-separated, then exit
     python benchmarks/bench_mix.py --file mix.bin         # time NUL-separated messages instead
     python benchmarks/bench_mix.py --digest               # SHA-256 of the documents, no timing
+    python benchmarks/bench_mix.py --corpus --digest      # the same over tests/corpus messages
 
 The mix is deterministic (seeded): 50% Nginx combined access lines (3% attacks, 5% 401/403,
 some credentials in query strings), 30% JSON application logs in the replaced deployment's shape
@@ -124,6 +125,20 @@ def mix(count: int, seed: int = 20261126) -> list[str]:
     return [make(rng) for make in makers]
 
 
+def corpus_messages() -> list[str]:
+    """Every message of the real-log, security and secrets corpora under tests/corpus."""
+    messages = []
+    for folder in ("real_logs", "security", "secrets"):
+        for path in sorted((ROOT / "tests" / "corpus" / folder).glob("*.jsonl")):
+            for line in path.read_bytes().splitlines():
+                if line.strip():
+                    entry = orjson.loads(line)
+                    text = entry.get("message") or entry.get("line") or entry.get("text")
+                    if isinstance(text, str):
+                        messages.append(text)
+    return messages
+
+
 def fresh_events(messages: list[str], start: int) -> list[dict]:
     """Events as the Kafka source makes them, with the mix's reference time as Kafka time."""
     return [
@@ -187,6 +202,7 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--file", help="NUL-separated messages to time instead of the mix")
     parser.add_argument("--write", help="write the mix NUL-separated to this file and exit")
+    parser.add_argument("--corpus", action="store_true", help="the tests/corpus messages")
     parser.add_argument("--digest", action="store_true", help="print the documents' SHA-256 only")
     args = parser.parse_args()
     if args.write:
@@ -195,7 +211,9 @@ def main() -> int:
         return 0
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    if args.file:
+    if args.corpus:
+        messages = corpus_messages()
+    elif args.file:
         messages = [m.decode() for m in Path(args.file).read_bytes().split(b"\0") if m]
     else:
         messages = mix(args.count)
