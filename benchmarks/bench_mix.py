@@ -219,9 +219,8 @@ def main() -> int:
         messages = mix(args.count)
     pipeline = load_pipeline(args.pipeline)
     if args.digest:
-        print(
-            f"{len(messages):,} messages -> documents sha256 {digest(pipeline, messages, args.batch)}"
-        )
+        summed = digest(pipeline, messages, args.batch)
+        print(f"{len(messages):,} messages -> documents sha256 {summed}")
         return 0
     whole = min(time_whole(pipeline, messages, args.batch) for _ in range(args.rounds))
     stages: dict[str, float] = {}
