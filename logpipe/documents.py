@@ -42,6 +42,7 @@ RESERVED_FIELDS = frozenset(
 # below the lifecycle's warm phase (7 days), where indices become read-only.
 LATE_AFTER_MS = 6 * DAY_MS
 _parse_iso = iso8601(UTC)
+_dumps = orjson.dumps
 _late_cutoffs: dict[int, tuple[str, str]] = {}
 
 
@@ -132,7 +133,11 @@ def move_reserved(event: dict) -> None:
 def encode(event: dict) -> bytes:
     """Encode an event as JSON bytes; values orjson can't take are stringified, never dropped."""
     try:
-        return orjson.dumps(event, default=str, option=orjson.OPT_NON_STR_KEYS)
+        return _dumps(event, default=str)
+    except orjson.JSONEncodeError:  # a key that is not a string (rare): the slower option
+        pass
+    try:
+        return _dumps(event, default=str, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError:
         return json.dumps(event, default=str, ensure_ascii=False).encode("utf-8", "replace")
 
@@ -144,14 +149,43 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
     family's write alias.
     """
     docs: list[Doc] = []
+    append = docs.append
+    now_ms = time.time() * 1000
+    days: dict[tuple[str, int], str] = {}  # (stamp's date, reference day) -> index day
+    names: dict[tuple[str, str], str] = {}  # (family, index day) -> index name
     for event in events:
         origin = event.pop("@metadata", None)
-        if not isinstance(origin, dict):
+        if type(origin) is not dict:
             origin = {}
-        move_reserved(event)
-        day = index_date(event, origin)
+        if not RESERVED_FIELDS.isdisjoint(event):
+            move_reserved(event)
+        day = _checked_day(event, origin, now_ms, days)
+        if day is None:
+            day = index_date(event, origin)
         source = encode(event)
         doc_id = origin["id"]
         for family in origin.get("families") or DEFAULT_FAMILIES:
-            docs.append(Doc(index_name(prefix, family, day, mode), doc_id, source, origin, family))
+            name = names.get((family, day))
+            if name is None:
+                name = names[family, day] = index_name(prefix, family, day, mode)
+            append(Doc(name, doc_id, source, origin, family))
     return docs
+
+
+def _checked_day(
+    event: dict, origin: dict[str, Any], now_ms: float, days: dict[tuple[str, int], str]
+) -> str | None:
+    """index_date's common case, memoised per batch: a stamp the timestamp stage accepted, a
+    plain Kafka timestamp, no explicit window. None sends the event the general way."""
+    stamp = event.get("@timestamp")
+    if type(stamp) is not str or origin.get(CHECKED) != stamp or "time_window" in origin:
+        return None
+    kafka = origin.get("kafka")
+    ref = kafka.get("timestamp") if type(kafka) is dict else None
+    if type(ref) is not int or not 0 < ref <= now_ms:
+        return None
+    key = (stamp[:10], ref // DAY_MS)
+    day = days.get(key)
+    if day is None:
+        day = days[key] = _not_late(_day_of(stamp), origin, ref)
+    return day
