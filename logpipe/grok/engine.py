@@ -6,8 +6,6 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from re import _constants as sre_c
-from re import _parser as sre_parse
 from typing import Any
 
 import regex
@@ -15,6 +13,7 @@ import regex
 from logpipe.errors import ConfigError
 from logpipe.fields import split_path
 from logpipe.grok.onig import OnigError, translate
+from logpipe.grok.prefilter import leading_chars, required_literals
 
 # Oniguruma as Logstash compiles grok: ^ and $ match at line ends, `.` matches a newline too
 FLAGS = regex.MULTILINE | regex.DOTALL | regex.VERSION0
@@ -24,8 +23,6 @@ _REFERENCE = re.compile(r"%\{(?P<name>[A-z0-9]+)(?::(?P<sub>[@\[\]A-z0-9_:.-]+))
 _LEADING_INT = re.compile(r"\s*[+-]?[0-9]+")
 _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _LONG = 2**63
-# `re` knows no \p{..}: the prefilter parses a stand-in class instead
-_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 
 
 class GrokError(ConfigError):
@@ -81,7 +78,7 @@ def capture_of(name: str) -> tuple[str, str | None]:
 class Grok:
     """A compiled grok expression: `search` under a time limit, `captures` as a nested dict."""
 
-    __slots__ = ("captures", "expression", "literals", "pattern", "regex")
+    __slots__ = ("captures", "expression", "first_chars", "literals", "pattern", "regex")
 
     def __init__(self, expression: str, pattern: str):
         self.expression = expression
@@ -100,6 +97,7 @@ class Grok:
             captures.append(Capture(index, field, typ))
         self.captures = tuple(captures)
         self.literals = required_literals(translation.source)
+        self.first_chars = leading_chars(translation.source)
 
     def search(self, text: str, timeout: float | None = None) -> Any:
         """Return the first match in `text` or None; raise TimeoutError past `timeout` seconds."""
@@ -210,43 +208,3 @@ def _definition(text: str, start: int) -> tuple[str, int]:
             depth -= 1
         i += 1
     raise GrokError(f"unclosed %{{ in {text!r}")
-
-
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Strings every match must contain (longest first), for a cheap `in` check before matching."""
-    try:
-        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE)
-    except Exception:  # syntax `re` does not know: no prefilter, it is only a speed-up
-        return ()
-    if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
-        return ()
-    runs: list[str] = []
-    current: list[str] = []
-    _collect(tree, runs, current)
-    runs.append("".join(current))
-    found = sorted({r for r in runs if len(r) >= 2}, key=lambda r: (-len(r), r))
-    return tuple(found[:3])
-
-
-def _collect(items: Any, runs: list[str], current: list[str]) -> None:
-    """Walk a parsed pattern, gathering runs of literal characters that every match contains."""
-    for op, av in items:
-        if op is sre_c.LITERAL:
-            current.append(chr(av))
-        elif op is sre_c.AT:
-            continue
-        elif op is sre_c.SUBPATTERN and not av[1] & re.IGNORECASE:
-            _collect(av[3], runs, current)
-        elif op is sre_c.ATOMIC_GROUP:
-            _collect(av, runs, current)
-        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT) and av[0] >= 1:
-            _flush(runs, current)
-            _collect(av[2], runs, current)
-            _flush(runs, current)
-        else:
-            _flush(runs, current)
-
-
-def _flush(runs: list[str], current: list[str]) -> None:
-    runs.append("".join(current))
-    current.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import monotonic
 from typing import Any, Literal
 
@@ -10,10 +11,12 @@ from pydantic import Field, field_validator
 from logpipe.fields import add_tag, get, split_path
 from logpipe.grok.engine import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
+from logpipe.grok.prefilter import Dispatch
+from logpipe.grok.writer import Target, Writer, compile_writer
 from logpipe.stages.base import BuildContext, StageConfig
 
-# (group index in m.groups(), parent keys, leaf key, converter, overwrite)
-Spec = tuple[int, tuple[str, ...], str, Any, bool]
+# (required literals, the regex's search, the function that writes its captures)
+Plan = tuple[tuple[str, ...], Callable[..., Any], Writer]
 
 
 class GrokConfig(StageConfig):
@@ -63,23 +66,19 @@ class GrokStage:
         )
         overwrite = {split_path(f) for f in config.overwrite}
         base = split_path(config.target) if config.target else ()
+        keep_empty = config.keep_empty_captures
         self._matchers = tuple(
-            (source, tuple(self._plan(library.compile(e), base, overwrite) for e in expressions))
+            (
+                source,
+                Dispatch(
+                    [_entry(library.compile(e), base, overwrite, keep_empty) for e in expressions]
+                ),
+            )
             for source, expressions in config.match.items()
         )
         self._timeout = config.timeout_ms / 1000 if config.timeout_ms else None
         self._failure_tags = tuple(config.tag_on_failure)
-        self._keep_empty = config.keep_empty_captures
-
-    @staticmethod
-    def _plan(grok: Grok, base: tuple[str, ...], overwrite: set) -> tuple[Grok, tuple[Spec, ...]]:
-        specs = []
-        for cap in grok.captures:
-            parts = split_path(cap.field)
-            full = base + parts
-            conv = CONVERTERS[cap.type] if cap.type else None
-            specs.append((cap.group - 1, full[:-1], full[-1], conv, parts in overwrite))
-        return grok, tuple(specs)
+        self._break_on_match = config.break_on_match
 
     def __call__(self, events: list[dict]) -> list[dict]:
         for event in events:
@@ -94,72 +93,48 @@ class GrokStage:
         return events
 
     def _match(self, event: dict) -> bool:
-        """Try the expressions in order; True when any matched. TimeoutError past the limit."""
+        """Try the expressions that can match, in order; True when any matched.
+
+        TimeoutError when the event's time is up before a regex runs, or while it runs.
+        """
         budget = self._timeout
         start = monotonic() if budget else 0.0
-        break_on_match = self.config.break_on_match
+        break_on_match = self._break_on_match
         matched = False
-        for source, plans in self._matchers:
+        for source, dispatch in self._matchers:
             value = event.get(source) if source in event else get(event, source)
-            for text in _texts(value):
-                for grok, specs in plans:
-                    remaining = None
-                    if budget:
-                        remaining = budget - (monotonic() - start)
-                        if remaining <= 0:
-                            raise TimeoutError
-                    m = grok.search(text, remaining)
-                    if m is not None:
-                        self._merge(event, m.groups(), specs)
-                        matched = True
-                        if break_on_match:
+            for text in (value,) if value.__class__ is str else _texts(value):
+                for literals, search, write in dispatch.candidates(text):
+                    for literal in literals:
+                        if literal not in text:
                             break
+                    else:
+                        remaining = None
+                        if budget:
+                            remaining = budget - (monotonic() - start)
+                            if remaining <= 0:
+                                raise TimeoutError
+                        m = search(text, timeout=remaining)
+                        if m is not None:
+                            write(event, m.groups())
+                            matched = True
+                            if break_on_match:
+                                break
             if matched and break_on_match:
                 return True
         return matched
 
-    def _merge(self, event: dict, groups: tuple, specs: tuple[Spec, ...]) -> None:
-        """Write captures the way Logstash does: a repeated string field becomes a list.
 
-        Unlike Logstash, a capture equal to a value the event had before the match (an
-        envelope's) changes nothing; the same field captured twice by one match is a list.
-        """
-        keep_empty = self._keep_empty
-        for index, parents, leaf, conv, overwrite in specs:
-            value = groups[index]
-            if not value and (value is None or not keep_empty):
-                continue
-            if conv is not None:
-                value = conv(value)  # never raises: what is no number stays a string
-            node = event
-            for key in parents:
-                child = node.get(key)
-                if child.__class__ is not dict:
-                    child = node[key] = {}
-                node = child
-            if overwrite:
-                node[leaf] = value
-                continue
-            old = node.get(leaf)
-            if old is None:
-                node[leaf] = value
-            elif old == value and not _captured_before(specs, index):
-                continue  # the value was there before the match (an envelope's): once
-            elif old.__class__ is list:
-                old.append(value)
-            elif old.__class__ is str:
-                node[leaf] = [old, value]
-
-
-def _captured_before(specs: tuple[Spec, ...], index: int) -> bool:
-    """Whether an earlier capture of this match writes the same field as capture `index`."""
-    target = next((spec[1], spec[2]) for spec in specs if spec[0] == index)
-    for spec in specs:
-        if spec[0] == index:
-            return False
-        if (spec[1], spec[2]) == target:
-            return True
-    return False
+def _entry(
+    grok: Grok, base: tuple[str, ...], overwrite: set, keep_empty: bool
+) -> tuple[frozenset[str] | None, Plan]:
+    """An expression's first characters and its plan: literals, search, captures' writer."""
+    targets = []
+    for cap in grok.captures:
+        parts = split_path(cap.field)
+        convert = CONVERTERS[cap.type] if cap.type else None
+        targets.append(Target(cap.group - 1, base + parts, convert, parts in overwrite))
+    return grok.first_chars, (grok.literals, grok.regex.search, compile_writer(targets, keep_empty))
 
 
 def _texts(value: Any) -> tuple[str, ...]:

@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logpipe.errors import ConfigError
-from logpipe.grok.engine import GrokError, required_literals, to_float, to_int
+from logpipe.grok.engine import GrokError, to_float, to_int
 from logpipe.grok.library import PatternLibrary, load_patterns_dir, parse_patterns
+from logpipe.grok.prefilter import required_literals
 
 LIB = PatternLibrary("v1")
 

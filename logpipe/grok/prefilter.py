@@ -1,0 +1,169 @@
+"""Cheap checks, worked out once per expression, that decide which expressions can match a text.
+
+Required literals: strings every match contains, tested with `in` before the regex runs.
+First characters: an expression anchored at the text's start (`\\A`) can only match a text
+that begins with a character its pattern can begin with. `Dispatch` files an ordered list of
+expressions by those characters; each bucket keeps the order, so the first expression that
+matches is the one trying them all would find.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from re import _constants as sre_c
+from re import _parser as sre_parse
+from typing import Any, Generic, TypeVar
+
+# `re` knows no \p{..}: a stand-in category (read as "any character" for first characters)
+_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
+_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
+_ZERO_WIDTH = (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT)
+_WIDEST_RANGE = 256  # a class range wider than this is read as "any character"
+
+T = TypeVar("T")
+
+
+def leading_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can start with, when it is anchored at `\\A`.
+
+    None when the pattern is not anchored there, can match an empty text, or could start with
+    too many characters to list (it is then tried on every text).
+    """
+    try:
+        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE | re.DOTALL)
+    except Exception:  # syntax `re` does not know: no dispatch, it is only a speed-up
+        return None
+    if tree.state.flags & re.IGNORECASE or not _anchored(list(tree)):
+        return None
+    chars, nullable = _first(list(tree))
+    return None if chars is None or nullable else frozenset(chars)
+
+
+def _anchored(items: list) -> bool:
+    """Whether every way through `items` begins with `\\A`."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op is sre_c.AT:
+        return av is sre_c.AT_BEGINNING_STRING
+    if op is sre_c.SUBPATTERN:
+        return _anchored(list(av[3]))
+    if op is sre_c.ATOMIC_GROUP:
+        return _anchored(list(av))
+    if op is sre_c.BRANCH:
+        return all(_anchored(list(branch)) for branch in av[1])
+    return False
+
+
+def _first(items: Any) -> tuple[set[str] | None, bool]:
+    """(characters a match of `items` can start with or None for any, whether it can be empty)."""
+    chars: set[str] = set()
+    for op, av in items:
+        found, nullable = _first_of(op, av)
+        if found is None:
+            return None, False
+        chars |= found
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+def _first_of(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+    if op is sre_c.LITERAL:
+        return {chr(av)}, False
+    if op is sre_c.IN:
+        return _class_chars(av), False
+    if op in _ZERO_WIDTH:
+        return set(), True
+    if op is sre_c.SUBPATTERN:
+        return (None, False) if av[1] & re.IGNORECASE else _first(av[3])
+    if op is sre_c.ATOMIC_GROUP:
+        return _first(av)
+    if op is sre_c.BRANCH:
+        chars: set[str] = set()
+        empty = False
+        for branch in av[1]:
+            found, nullable = _first(branch)
+            if found is None:
+                return None, False
+            chars |= found
+            empty = empty or nullable
+        return chars, empty
+    if op in _REPEATS:
+        low, high, item = av
+        if high == 0:
+            return set(), True
+        found, nullable = _first(item)
+        return found, low == 0 or nullable
+    return None, False  # any character, a back-reference, a conditional
+
+
+def _class_chars(items: Any) -> set[str] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            chars.add(chr(av))
+        elif op is sre_c.RANGE and av[1] - av[0] <= _WIDEST_RANGE:
+            chars.update(map(chr, range(av[0], av[1] + 1)))
+        else:  # negated, a category (\d, \s, \p{..}) or a wide range
+            return None
+    return chars
+
+
+class Dispatch(Generic[T]):
+    """Expressions in order, grouped by the first character of the texts they can match."""
+
+    __slots__ = ("by_char", "others")
+
+    def __init__(self, entries: Sequence[tuple[frozenset[str] | None, T]]) -> None:
+        chars = set().union(*(found for found, _ in entries if found is not None))
+        self.by_char: dict[str, tuple[T, ...]] = {
+            char: tuple(item for found, item in entries if found is None or char in found)
+            for char in chars
+        }
+        self.others: tuple[T, ...] = tuple(item for found, item in entries if found is None)
+
+    def candidates(self, text: str) -> tuple[T, ...]:
+        """The expressions that can match `text`, in their order."""
+        return self.by_char.get(text[:1], self.others)
+
+
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Strings every match must contain (longest first), for a cheap `in` check before matching."""
+    try:
+        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE)
+    except Exception:  # syntax `re` does not know: no prefilter, it is only a speed-up
+        return ()
+    if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
+        return ()
+    runs: list[str] = []
+    current: list[str] = []
+    _collect(tree, runs, current)
+    runs.append("".join(current))
+    found = sorted({r for r in runs if len(r) >= 2}, key=lambda r: (-len(r), r))
+    return tuple(found[:3])
+
+
+def _collect(items: Any, runs: list[str], current: list[str]) -> None:
+    """Walk a parsed pattern, gathering runs of literal characters that every match contains."""
+    for op, av in items:
+        if op is sre_c.LITERAL:
+            current.append(chr(av))
+        elif op is sre_c.AT:
+            continue
+        elif op is sre_c.SUBPATTERN and not av[1] & re.IGNORECASE:
+            _collect(av[3], runs, current)
+        elif op is sre_c.ATOMIC_GROUP:
+            _collect(av, runs, current)
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            _flush(runs, current)
+            _collect(av[2], runs, current)
+            _flush(runs, current)
+        else:
+            _flush(runs, current)
+
+
+def _flush(runs: list[str], current: list[str]) -> None:
+    runs.append("".join(current))
+    current.clear()
