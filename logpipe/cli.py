@@ -112,6 +112,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _test(args: argparse.Namespace) -> int:
     from logpipe.documents import to_docs
+    from logpipe.metadata import event_from_stdin
     from logpipe.pipeline import load_pipeline
 
     settings = load_cli_settings(args)
@@ -125,32 +126,10 @@ def _test(args: argparse.Namespace) -> int:
             out.write(b',"_source":' + doc.source + b"}\n")
 
     for offset, raw in enumerate(_messages(sys.stdin.buffer, args.nul)):
-        emit(pipeline([_stdin_event(raw, offset, now_ms)]))
+        emit(pipeline([event_from_stdin(raw, offset, now_ms)]))
     emit(pipeline.flush_expired(now=math.inf))  # what holding stages (multiline) still hold
     out.flush()
     return 0
-
-
-def _stdin_event(raw: bytes, offset: int, now_ms: int) -> dict:
-    from logpipe.source import decode_text, doc_id
-
-    text, tags = decode_text(raw)
-    event: dict = {
-        "message": text,
-        "@metadata": {
-            "id": doc_id("stdin", 0, offset),
-            "kafka": {
-                "topic": "stdin",
-                "partition": 0,
-                "offset": offset,
-                "key": None,
-                "timestamp": now_ms,
-            },
-        },
-    }
-    if tags:
-        event["tags"] = tags
-    return event
 
 
 def _messages(stream: BinaryIO, nul: bool) -> Iterator[bytes]:

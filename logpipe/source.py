@@ -1,4 +1,4 @@
-"""Kafka in: consumer configuration and turning messages into events with their coordinates."""
+"""Kafka in: consumer, producer and reader configuration (events: metadata.event_from_message)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import os
 import socket
 from typing import Any
 
-from confluent_kafka import Message
-
+from logpipe.metadata import event_from_message  # noqa: F401 (worker.py's, to move to metadata)
 from logpipe.settings import Settings
 
 # librdkafka options only a consumer reads ("C" in librdkafka 2.x CONFIGURATION.md); a producer
@@ -70,11 +69,6 @@ PRODUCER_ONLY = frozenset(
 )
 
 
-def doc_id(topic: str, partition: int, offset: int) -> str:
-    """The document id of a Kafka message: the same for the live worker and any replay."""
-    return f"{topic}-{partition}-{offset}"
-
-
 def common_kafka_config(settings: Settings) -> dict[str, Any]:
     """Brokers, security, then every `kafka:` option (see consumer_config, producer_config)."""
     config: dict[str, Any] = {
@@ -132,35 +126,3 @@ def group_instance_id(settings: Settings, member: int | None = None) -> str | No
     if name == "hostname":
         name = os.environ.get("HOSTNAME") or socket.gethostname()
     return name if member is None else f"{name}-{member}"
-
-
-def decode_text(raw: bytes) -> tuple[str, list[str] | None]:
-    """UTF-8 text of a raw message, and the tags to add (`_utf8_replaced` for invalid bytes)."""
-    try:
-        return raw.decode("utf-8"), None
-    except UnicodeDecodeError:
-        return raw.decode("utf-8", "replace"), ["_utf8_replaced"]
-
-
-def event_from_message(message: Message) -> dict:
-    """A fresh event: the value as `message` text, coordinates in `@metadata`."""
-    text, tags = decode_text(message.value() or b"")
-    topic, partition, offset = message.topic(), message.partition(), message.offset()
-    key = message.key()
-    _kind, timestamp = message.timestamp()
-    event: dict[str, Any] = {
-        "message": text,
-        "@metadata": {
-            "id": doc_id(topic, partition, offset),
-            "kafka": {
-                "topic": topic,
-                "partition": partition,
-                "offset": offset,
-                "key": key.decode("utf-8", "replace") if key is not None else None,
-                "timestamp": timestamp if timestamp > 0 else None,
-            },
-        },
-    }
-    if tags:
-        event["tags"] = tags
-    return event

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from logpipe.errors import LogpipeError
+from logpipe.metadata import event_from_file_line, file_partition
 from logpipe.replay.units import Batch
-from logpipe.source import decode_text
 
 IDENTITY_BYTES = 64 * 1024
 
@@ -69,13 +69,14 @@ class FileUnit:
 
     def resume_before(self, held: dict[tuple[Any, Any], int]) -> int | None:
         """Lines done before the first line of this file a holding stage keeps back, if any."""
-        line = held.get((f"file:{self.path}", None))
+        line = held.get(file_partition(str(self.path)))
         return None if line is None else line - 1
 
     def batches(self, start: int, batch_size: int) -> Iterator[Batch]:
         """Read lines after the first `start` ones, in batches."""
         events: list[dict] = []
         line_number = 0
+        path, identity, mtime_ms = str(self.path), self.identity, self.mtime_ms
         try:
             with _open(self.path) as stream:
                 for line_number, raw in enumerate(stream, start=1):
@@ -83,7 +84,9 @@ class FileUnit:
                         continue
                     line = raw.rstrip(b"\r\n")
                     if line:
-                        events.append(self._event(line, line_number))
+                        events.append(
+                            event_from_file_line(line, path, identity, line_number, mtime_ms)
+                        )
                     if len(events) >= batch_size:
                         yield Batch(line_number, events, [], len(events))
                         events = []
@@ -91,19 +94,6 @@ class FileUnit:
             raise LogpipeError(f"cannot read {self.path} at line {line_number}: {exc}") from None
         if events or line_number > start:
             yield Batch(line_number, events, [], len(events))
-
-    def _event(self, line: bytes, line_number: int) -> dict:
-        text, tags = decode_text(line)
-        event: dict = {
-            "message": text,
-            "@metadata": {
-                "id": f"file-{self.identity}-{line_number}",
-                "file": {"path": str(self.path), "line": line_number, "mtime_ms": self.mtime_ms},
-            },
-        }
-        if tags:
-            event["tags"] = tags
-        return event
 
 
 def _count_lines(path: Path) -> int:

@@ -13,8 +13,8 @@ from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
 
 from logpipe.documents import Doc
 from logpipe.errors import LogpipeError
+from logpipe.metadata import event_from_message
 from logpipe.replay.units import Batch
-from logpipe.source import event_from_message
 
 POLL_TIMEOUT = 1.0
 IDLE_LIMIT = 30

@@ -16,6 +16,7 @@ from pathlib import Path
 import orjson
 
 from logpipe.documents import to_docs
+from logpipe.metadata import event_from_stdin
 from logpipe.pipeline import load_pipeline
 from logpipe.security_rules import builtin_rules
 
@@ -37,19 +38,7 @@ def run_lines(lines: list[str]) -> Iterator[tuple[dict, bytes]]:
     pipeline = load_pipeline("default")
     now_ms = int(time.time() * 1000)
     for offset, line in enumerate(lines):
-        event = {
-            "message": line,
-            "@metadata": {
-                "id": f"corpus-0-{offset}",
-                "kafka": {
-                    "topic": "corpus",
-                    "partition": 0,
-                    "offset": offset,
-                    "key": None,
-                    "timestamp": now_ms,
-                },
-            },
-        }
+        event = event_from_stdin(line.encode(), offset, now_ms)
         out = pipeline([event]) + pipeline.flush_expired(now=math.inf)
         if not out:  # dropped on purpose (debug level): nothing indexed
             yield {}, b""

@@ -75,20 +75,9 @@ def _ms(iso: str) -> int:
 def run_entry(pipeline, entry: dict, offset: int) -> tuple[dict | None, set[str]]:
     """The entry through the pipeline: (indexed document of the logs family, index families)."""
     from logpipe.documents import to_docs
+    from logpipe.metadata import event_from_stdin
 
-    event = {
-        "message": entry["message"],
-        "@metadata": {
-            "id": f"corpus-0-{offset}",
-            "kafka": {
-                "topic": "corpus",
-                "partition": 0,
-                "offset": offset,
-                "key": None,
-                "timestamp": _ms(entry["received"]),
-            },
-        },
-    }
+    event = event_from_stdin(entry["message"].encode(), offset, _ms(entry["received"]))
     out = pipeline([event]) + pipeline.flush_expired(now=math.inf)
     docs = to_docs(out, "corpus", "daily")
     families = {doc.family for doc in docs}

@@ -1,0 +1,212 @@
+"""The event's `@metadata`: where it came from, as a plain dict described by TypedDicts.
+
+A fresh event is made here (from a Kafka message, a replayed file's line or a line of stdin)
+and its origin is read here. Constructors and readers do what inline code would, no more.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypedDict
+
+if TYPE_CHECKING:
+    from confluent_kafka import Message
+
+UTF8_REPLACED = "_utf8_replaced"  # tag of a message whose invalid UTF-8 bytes were replaced
+_MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z: no later value is a usable time
+
+
+class KafkaOrigin(TypedDict):
+    """`@metadata.kafka`: the message's coordinates (stdin lines are topic `stdin`)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None  # UTF-8, invalid bytes replaced
+    timestamp: int | None  # epoch ms (broker or producer time); None when there is none
+
+
+class FileOrigin(TypedDict):
+    """`@metadata.file`: a replayed file's line."""
+
+    path: str
+    line: int  # 1-based
+    mtime_ms: int  # the file's modification time: the reference time of its events
+
+
+ExplicitWindow = TypedDict("ExplicitWindow", {"from": int, "until": int})  # epoch ms
+
+
+class EnvelopeInfo(TypedDict, total=False):
+    """`@metadata.envelope`: the shipper wrapping the line, and the time it gave."""
+
+    format: str | list[str]  # `beats`, `docker`, `cri`, `journald`, ...; a list when nested
+    timestamp: str  # ISO 8601: the timestamp stage's last resort
+
+
+class JoinedLines(TypedDict):
+    """`@metadata.multiline`: how many lines a multiline group joined, and their positions."""
+
+    lines: int
+    offsets: list[int | None]
+
+
+class JoinedPieces(TypedDict):
+    """`@metadata.partial`: how many partial-line pieces were joined, and their positions."""
+
+    pieces: int
+    offsets: list[int | None]
+
+
+class _Identified(TypedDict):
+    id: str  # the document `_id`
+
+
+class Metadata(_Identified, total=False):
+    """`event["@metadata"]`: never indexed; `documents.to_docs` takes it off the event."""
+
+    kafka: KafkaOrigin  # Kafka messages and stdin lines
+    file: FileOrigin  # replayed files
+    time_window: ExplicitWindow  # replay --time-window
+    envelope: EnvelopeInfo  # stages/envelope.py
+    beat: dict[str, Any]  # a Beats envelope's own `@metadata`
+    parsed: str  # `json`, or the envelope format that left no line to parse
+    time_checked: str  # the `@timestamp` the timestamp stage accepted
+    families: list[str]  # index families (stages/route.py)
+    multiline: JoinedLines
+    partial: JoinedPieces
+    _decoded: tuple[str, Any]  # (line, decoded JSON) from envelope to parse
+
+
+def event_from_message(message: Message) -> dict[str, Any]:
+    """A fresh event of a Kafka message; id `<topic>-<partition>-<offset>`, the same in replays."""
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    key = message.key()
+    timestamp = message.timestamp()[1]
+    raw = message.value() or b""
+    meta: Metadata = {
+        "id": f"{topic}-{partition}-{offset}",
+        "kafka": {
+            "topic": topic,
+            "partition": partition,
+            "offset": offset,
+            "key": key.decode("utf-8", "replace") if key is not None else None,
+            "timestamp": timestamp if timestamp > 0 else None,
+        },
+    }
+    try:
+        return {"message": raw.decode(), "@metadata": meta}
+    except UnicodeDecodeError:
+        return _replaced(raw, meta)
+
+
+def event_from_stdin(raw: bytes, offset: int, now_ms: int) -> dict[str, Any]:
+    """A fresh event of the `offset`-th stdin line (`logpipe test`): Kafka-like, topic `stdin`."""
+    meta: Metadata = {
+        "id": f"stdin-0-{offset}",
+        "kafka": {
+            "topic": "stdin",
+            "partition": 0,
+            "offset": offset,
+            "key": None,
+            "timestamp": now_ms,
+        },
+    }
+    try:
+        return {"message": raw.decode(), "@metadata": meta}
+    except UnicodeDecodeError:
+        return _replaced(raw, meta)
+
+
+def event_from_file_line(
+    raw: bytes, path: str, identity: str, line: int, mtime_ms: int
+) -> dict[str, Any]:
+    """A fresh event of a replayed file's line; id `file-<identity>-<line>` (see file_units)."""
+    meta: Metadata = {
+        "id": f"file-{identity}-{line}",
+        "file": {"path": path, "line": line, "mtime_ms": mtime_ms},
+    }
+    try:
+        return {"message": raw.decode(), "@metadata": meta}
+    except UnicodeDecodeError:
+        return _replaced(raw, meta)
+
+
+def _replaced(raw: bytes, meta: Metadata) -> dict[str, Any]:
+    """The event of a message that is not valid UTF-8: bad bytes replaced, and tagged."""
+    return {"message": raw.decode("utf-8", "replace"), "@metadata": meta, "tags": [UTF8_REPLACED]}
+
+
+def document_id(meta: Metadata) -> str:
+    """The document `_id`."""
+    return meta["id"]
+
+
+def kafka_origin(meta: Any) -> KafkaOrigin | None:
+    """`@metadata.kafka`, or None (a file line, or metadata that is not ours)."""
+    kafka = meta.get("kafka") if isinstance(meta, dict) else None
+    return kafka if isinstance(kafka, dict) else None
+
+
+def kafka_coordinates(meta: Any) -> tuple[Any, Any, Any]:
+    """(topic, partition, offset); (None, None, None) for an event not from Kafka."""
+    kafka = meta.get("kafka") if isinstance(meta, dict) else None
+    if isinstance(kafka, dict):
+        return kafka.get("topic"), kafka.get("partition"), kafka.get("offset")
+    return None, None, None
+
+
+def reference_ms(meta: Any, now_ms: float) -> int:
+    """The message's own time: Kafka timestamp, else file modification time, else `now_ms`.
+
+    A message time later than `now_ms` (a producer's clock running ahead) counts as `now_ms`.
+    """
+    if isinstance(meta, dict):
+        kafka = meta.get("kafka")
+        if isinstance(kafka, dict):
+            ms = kafka.get("timestamp")
+            if type(ms) is int and 0 < ms < _MAX_MS:  # the common case, checked inline
+                return ms if ms < now_ms else int(now_ms)
+            if (ms := _epoch_ms(ms)) is not None:
+                return min(ms, int(now_ms))
+        source = meta.get("file")
+        if isinstance(source, dict) and (ms := _epoch_ms(source.get("mtime_ms"))) is not None:
+            return min(ms, int(now_ms))
+    return int(now_ms)
+
+
+def _epoch_ms(value: Any) -> int | None:
+    """A usable epoch-milliseconds value, or None."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < _MAX_MS:
+        return int(value)
+    return None
+
+
+def file_partition(path: str) -> tuple[str, None]:
+    """The (topic, partition) a replayed file's lines are grouped and held under."""
+    return f"file:{path}", None
+
+
+def line_group(meta: Any) -> tuple[tuple[Any, Any, Any], int | None]:
+    """The group a line belongs to (multiline, partial lines), and its position in it.
+
+    Kafka: `(topic, partition, key)` and the offset; a replayed file: `("file:<path>", None,
+    None)` and the line number; otherwise `(None, None, None)` and None.
+    """
+    if isinstance(meta, dict):
+        kafka = meta.get("kafka")
+        if isinstance(kafka, dict):
+            position = kafka.get("offset")
+            key = (kafka.get("topic"), kafka.get("partition"), kafka.get("key"))
+            return key, position if isinstance(position, int) else None
+        source = meta.get("file")
+        if isinstance(source, dict) and source:
+            position = source.get("line")
+            key = (f"file:{source.get('path')}", None, None)
+            return key, position if isinstance(position, int) else None
+    return (None, None, None), None
+
+
+def envelope_info(meta: Any) -> EnvelopeInfo | None:
+    """`@metadata.envelope` (the shipper's format and time), or None."""
+    envelope = meta.get("envelope") if isinstance(meta, dict) else None
+    return envelope if isinstance(envelope, dict) else None

@@ -1,0 +1,216 @@
+"""The event's `@metadata`: constructors for each source, and the readers."""
+
+from __future__ import annotations
+
+import math
+
+import orjson
+import pytest
+from confluent_kafka import Message
+
+from logpipe.metadata import (
+    UTF8_REPLACED,
+    FileOrigin,
+    KafkaOrigin,
+    Metadata,
+    document_id,
+    envelope_info,
+    event_from_file_line,
+    event_from_message,
+    event_from_stdin,
+    file_partition,
+    kafka_coordinates,
+    kafka_origin,
+    line_group,
+    reference_ms,
+)
+from logpipe.pipeline import load_pipeline
+from logpipe.replay.file_units import FileUnit
+from logpipe.samples import sample_lines
+
+NOV_26 = 1795687200000  # 2026-11-26T10:00:00Z
+ENVELOPED = [
+    b'{"log":"2026-11-26 10:00:00 ERROR boom\\n","stream":"stderr","time":"2026-11-26T10:00:00Z"}',
+    b"2026-11-26T10:00:00.1Z stdout P first half ",
+    b"2026-11-26T10:00:00.2Z stdout F second half",
+    b'{"@metadata":{"beat":"filebeat"},"agent":{"type":"filebeat"},"message":"x","log":{}}',
+    b"Traceback (most recent call last):",
+    b'  File "a.py", line 1, in <module>',
+]
+
+
+def kafka_message(value: bytes | None = b"GET / 200", key: bytes | None = b"k", ts: int = NOV_26):
+    return Message(topic="logs", partition=3, offset=41, key=key, value=value, timestamp=(1, ts))
+
+
+def test_a_kafka_message_becomes_its_text_and_coordinates():
+    event = event_from_message(kafka_message())
+    expected = {
+        "message": "GET / 200",
+        "@metadata": {
+            "id": "logs-3-41",
+            "kafka": {
+                "topic": "logs",
+                "partition": 3,
+                "offset": 41,
+                "key": "k",
+                "timestamp": NOV_26,
+            },
+        },
+    }
+    assert orjson.dumps(event) == orjson.dumps(expected)  # key order too
+
+
+def test_a_kafka_message_without_value_key_or_time():
+    event = event_from_message(kafka_message(value=None, key=None, ts=-1))
+    assert event["message"] == ""
+    assert event["@metadata"]["kafka"]["key"] is None
+    assert event["@metadata"]["kafka"]["timestamp"] is None
+
+
+def test_a_stdin_line_looks_like_a_kafka_message_of_topic_stdin():
+    event = event_from_stdin(b"hello", 7, NOV_26)
+    expected = {
+        "message": "hello",
+        "@metadata": {
+            "id": "stdin-0-7",
+            "kafka": {
+                "topic": "stdin",
+                "partition": 0,
+                "offset": 7,
+                "key": None,
+                "timestamp": NOV_26,
+            },
+        },
+    }
+    assert orjson.dumps(event) == orjson.dumps(expected)
+
+
+def test_a_file_line_carries_its_file_and_line():
+    event = event_from_file_line(b"hello", "/var/log/app.log", "abc123", 12, NOV_26)
+    expected = {
+        "message": "hello",
+        "@metadata": {
+            "id": "file-abc123-12",
+            "file": {"path": "/var/log/app.log", "line": 12, "mtime_ms": NOV_26},
+        },
+    }
+    assert orjson.dumps(event) == orjson.dumps(expected)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda raw: event_from_message(kafka_message(value=raw)),
+        lambda raw: event_from_stdin(raw, 0, NOV_26),
+        lambda raw: event_from_file_line(raw, "p", "id", 1, NOV_26),
+    ],
+)
+def test_invalid_utf8_is_replaced_and_tagged_by_every_source(make):
+    event = make(b"ok \xff\xfe end")
+    assert event["message"] == "ok \ufffd\ufffd end"
+    assert list(event) == ["message", "@metadata", "tags"]
+    assert event["tags"] == [UTF8_REPLACED]
+    assert "tags" not in make(b"fine")
+
+
+def test_each_source_carries_the_keys_its_typed_dicts_name(tmp_path):
+    path = tmp_path / "app.log"
+    path.write_text("one\ntwo\n")
+    (batch,) = FileUnit(path).batches(0, 10)
+    events = {
+        "kafka": event_from_message(kafka_message()),
+        "stdin": event_from_stdin(b"x", 0, NOV_26),
+        "file": batch.events[0],
+    }
+    for name, event in events.items():
+        assert list(event) == ["message", "@metadata"], name
+        meta = event["@metadata"]
+        assert (
+            Metadata.__required_keys__
+            <= set(meta)
+            <= Metadata.__required_keys__
+            | {
+                "kafka",
+                "file",
+            }
+        ), name
+    for name in ("kafka", "stdin"):
+        assert set(events[name]["@metadata"]["kafka"]) == KafkaOrigin.__required_keys__
+    assert set(events["file"]["@metadata"]["file"]) == FileOrigin.__required_keys__
+
+
+def test_a_replayed_files_events_name_the_file_and_line(tmp_path):
+    path = tmp_path / "app.log"
+    path.write_text("one\n\nthree\n")
+    unit = FileUnit(path)
+    (batch,) = unit.batches(0, 10)
+    assert [e["@metadata"] for e in batch.events] == [
+        event_from_file_line(b"one", str(path), unit.identity, 1, unit.mtime_ms)["@metadata"],
+        event_from_file_line(b"three", str(path), unit.identity, 3, unit.mtime_ms)["@metadata"],
+    ]
+
+
+def test_document_id_and_kafka_readers():
+    meta = event_from_message(kafka_message())["@metadata"]
+    assert document_id(meta) == "logs-3-41"
+    assert kafka_coordinates(meta) == ("logs", 3, 41)
+    assert kafka_origin(meta) is meta["kafka"]
+    file_meta = event_from_file_line(b"x", "p", "id", 1, NOV_26)["@metadata"]
+    for other in (file_meta, None, "x", {"kafka": "not ours"}):
+        assert kafka_coordinates(other) == (None, None, None)
+        assert kafka_origin(other) is None
+
+
+NOW = NOV_26 + 1000
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        ({"kafka": {"timestamp": NOV_26}}, NOV_26),
+        ({"kafka": {"timestamp": NOW + 5}}, NOW),  # a producer clock ahead counts as now
+        ({"kafka": {"timestamp": float(NOV_26) + 0.5}}, NOV_26),
+        ({"kafka": {"timestamp": None}, "file": {"mtime_ms": NOV_26 - 1}}, NOV_26 - 1),
+        ({"kafka": {"timestamp": True}}, NOW),
+        ({"kafka": {"timestamp": -1}}, NOW),
+        ({"kafka": {"timestamp": 10**20}}, NOW),
+        ({"kafka": {"timestamp": math.nan}}, NOW),
+        ({"file": {"path": "p", "line": 1, "mtime_ms": NOV_26}}, NOV_26),
+        ({"file": "not ours"}, NOW),
+        ({}, NOW),
+        (None, NOW),
+        ("x", NOW),
+    ],
+)
+def test_reference_ms_is_the_messages_own_time_never_later_than_now(meta, expected):
+    assert reference_ms(meta, NOW) == expected
+    assert reference_ms(meta, NOW + 0.5) == min(expected, NOW)
+
+
+def test_line_group_is_the_kafka_stream_or_the_file():
+    kafka_meta = event_from_message(kafka_message())["@metadata"]
+    assert line_group(kafka_meta) == (("logs", 3, "k"), 41)
+    file_meta = event_from_file_line(b"x", "/var/log/app.log", "id", 9, NOV_26)["@metadata"]
+    key, line = line_group(file_meta)
+    assert (key, line) == (("file:/var/log/app.log", None, None), 9)
+    assert key[:2] == file_partition("/var/log/app.log")  # what file replays resume before
+    assert line_group({"file": {}}) == ((None, None, None), None)
+    assert line_group({"kafka": {"topic": "t", "offset": "7"}}) == (("t", None, None), None)
+    assert line_group("x") == ((None, None, None), None)
+
+
+def test_envelope_info_is_the_shippers_sub_dict():
+    meta = {"id": "a", "envelope": {"format": "docker", "timestamp": "2026-11-26T09:00:00Z"}}
+    assert envelope_info(meta) == {"format": "docker", "timestamp": "2026-11-26T09:00:00Z"}
+    assert envelope_info({"envelope": "x"}) is None
+    assert envelope_info(None) is None
+
+
+def test_the_default_pipeline_writes_only_keys_metadata_names():
+    pipeline = load_pipeline("default", optional_data=True)
+    lines = [*sample_lines(300, seed=5), *ENVELOPED]
+    events = [event_from_stdin(line, n, NOV_26) for n, line in enumerate(lines)]
+    out = pipeline(events) + pipeline.flush_expired(now=math.inf)
+    named = Metadata.__required_keys__ | Metadata.__optional_keys__
+    assert {key for event in out for key in event["@metadata"]} <= named
