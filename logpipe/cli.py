@@ -16,6 +16,8 @@ import orjson
 from logpipe.cliargs import add_settings_arguments, load_cli_settings
 from logpipe.errors import ConfigError, LogpipeError
 
+_READ_BYTES = 1 << 16  # `logpipe test` runs what one read of stdin brings as one batch
+
 EXIT_USAGE = 2
 _URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/@\s]+@", re.IGNORECASE)
 _BARE_USERINFO = re.compile(r"(^|[\s'\"(=])[^\s/@'\"():]+:[^\s/@'\"]+@")  # user:pass@host
@@ -121,25 +123,39 @@ def _test(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
 
     def emit(events: list[dict]) -> None:
-        for doc in to_docs(events, settings.index_prefix, settings.index_mode):
-            out.write(b'{"_index":' + orjson.dumps(doc.index) + b',"_id":' + orjson.dumps(doc.id))
-            out.write(b',"_source":' + doc.source + b"}\n")
+        lines = [
+            b'{"_index":%s,"_id":%s,"_source":%s}\n'
+            % (orjson.dumps(doc.index), orjson.dumps(doc.id), doc.source)
+            for doc in to_docs(events, settings.index_prefix, settings.index_mode)
+        ]
+        out.write(b"".join(lines))
+        out.flush()  # what has arrived so far is shown now, even while more input is awaited
 
-    for offset, raw in enumerate(_messages(sys.stdin.buffer, args.nul)):
-        emit(pipeline([event_from_stdin(raw, offset, now_ms)]))
+    offset = 0
+    for batch in _message_batches(sys.stdin.buffer, args.nul):
+        events = [event_from_stdin(raw, offset + n, now_ms) for n, raw in enumerate(batch)]
+        offset += len(batch)
+        emit(pipeline(events))
     emit(pipeline.flush_expired(now=math.inf))  # what holding stages (multiline) still hold
-    out.flush()
     return 0
 
 
-def _messages(stream: BinaryIO, nul: bool) -> Iterator[bytes]:
-    """Messages from a byte stream: lines, or NUL-separated chunks with `-0`."""
-    if nul:
-        for chunk in stream.read().split(b"\0"):
-            if chunk:
-                yield chunk
-        return
-    for line in stream:
-        line = line.rstrip(b"\r\n")
-        if line:
-            yield line
+def _message_batches(stream: BinaryIO, nul: bool, limit: int = 1000) -> Iterator[list[bytes]]:
+    """Messages from a byte stream in batches of what each read brings (at most `limit`):
+    lines (without their line ending), or NUL-separated chunks with `-0`; empty ones skipped."""
+    separator = b"\0" if nul else b"\n"
+    pending: list[bytes] = []  # a message still arriving (a long one comes in many reads)
+    while True:
+        chunk = stream.read1(_READ_BYTES)
+        if chunk and separator not in chunk:
+            pending.append(chunk)
+            continue
+        pieces = b"".join([*pending, chunk]).split(separator)
+        pending = [pieces.pop()] if chunk else []
+        if not nul:
+            pieces = [piece.rstrip(b"\r\n") for piece in pieces]
+        messages = [piece for piece in pieces if piece]
+        for start in range(0, len(messages), limit):
+            yield messages[start : start + limit]
+        if not chunk:
+            return
