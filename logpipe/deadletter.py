@@ -11,6 +11,7 @@ import orjson
 from confluent_kafka import KafkaError, KafkaException, Producer
 
 from logpipe.errors import LogpipeError
+from logpipe.metadata import kafka_origin
 from logpipe.sink import Rejection
 
 # librdkafka's default `message.max.bytes`; a record must stay under the producer's limit.
@@ -37,7 +38,7 @@ def dead_letter_record(rejection: Rejection, max_bytes: int = DEFAULT_MAX_BYTES)
         "index": doc.index,
         "id": doc.id,
         "failed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "source": doc.origin.get("kafka"),
+        "source": kafka_origin(doc.origin),
         "document": orjson.Fragment(doc.source),
     }
     value = orjson.dumps(record)
@@ -98,7 +99,7 @@ class DeadLetterWriter:
                 failures.append(error)
 
         for rejection in rejections:
-            kafka = rejection.doc.origin.get("kafka") or {}
+            kafka = kafka_origin(rejection.doc.origin) or {}
             key = _record_key(kafka.get("key"), self.max_bytes)
             value = dead_letter_record(rejection, self.max_bytes - len(key or b""))
             self._produce(value, key, rejection.reason[:200].encode("utf-8"), on_delivery)
