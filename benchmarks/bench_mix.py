@@ -24,11 +24,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from logpipe.documents import to_docs  # noqa: E402
+from logpipe.metadata import event_from_message  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.samples import JAVA_TRACE, PY_TRACE  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
@@ -142,19 +144,15 @@ def corpus_messages() -> list[str]:
 def fresh_events(messages: list[str], start: int) -> list[dict]:
     """Events as the Kafka source makes them, with the mix's reference time as Kafka time."""
     return [
-        {
-            "message": message,
-            "@metadata": {
-                "id": f"bench-0-{start + n}",
-                "kafka": {
-                    "topic": "bench",
-                    "partition": 0,
-                    "offset": start + n,
-                    "key": None,
-                    "timestamp": REFERENCE_MS,
-                },
-            },
-        }
+        event_from_message(
+            Message(
+                topic="bench",
+                partition=0,
+                offset=start + n,
+                value=message.encode(),
+                timestamp=(TIMESTAMP_CREATE_TIME, REFERENCE_MS),
+            )
+        )
         for n, message in enumerate(messages)
     ]
 
