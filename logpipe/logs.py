@@ -11,20 +11,25 @@ import orjson
 
 from logpipe.redaction_text import redact_text
 
-# One start per run of scheme characters and bounded parts: linear on any log line.
+# Bounded parts, and a start only after a scheme's or a token's edge: linear on any log line.
 _URL_CREDENTIALS = re.compile(
     r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)[^/@\s:]{1,256}:[^/@\s]{1,256}@", re.I
 )
+_URL_TOKEN = re.compile(
+    r"(?<![a-z0-9+.-])(?P<scheme>[a-z][a-z0-9+.-]{0,31}://)[^/@\s:]{1,256}@", re.I
+)
+# `user:password@host` outside a URL, after a space, a quote, `(` or `=`.
+_BARE_CREDENTIALS = re.compile(r"(?<![^\s'\"(=])[^\s/@'\"():]{1,256}:[^\s/@'\"]{1,256}@")
 
 
 def mask_url(url: str) -> str:
-    """Hide `user:password@` in a URL."""
-    return _URL_CREDENTIALS.sub(r"\g<scheme>***:***@", url)
+    """Hide `user:password@` (as `***:***@`) and a lone token (`***@`) in a URL."""
+    return _URL_TOKEN.sub(r"\g<scheme>***@", _URL_CREDENTIALS.sub(r"\g<scheme>***:***@", url))
 
 
 def mask(text: str) -> str:
-    """Mask URL credentials and every secret the redaction rules know."""
-    return redact_text(mask_url(text))
+    """Mask URL credentials, a bare `user:password@host`, and every secret redaction knows."""
+    return redact_text(_BARE_CREDENTIALS.sub("***@", mask_url(text)))
 
 
 class TextFormatter(logging.Formatter):

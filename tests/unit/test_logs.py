@@ -17,6 +17,8 @@ from logpipe.logs import mask
         ('bad doc {"secretAccessKey": "Zz9/Kq2+Lm9Pw4Rt7Vb3Nc"}', "Zz9/Kq2+Lm9Pw4Rt7Vb3Nc"),
         ("child exited: mysql -u root -pS3cretPw", "S3cretPw"),
         ("header Set-Cookie: sid=38afes7a8; Path=/; HttpOnly", "38afes7a8"),
+        ("cannot reach https://tok3nValue@es:9200", "tok3nValue"),
+        ("--kibana 'user:pw-S3cret@kibana:5601' is not a URL", "pw-S3cret"),
     ],
 )
 def test_secrets_masked(line: str, secret: str) -> None:
@@ -25,9 +27,23 @@ def test_secrets_masked(line: str, secret: str) -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["key=1&q=" + "." * 65_536, "a" * 65_536, "a:" * 32_768, "http://u:" + "p" * 65_536],
+    [
+        "key=1&q=" + "." * 65_536,
+        "a" * 65_536,
+        "a:" * 32_768,
+        "http://u:" + "p" * 65_536,
+        "http://" * 9_000,
+        " a:b" * 16_000,
+        "(" + "u:" * 32_000 + "@",
+    ],
 )
 def test_masking_is_linear(hostile: str) -> None:
     start = time.process_time()
     mask(hostile)
     assert time.process_time() - start < 0.05
+
+
+def test_url_and_bare_credentials_keep_what_locates_them() -> None:
+    text = mask("https://tok@es:9200, http://u:p4ss@kibana:5601 and (admin:pw@db:5432)")
+    assert text.startswith("https://***@es:9200, http://***:")
+    assert text.endswith("@kibana:5601 and (***@db:5432)") and "p4ss" not in text
