@@ -13,7 +13,7 @@ import regex
 from logpipe.errors import ConfigError
 from logpipe.fields import split_path
 from logpipe.grok.onig import OnigError, translate
-from logpipe.grok.prefilter import leading_chars, required_literals
+from logpipe.grok.prefilter import anchored, leading_chars, required_literals
 
 # Oniguruma as Logstash compiles grok: ^ and $ match at line ends, `.` matches a newline too
 FLAGS = regex.MULTILINE | regex.DOTALL | regex.VERSION0
@@ -78,7 +78,15 @@ def capture_of(name: str) -> tuple[str, str | None]:
 class Grok:
     """A compiled grok expression: `search` under a time limit, `captures` as a nested dict."""
 
-    __slots__ = ("captures", "expression", "first_chars", "literals", "pattern", "regex")
+    __slots__ = (
+        "anchored",
+        "captures",
+        "expression",
+        "first_chars",
+        "literals",
+        "pattern",
+        "regex",
+    )
 
     def __init__(self, expression: str, pattern: str):
         self.expression = expression
@@ -98,6 +106,7 @@ class Grok:
         self.captures = tuple(captures)
         self.literals = required_literals(translation.source)
         self.first_chars = leading_chars(translation.source)
+        self.anchored = anchored(translation.source)
 
     def search(self, text: str, timeout: float | None = None) -> Any:
         """Return the first match in `text` or None; raise TimeoutError past `timeout` seconds."""

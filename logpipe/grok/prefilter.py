@@ -24,6 +24,15 @@ _WIDEST_RANGE = 256  # a class range wider than this is read as "any character"
 T = TypeVar("T")
 
 
+def anchored(pattern: str) -> bool:
+    """Whether every match of `pattern` starts at the text's start (`\\A`): `match` is `search`."""
+    try:
+        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE | re.DOTALL)
+    except Exception:  # syntax `re` does not know
+        return False
+    return _anchored(list(tree))
+
+
 def leading_chars(pattern: str) -> frozenset[str] | None:
     """The characters a match of `pattern` can start with, when it is anchored at `\\A`.
 

@@ -134,7 +134,8 @@ def _entry(
         parts = split_path(cap.field)
         convert = CONVERTERS[cap.type] if cap.type else None
         targets.append(Target(cap.group - 1, base + parts, convert, parts in overwrite))
-    return grok.first_chars, (grok.literals, grok.regex.search, compile_writer(targets, keep_empty))
+    search = grok.regex.match if grok.anchored else grok.regex.search  # the same when anchored
+    return grok.first_chars, (grok.literals, search, compile_writer(targets, keep_empty))
 
 
 def _texts(value: Any) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from logpipe.grok.library import PatternLibrary
-from logpipe.grok.prefilter import Dispatch, leading_chars
+from logpipe.grok.prefilter import Dispatch, anchored, leading_chars
 
 LIB = PatternLibrary("v1")
 
@@ -54,3 +54,9 @@ def test_dispatch_keeps_the_order_and_the_expressions_that_may_start_anywhere():
     assert dispatch.candidates("banana") == (1, 2, 3, 4)
     assert dispatch.candidates("cherry") == (2, 4)
     assert dispatch.candidates("") == (2, 4)
+
+
+def test_anchored_patterns_are_matched_at_the_start_only():
+    assert anchored(r"\Aab|\Ac") and anchored(r"(?:\A(?P<x>a))")
+    assert not anchored(r"\Aab|c") and not anchored(r"^a") and not anchored(r"(?:\Aa)*")
+    assert LIB.compile("%{SYSLOG_LINE}").anchored
