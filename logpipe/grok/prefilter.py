@@ -2,8 +2,8 @@
 
 Required literals: strings every match contains, tested with `in` before the regex runs.
 First characters: an expression anchored at the text's start (`\\A`) can only match a text
-that begins with a character its pattern can begin with. `Dispatch` files an ordered list of
-expressions by those characters; each bucket keeps the order, so the first expression that
+that begins with a character its pattern can begin with. `by_first_char` files an ordered list
+of expressions by those characters; each bucket keeps the order, so the first expression that
 matches is the one trying them all would find.
 """
 
@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from re import _constants as sre_c
 from re import _parser as sre_parse
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 # `re` knows no \p{..}: a stand-in category (read as "any character" for first characters)
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
@@ -120,26 +120,27 @@ def _class_chars(items: Any) -> set[str] | None:
     return chars
 
 
-class Dispatch(Generic[T]):
-    """Expressions in order, grouped by the first character of the texts they can match."""
+def by_first_char(
+    entries: Sequence[tuple[frozenset[str] | None, T]],
+) -> tuple[dict[str, tuple[T, ...]], tuple[T, ...]]:
+    """Ordered expressions filed by the first character of the texts they can match.
 
-    __slots__ = ("by_char", "others")
-
-    def __init__(self, entries: Sequence[tuple[frozenset[str] | None, T]]) -> None:
-        chars = set().union(*(found for found, _ in entries if found is not None))
-        self.by_char: dict[str, tuple[T, ...]] = {
-            char: tuple(item for found, item in entries if found is None or char in found)
-            for char in chars
-        }
-        self.others: tuple[T, ...] = tuple(item for found, item in entries if found is None)
-
-    def candidates(self, text: str) -> tuple[T, ...]:
-        """The expressions that can match `text`, in their order."""
-        return self.by_char.get(text[:1], self.others)
+    Returns (first character -> the expressions that can match, in order; the expressions for
+    any other text, empty ones included: those that may start with anything).
+    """
+    chars = set().union(*(found for found, _ in entries if found is not None))
+    by_char = {
+        char: tuple(item for found, item in entries if found is None or char in found)
+        for char in chars
+    }
+    return by_char, tuple(item for found, item in entries if found is None)
 
 
 def required_literals(pattern: str) -> tuple[str, ...]:
-    """Strings every match must contain (longest first), for a cheap `in` check before matching."""
+    """Strings every match must contain (longest first), for a cheap `in` check before matching.
+
+    A string inside a longer one is left out: the longer one's check covers it.
+    """
     try:
         tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE)
     except Exception:  # syntax `re` does not know: no prefilter, it is only a speed-up
@@ -150,7 +151,10 @@ def required_literals(pattern: str) -> tuple[str, ...]:
     current: list[str] = []
     _collect(tree, runs, current)
     runs.append("".join(current))
-    found = sorted({r for r in runs if len(r) >= 2}, key=lambda r: (-len(r), r))
+    found: list[str] = []
+    for run in sorted({r for r in runs if len(r) >= 2}, key=lambda r: (-len(r), r)):
+        if not any(run in longer for longer in found):
+            found.append(run)
     return tuple(found[:3])
 
 

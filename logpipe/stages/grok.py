@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from logpipe.fields import add_tag, get, split_path
 from logpipe.grok.engine import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
-from logpipe.grok.prefilter import Dispatch
+from logpipe.grok.prefilter import by_first_char
 from logpipe.grok.writer import Target, Writer, compile_writer
 from logpipe.stages.base import BuildContext, StageConfig
 
@@ -67,10 +67,11 @@ class GrokStage:
         overwrite = {split_path(f) for f in config.overwrite}
         base = split_path(config.target) if config.target else ()
         keep_empty = config.keep_empty_captures
+        # per source field: (field, first character -> plans that can match, plans for others)
         self._matchers = tuple(
             (
                 source,
-                Dispatch(
+                *by_first_char(
                     [_entry(library.compile(e), base, overwrite, keep_empty) for e in expressions]
                 ),
             )
@@ -101,10 +102,10 @@ class GrokStage:
         start = monotonic() if budget else 0.0
         break_on_match = self._break_on_match
         matched = False
-        for source, dispatch in self._matchers:
+        for source, by_char, others in self._matchers:
             value = event.get(source) if source in event else get(event, source)
             for text in (value,) if value.__class__ is str else _texts(value):
-                for literals, search, write in dispatch.candidates(text):
+                for literals, search, write in by_char.get(text[:1], others):
                     for literal in literals:
                         if literal not in text:
                             break

@@ -199,6 +199,7 @@ def test_required_literals_prefilter():
     assert required_literals(r"(?i)abc") == ()
     assert required_literals(r"a(?:bc|de)f") == ()
     assert required_literals(r"(?:ab)?cd(?:ef)+") == ("cd", "ef")
+    assert required_literals(r'" "\d "') == ('" "',)  # ' "' is inside '" "'
     g = LIB.compile(r"%{WORD:w} \[x\]")
     assert g.literals == (" [x]",) and g.captures_of("hi [y]") is None
     assert g.captures_of("hi [x]") == {"w": "hi"}

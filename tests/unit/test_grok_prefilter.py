@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from logpipe.grok.library import PatternLibrary
-from logpipe.grok.prefilter import Dispatch, anchored, leading_chars
+from logpipe.grok.prefilter import anchored, by_first_char, leading_chars
 
 LIB = PatternLibrary("v1")
 
@@ -48,12 +48,12 @@ def test_grok_expressions_know_their_first_characters():
     assert LIB.compile("%{COMBINEDAPACHELOG}").first_chars is None  # not anchored
 
 
-def test_dispatch_keeps_the_order_and_the_expressions_that_may_start_anywhere():
-    dispatch = Dispatch([(frozenset("ab"), 1), (None, 2), (frozenset("b"), 3), (None, 4)])
-    assert dispatch.candidates("apple") == (1, 2, 4)
-    assert dispatch.candidates("banana") == (1, 2, 3, 4)
-    assert dispatch.candidates("cherry") == (2, 4)
-    assert dispatch.candidates("") == (2, 4)
+def test_filing_keeps_the_order_and_the_expressions_that_may_start_anywhere():
+    by_char, others = by_first_char(
+        [(frozenset("ab"), 1), (None, 2), (frozenset("b"), 3), (None, 4)]
+    )
+    assert by_char == {"a": (1, 2, 4), "b": (1, 2, 3, 4)}
+    assert others == (2, 4)  # any other first character, and the empty text
 
 
 def test_anchored_patterns_are_matched_at_the_start_only():
