@@ -110,12 +110,15 @@ class GrokStage:
                         if literal not in text:
                             break
                     else:
-                        remaining = None
                         if budget:
                             remaining = budget - (monotonic() - start)
                             if remaining <= 0:
                                 raise TimeoutError
-                        m = search(text, timeout=remaining)
+                            # (text, pos, endpos, concurrent, partial, timeout): positional
+                            # arguments spare `regex` a keyword parse (0.4 us a call)
+                            m = search(text, None, None, None, False, remaining)
+                        else:
+                            m = search(text)
                         if m is not None:
                             write(event, m.groups())
                             matched = True
