@@ -57,6 +57,9 @@ def _hex(m: re.Match[str]) -> str:
 # The same test as one pattern for the security scanners (Hyperscan or RE2 set): a value
 # matching it is normalised and scanned again.
 NEEDS_NORMALIZING = r"%|/\*|&#|&[a-zA-Z]{2,8};|\\x|0x[25]|[^\x00-\x7f]|^[^ ]*\+[^ ]*$"
+# Its ASCII part for scans over many values joined by newlines (`^`/`$` at each line): no
+# alternative runs from one value into the next, and a value without spaces has no line with one.
+MAY_NEED_NORMALIZING = r"%|/\*|&#|&[a-zA-Z]{2,8};|\\x|0x[25]|^[^ \n]*\+[^ \n]*$"
 
 
 def needs_normalizing(value: str) -> bool:

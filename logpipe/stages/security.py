@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
+from logpipe.hyperscan_db import block_database
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
+from logpipe.security_prefilter import SecurityPrefilter
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
 from logpipe.stages.base import BuildContext, StageConfig
 from logpipe.userregex import UserRegex
@@ -33,9 +32,8 @@ DEFAULT_FIELDS = (
 )
 FAILURE_TAG = "_security_failure"
 TIMEOUT_TAG = "_security_unless_timeout"
-# Compiled Hyperscan databases by pattern-set hash: compiling takes seconds, loading a
-# serialised one milliseconds (also cached on disk under ~/.cache/logpipe/hyperscan).
-_COMPILED: dict[str, bytes] = {}
+# Fields the stage writes when it marks an event: never scanned in the batch pass.
+_WRITTEN_ROOTS = frozenset(("tags", "rule", "_rule", "event", "_event"))
 MAX_SOURCE_CHARS = 64  # a source address longer than this is cut: memory never grows with input
 
 
@@ -90,16 +88,29 @@ class SecurityStage:
         self._brute = BRUTE_FORCE if BRUTE_FORCE.id in order else None
         bf = config.brute_force
         self._window = FailureWindow(bf.threshold, bf.window_seconds, bf.max_sources)
+        self._prefilter = _prefilter(self, config)
 
     def __call__(self, events: list[dict]) -> list[dict]:
-        for event in events:
+        try:
+            scan, status = self._candidates(events)
+        except Exception:  # never expected; the per-event path decides alone
+            scan, status = set(range(len(events))), set()
+        for n in sorted(scan | status):
+            event = events[n]
             try:
-                self._one(event)
+                self._finish(event, self._field_hits(event) if n in scan else {})
             except Exception:
                 add_tag(event, FAILURE_TAG)
         return events
 
-    def _one(self, event: dict) -> None:
+    def _candidates(self, events: list[dict]) -> tuple[set[int], set[int]]:
+        """Indexes of the events to scan field by field, and of those to check the status of."""
+        if self._prefilter is None:
+            return set(range(len(events))), set()
+        return self._prefilter(events)
+
+    def _field_hits(self, event: dict) -> dict[str, Rule]:
+        """The rules the event's scanned fields match (after `unless`), by id."""
         hits: dict[str, Rule] = {}
         limit = self.config.max_scan_chars
         for root, rest, scan, scanner in self._fields:
@@ -127,6 +138,10 @@ class SecurityStage:
                     excluded = False
                 if not excluded:
                     hits[rule.id] = rule
+        return hits
+
+    def _finish(self, event: dict, hits: dict[str, Rule]) -> None:
+        """Add the status rule, then brute force, and mark the event with what fired."""
         for root, rest in self._status_paths:
             value = event.get(root)
             if value is None or (rest and (value := _get(value, rest)) is None):
@@ -176,8 +191,8 @@ class FieldScanner:
     def __init__(self, wanted: Sequence[tuple[Rule, str]], engine: str) -> None:
         self._rules = [rule for rule, _ in wanted]
         self._normal_id = len(wanted)
-        patterns = [(pattern, rule.caseless) for rule, pattern in wanted]
-        self.scan = build_scanner([*patterns, (NEEDS_NORMALIZING, False)], engine)
+        self.patterns = tuple((pattern, rule.caseless) for rule, pattern in wanted)
+        self.scan = build_scanner([*self.patterns, (NEEDS_NORMALIZING, False)], engine)
 
     def resolve(self, text: str, found: list[int]) -> tuple[str, list[Rule]]:
         """From `scan(text)`'s indexes: the text the rules saw (the value, and its normal form
@@ -232,7 +247,9 @@ def build_scanner(patterns: Sequence[tuple[str, bool]], engine: str) -> Callable
 
 
 def _hyperscan(hs, patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list[int]]:
-    db = _hyperscan_database(hs, patterns)
+    base = hs.HS_FLAG_SINGLEMATCH
+    flagged = [(p, base | hs.HS_FLAG_CASELESS if caseless else base) for p, caseless in patterns]
+    db = block_database(hs, flagged, "security")
     scratch = hs.Scratch(db)
 
     def on_match(n: int, start: int, end: int, flags: int, found: list[int]) -> None:
@@ -251,61 +268,25 @@ def _hyperscan(hs, patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list
     return scan
 
 
-def _hyperscan_database(hs, patterns: Sequence[tuple[str, bool]]) -> Any:
-    """The compiled database: from this process's or the disk cache, else compiled (seconds)."""
-    key = hashlib.sha256(repr((hs.__version__, list(patterns))).encode()).hexdigest()[:32]
-    cached = _COMPILED.get(key)
-    if cached is None:
-        path = _cache_dir() / f"{key}.db"
-        try:
-            cached = path.read_bytes()
-        except OSError:
-            cached = hs.dumpb(_hyperscan_compile(hs, patterns))
-            _write_quietly(path, cached)
-        _COMPILED[key] = cached
+def _prefilter(stage: SecurityStage, config: SecurityConfig) -> SecurityPrefilter | None:
+    """The whole-batch scan (Hyperscan only). None also when a scanned field is one the stage
+    writes: an earlier event's marks must not change what a later event is scanned for."""
+    if not stage._fields or config.engine == "re2":
+        return None
+    if {root for root, *_ in stage._fields} & _WRITTEN_ROOTS:
+        return None
     try:
-        return hs.loadb(cached, hs.HS_MODE_BLOCK)
-    except hs.error:  # a damaged cache file: compile again
-        database = _hyperscan_compile(hs, patterns)
-        _COMPILED[key] = hs.dumpb(database)
-        return database
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("LOGPIPE_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "logpipe"
+        import hyperscan
+    except ImportError:
+        return None
+    fields = [((root, rest), scanner.patterns) for root, rest, _, scanner in stage._fields]
+    return SecurityPrefilter(
+        hyperscan,
+        fields,
+        stage._status_paths,
+        frozenset(stage._status),
+        config.max_scan_chars,
     )
-    return Path(base) / "hyperscan"
-
-
-def _write_quietly(path: Path, data: bytes) -> None:
-    """Cache a compiled database; a read-only home only costs the next start its compile."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_suffix(f".{os.getpid()}.part")
-        part.write_bytes(data)
-        part.replace(path)
-    except OSError:
-        pass
-
-
-def _hyperscan_compile(hs, patterns: Sequence[tuple[str, bool]]) -> Any:
-    base = hs.HS_FLAG_SINGLEMATCH
-    exprs = [p.encode() for p, _ in patterns]
-    flags = [base | hs.HS_FLAG_CASELESS if caseless else base for _, caseless in patterns]
-    db = hs.Database(mode=hs.HS_MODE_BLOCK)
-    try:
-        db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
-    except hs.error as bulk:
-        for pattern, caseless in patterns:  # name the pattern at fault
-            try:
-                hs.Database(mode=hs.HS_MODE_BLOCK).compile(
-                    expressions=[pattern.encode()], flags=[base | caseless * hs.HS_FLAG_CASELESS]
-                )
-            except hs.error as exc:
-                raise ConfigError(f"security pattern {pattern!r}: {exc}") from None
-        raise ConfigError(f"security patterns: {bulk}") from None
-    return db
 
 
 def _re2(patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list[int]]:

@@ -577,16 +577,91 @@ def test_a_scalar_rule_or_event_field_moves_aside() -> None:
 def test_compiled_scanners_are_cached_on_disk_and_a_damaged_file_is_compiled_again(
     tmp_path, monkeypatch
 ):
+    from logpipe import hyperscan_db
     from logpipe.stages import security as security_module
 
     monkeypatch.setenv("LOGPIPE_CACHE", str(tmp_path))
-    monkeypatch.setattr(security_module, "_COMPILED", {})
+    monkeypatch.setattr(hyperscan_db, "_COMPILED", {})
     patterns = [("union\\s+select", True), ("etc/passwd", False)]
     scan = security_module.build_scanner(patterns, "hyperscan")
     (cached,) = (tmp_path / "hyperscan").glob("*.db")
-    monkeypatch.setattr(security_module, "_COMPILED", {})
+    monkeypatch.setattr(hyperscan_db, "_COMPILED", {})
     assert security_module.build_scanner(patterns, "hyperscan")("x UNION  SELECT") == [0]
     cached.write_bytes(b"damaged")
-    monkeypatch.setattr(security_module, "_COMPILED", {})
+    monkeypatch.setattr(hyperscan_db, "_COMPILED", {})
     assert security_module.build_scanner(patterns, "hyperscan")("/etc/passwd") == [1]
     assert scan("nothing") == []
+
+
+_FRAGMENTS = [
+    "Failed password for root from 203.0.113.9 port 22 ssh2",
+    "1' OR '1'='1",
+    "%27%20OR%201=1--",
+    "<script>alert(1)</script>",
+    "../../etc/passwd",
+    "${jndi:ldap://x/a}",
+    ";cat /etc/shadow",
+    "a+b",
+    "sqlmap/1.7",
+    "http://169.254.169.254/latest/meta-data",
+    "GET / HTTP/1.1",
+    "é",
+    "\n",
+    " ",
+    "/x?q=1",
+    "&#60;",
+]
+_FIELD = st.one_of(
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=4).map("".join),
+    st.none(),
+    st.integers(min_value=399, max_value=404),
+    st.lists(st.sampled_from(_FRAGMENTS), max_size=2),
+    st.sampled_from(["401", "403", "²", 401.0, True]),
+)
+
+
+def _sample_event(message, original, agent, status, plain) -> dict:
+    return {
+        "message": message,
+        "url": {"original": original, "query": plain},
+        "user_agent": {"original": agent},
+        "http": {"response": {"status_code": status}, "request": {"body": {"content": plain}}},
+        "path": original,
+        "status": plain,
+        "source": {"ip": "203.0.113.9"},
+        "@timestamp": "2026-11-26T10:00:00Z",
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_FIELD, _FIELD, _FIELD, _FIELD, _FIELD).map(lambda f: _sample_event(*f)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_whole_batch_scan_marks_exactly_what_the_per_event_path_marks(events) -> None:
+    fast = stage(brute_force={"threshold": 2})
+    slow = stage(brute_force={"threshold": 2})
+    slow._prefilter = None
+    assert fast._prefilter is not None
+    assert fast([_deep(e) for e in events]) == slow([_deep(e) for e in events])
+
+
+def test_batch_scan_finds_every_item_past_the_match_cap() -> None:
+    from logpipe.batch_scan import MATCH_CAP
+
+    hostile = "%" * (MATCH_CAP * 3)
+    items = ["clean", hostile, "x", "/a%20b", *["y"] * 50, hostile, "z%"]
+    events = [url(item) for item in items]
+    scan, _ = stage()._prefilter(events)
+    assert scan == {1, 3, 54, 55}
+
+
+def _deep(value):
+    if isinstance(value, dict):
+        return {k: _deep(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep(v) for v in value]
+    return value

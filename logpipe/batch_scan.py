@@ -1,0 +1,64 @@
+"""Which items of a batch a pattern set can match, from one Hyperscan scan over them all.
+
+The items (one text per event and field, none holding a newline) are joined by newlines and
+scanned once; a match belongs to the item holding its last byte. Matches are reported at every
+end offset (no single-match flag), so all of an item's own matches are seen; one that runs
+across a newline only adds an item, which is then checked on its own. A scan stops after
+`MATCH_CAP` matches and the items not yet known are scanned again, so a hostile item cannot
+flood the callback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MATCH_CAP = 1024
+
+
+def _on_match(_id: int, _start: int, end: int, _flags: int, found: list[int]) -> bool:
+    found.append(end)
+    return len(found) >= MATCH_CAP
+
+
+class BatchScan:
+    """One block-mode Hyperscan database scanned over newline-separated items."""
+
+    def __init__(self, hs, database: Any) -> None:
+        self._scan = database.scan
+        self._scratch = hs.Scratch(database)
+        self._stopped = hs.ScanTerminated
+
+    def matching(self, data: bytes) -> list[int]:
+        """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
+        view = memoryview(data)
+        starts: set[int] = set()  # where the matched items start
+        segments = [(0, len(data))]
+        while segments:
+            begin, end = segments.pop()
+            found: list[int] = []
+            try:
+                self._scan(
+                    view[begin:end],
+                    match_event_handler=_on_match,
+                    context=found,
+                    scratch=self._scratch,
+                )
+                stopped = False
+            except self._stopped:
+                stopped = True
+            new = {data.rfind(b"\n", begin, begin + last) + 1 or begin for last in found}
+            starts |= new
+            if stopped:  # scan again around the items now known
+                for start in sorted(new):
+                    if start - 1 > begin:
+                        segments.append((begin, start - 1))
+                    after = data.find(b"\n", start, end)
+                    begin = end if after < 0 else after + 1
+                if begin < end:
+                    segments.append((begin, end))
+        indexes, index, last = [], 0, 0
+        for start in sorted(starts):
+            index += data.count(b"\n", last, start)
+            last = start
+            indexes.append(index)
+        return indexes

@@ -1,0 +1,144 @@
+"""Which events of a batch the security stage must look at, from one scan per rule set.
+
+Each scanned field's values are gathered for the whole batch (one row per event, read once),
+then every group of fields that shares a rule set is scanned in one Hyperscan pass
+(`BatchScan`). The database holds the same patterns as the per-value scanners plus the
+normalising test, without the single-match flag and with `^`/`$` at line ends, so every match a
+value has on its own is found: an event with no hit and no status worth a look needs no work.
+Values that are not single-line ASCII strings within the length limit (rare) send their event
+to the per-event path instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+from logpipe.batch_scan import BatchScan
+from logpipe.hyperscan_db import block_database
+from logpipe.normalize_text import MAY_NEED_NORMALIZING
+
+Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
+
+
+class SecurityPrefilter:
+    """`prefilter(events)`: the indexes to scan field by field, and to check the status of."""
+
+    def __init__(
+        self,
+        hs,
+        fields: Sequence[tuple[Path, tuple[tuple[str, bool], ...]]],
+        status_paths: Sequence[Path],
+        status_codes: frozenset[int],
+        max_chars: int,
+    ) -> None:
+        leaves = [(path, patterns) for path, patterns in fields if not path[1]]
+        nested = [(path, patterns) for path, patterns in fields if path[1]]
+        self._leaf_roots = tuple(root for (root, _), _ in leaves)
+        self._leaf_blanks = ("",) * len(leaves)
+        by_root: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, bool], ...]]]] = {}
+        for (root, rest), patterns in nested:
+            by_root.setdefault(root, []).append((rest, patterns))
+        self._nested = tuple(
+            (root, tuple(rest for rest, _ in items), ("",) * len(items))
+            for root, items in by_root.items()
+        )
+        ordered = [p for _, p in leaves] + [p for items in by_root.values() for _, p in items]
+        groups: dict[tuple[tuple[str, bool], ...], list[int]] = {}
+        for column, patterns in enumerate(ordered):
+            groups.setdefault(patterns, []).append(column)
+        flags = hs.HS_FLAG_MULTILINE
+        self._groups = [
+            (columns, BatchScan(hs, block_database(hs, _flagged(hs, patterns, flags), "security")))
+            for patterns, columns in groups.items()
+        ]
+        self._status_paths = tuple(status_paths)
+        self._codes = status_codes
+        self._max_chars = max_chars
+
+    def __call__(self, events: list[dict]) -> tuple[set[int], set[int]]:
+        rows = []
+        leaf_roots, leaf_blanks, nested = self._leaf_roots, self._leaf_blanks, self._nested
+        for event in events:
+            get = event.get
+            values = list(map(get, leaf_roots, leaf_blanks))
+            for root, rests, blanks in nested:
+                node = get(root)
+                if node.__class__ is not dict:
+                    values += blanks
+                    continue
+                for rest in rests:
+                    value = node
+                    for key in rest:
+                        if value.__class__ is not dict:
+                            value = ""
+                            break
+                        value = value.get(key, "")
+                    values.append(value)
+            for root, rest in self._status_paths:
+                value = get(root)
+                for key in rest:
+                    if value.__class__ is not dict:
+                        value = None
+                        break
+                    value = value.get(key)
+                values.append(value)
+            rows.append(values)
+        columns = list(zip(*rows, strict=True)) if rows else []
+        count = len(events)
+        scan: set[int] = set()
+        for group, batch in self._groups:
+            texts = list(chain.from_iterable(columns[c] for c in group))
+            try:
+                joined = "\n".join(texts)
+                plain = (
+                    joined.isascii()
+                    and joined.count("\n") == len(texts) - 1
+                    and max(map(len, texts)) <= self._max_chars
+                )
+            except TypeError:  # a value that is not a string
+                plain = False
+            if not plain:
+                joined = "\n".join(self._scannable(texts, count, scan))
+            if len(joined) >= len(texts):  # not all empty
+                scan.update(n % count for n in batch.matching(joined.encode()))
+        status: set[int] = set()
+        for column in columns[len(columns) - len(self._status_paths) :]:
+            status.update(self._status_candidates(column))
+        return scan, status
+
+    def _scannable(self, texts: list, count: int, scan: set[int]) -> list[str]:
+        """Single-line ASCII strings within the length limit as they are; other strings and
+        lists put their event in `scan` (the per-event path reads them); other values read as
+        empty."""
+        out = []
+        for n, value in enumerate(texts):
+            if value.__class__ is str:
+                if len(value) <= self._max_chars and value.isascii() and "\n" not in value:
+                    out.append(value)
+                    continue
+                scan.add(n % count)
+            elif isinstance(value, list):
+                scan.add(n % count)
+            out.append("")
+        return out
+
+    def _status_candidates(self, column: tuple) -> list[int]:
+        """Rows whose status value is not a plain int outside the rules' codes."""
+        codes = self._codes
+        try:
+            distinct = set(column)
+        except TypeError:  # a list or an object: look at each
+            return [
+                n
+                for n, v in enumerate(column)
+                if v is not None and (v.__class__ is not int or v in codes)
+            ]
+        worth = {v for v in distinct if v is not None and (v.__class__ is not int or v in codes)}
+        return [n for n, v in enumerate(column) if v in worth] if worth else []
+
+
+def _flagged(hs, patterns: tuple[tuple[str, bool], ...], base: int) -> list[tuple[str, int]]:
+    """The group's patterns and the normalising test with their Hyperscan flags."""
+    every = dict.fromkeys([*patterns, (MAY_NEED_NORMALIZING, False)])
+    return [(p, base | hs.HS_FLAG_CASELESS if caseless else base) for p, caseless in every]
