@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 import orjson
 
-from logpipe.grok.engine import GrokError
+from logpipe.grok.expression import GrokError
 from logpipe.grok.library import PatternLibrary
 
 

@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from logpipe.grok.engine import Compiler, Grok, GrokError
+from logpipe.grok.expression import Compiler, Grok, GrokError
 
 ECS_MODES = {"v1": "ecs-v1", "v8": "ecs-v1", "disabled": "legacy"}
 

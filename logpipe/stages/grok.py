@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from logpipe.fields import add_tag, get, split_path
-from logpipe.grok.engine import CONVERTERS, Grok
+from logpipe.grok.expression import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
 from logpipe.grok.prefilter import by_first_char
 from logpipe.grok.writer import Target, Writer, compile_writer

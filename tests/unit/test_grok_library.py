@@ -59,7 +59,7 @@ def test_logstash_names_are_present(mode):
 
 
 def test_unknown_mode_is_an_error():
-    from logpipe.grok.engine import GrokError
+    from logpipe.grok.expression import GrokError
 
     with pytest.raises(GrokError, match="ecs_compatibility"):
         builtin_patterns("v2")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import regex
 
-from logpipe.grok.engine import FLAGS, GrokError
+from logpipe.grok.expression import FLAGS, GrokError
 from logpipe.grok.library import PatternLibrary
 from logpipe.grok.onig import OnigError, translate
 

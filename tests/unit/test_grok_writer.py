@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from logpipe.grok.engine import to_int
+from logpipe.grok.expression import to_int
 from logpipe.grok.writer import Target, compile_writer
 
 

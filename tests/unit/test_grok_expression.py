@@ -1,4 +1,4 @@
-"""The grok engine: syntax, translation to `regex`, captures, errors, pattern files, time limit."""
+"""Grok expressions: syntax, translation to `regex`, captures, errors, pattern files, time limit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logpipe.errors import ConfigError
-from logpipe.grok.engine import GrokError, to_float, to_int
+from logpipe.grok.expression import GrokError, to_float, to_int
 from logpipe.grok.library import PatternLibrary, load_patterns_dir, parse_patterns
 from logpipe.grok.prefilter import required_literals
 
