@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from logpipe.keynames import WEAK_NAMES, NameMatcher, looks_random
+from logpipe.keynames import WEAK_NAMES, NameMatcher, looks_random, words
 
 # Field names whose values are secrets wherever they appear (compared lowercased, `-` as `_`;
 # a name also matches as a `_name` suffix or a camelCase tail: `db_password`, `csrfToken`).
@@ -170,7 +170,10 @@ class ValueRule:
 
     The secret is the first of `pattern`'s groups named `v`, `v2`, ... that matched, else the
     whole match; `check` (if any) must accept that text, `match_check` the match (its name `k`).
-    `rewrite` (if any) replaces parts of the secret instead of all of it (cookies).
+    `rewrite` (if any) replaces parts of the secret instead of all of it (cookies). `hints` are
+    Hyperscan patterns over an event's compact JSON form, one of which matches wherever
+    `pattern` could confirm a secret in one of the event's strings (a necessary part of it,
+    escaped as JSON escapes it; `logpipe.redact_prefilter`); none for user rules.
     """
 
     id: str
@@ -179,12 +182,33 @@ class ValueRule:
     check: Callable[[str], bool] | None = None
     match_check: Callable[[re.Match[str]], bool] | None = None
     rewrite: Callable[[str, Callable[[str], str]], str] | None = None
+    hints: tuple[str, ...] = ()
 
 
 def _rule(
     rule_id: str, trigger: str, pattern: str, check=None, flags: int = 0, **extra
 ) -> ValueRule:
     return ValueRule(rule_id, trigger, re.compile(pattern, flags), check, **extra)
+
+
+# A payment card's digits in JSON text, in a string or as an integer: an issuer prefix `card_ok`
+# accepts, then 13 or more digits with single spaces or hyphens between them.
+# (After a non-digit, which may be the end of a `\u001X` escape.)
+CARD_HINT = r"(?:[^0-9]|\\u00[01][0-9a-fA-F])(?:4|5[0-8]|2[2-7]|3[04-9]|6)[0-9](?:[ -]?[0-9]){11}"
+# An IBAN's two check digits: `\d` also takes non-ASCII digits (two to four UTF-8 bytes).
+_IBAN_CHECK_DIGITS = r"(?:[0-9]|[\xc0-\xff][\x80-\xbf]{1,3}){2}"
+# What may sit between the words of a `k=v` name (`_KV`'s `k`) or end it without adding a word.
+_NAME_GAP = r"(?:[_.\-]|[\x80-\xff])*"
+
+
+def _key_value_hints(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`_KV` with a name `NameMatcher(names)` accepts, in JSON text: the words of one of the
+    names in order (case aside), then an optional quote, spaces or tabs and `:` or `=`."""
+    return tuple(
+        rf"(?i){_NAME_GAP.join(words(name))}{_NAME_GAP}(?:\\\"|')?(?: |\\t)*[:=]"
+        for name in dict.fromkeys(names)
+        if words(name)
+    )
 
 
 # In application order: context rules (key blocks, URLs, headers, key=value) before token shapes.
@@ -195,6 +219,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
         r"(?:.*?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|.*)",
         flags=re.DOTALL,
+        hints=(r"-----BEGIN",),
     ),
     _rule(
         "url_password",
@@ -202,6 +227,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:"
         + _VALUE_GUARD
         + r"(?P<v>[^\s/?#@]+)@",
+        hints=(r"://[^\s/?#@:]*:[^\s/?#@]+@",),
     ),
     _rule(
         "auth_header",
@@ -210,6 +236,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?:(?:bearer|basic|token|digest|negotiate|ntlm|aws4-hmac-sha256)[ \t]+)?"
         + _VALUE_GUARD
         + r"(?P<v>[^\r\n\"']+)",
+        hints=(r"(?i)authorization",),
     ),
     _rule(
         "cookie_header",
@@ -218,6 +245,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         + _VALUE_GUARD
         + r"(?P<v>[^\r\n\"']+)",
         rewrite=cookie_values,
+        hints=(r"(?i)cookie",),
     ),
     _rule(
         "cli_password",
@@ -225,6 +253,10 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         _CLI,
         match_check=_cli_context,
         flags=re.IGNORECASE,
+        hints=(
+            r"(?i:-(?:pass|pw|token|secret|api|access|auth|client)|sshpass|-u(?: |\\t))",
+            r"mysql|mariadb",
+        ),
     ),
     _rule(
         "secret_param",
@@ -233,6 +265,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         _KV,
         match_check=_text_key,
         flags=re.IGNORECASE,
+        hints=_key_value_hints(TEXT_KEY_NAMES),
     ),
     _rule(
         "random_param",
@@ -241,64 +274,107 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         looks_random,
         match_check=_weak_key,
         flags=re.IGNORECASE,
+        hints=_key_value_hints(WEAK_NAMES),
     ),
     _rule(
         "bearer",
         r"(?i)bearer\s",
         r"(?<![\w-])(?i:bearer)\s+(?P<v>[A-Za-z0-9._~+/-]{8,}=*)",
         token_ok,
+        hints=(r"(?i)bearer",),
     ),
     _rule(
         "basic",
         r"(?i)basic\s",
         r"(?<![\w-])(?i:basic)\s+(?P<v>[A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])",
         basic_ok,
+        hints=(r"(?i)basic",),
     ),
     _rule(
         "jwt",
         r"eyJ[A-Za-z0-9_-]{5,}\.",
         rf"(?<!{_B64URL})eyJ{_B64URL}{{5,}}\.{_B64URL}{{5,}}(?:\.{_B64URL}*){{1,3}}",
+        hints=(rf"eyJ{_B64URL}{{5}}[A-Za-z0-9_-]*\.{_B64URL}{{5}}",),
     ),
     _rule(
-        "aws_access_key", r"A[KS]IA[A-Z0-9]{16}", r"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Z0-9])"
+        "aws_access_key",
+        r"A[KS]IA[A-Z0-9]{16}",
+        r"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Z0-9])",
+        hints=(r"A[KS]IA[A-Z0-9]{16}",),
     ),
     _rule(
         "aws_secret_key",
         r"(?i)aws.{0,20}secret",
         r"(?i)aws.{0,20}?secret.{0,20}?key[\s\"':=]{0,5}(?:is[\s:]{1,3})?"
         r"(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        hints=(r"(?i)aws",),
     ),
-    _rule("gcp_api_key", r"AIza", rf"(?<!{_B64URL})AIza{_B64URL}{{35}}(?!{_B64URL})"),
-    _rule("google_oauth_token", r"ya29\.", rf"(?<!{_B64URL})ya29\.{_B64URL}{{20,}}"),
+    _rule(
+        "gcp_api_key",
+        r"AIza",
+        rf"(?<!{_B64URL})AIza{_B64URL}{{35}}(?!{_B64URL})",
+        hints=(rf"AIza{_B64URL}{{35}}",),
+    ),
+    _rule(
+        "google_oauth_token",
+        r"ya29\.",
+        rf"(?<!{_B64URL})ya29\.{_B64URL}{{20,}}",
+        hints=(rf"ya29\.{_B64URL}{{20}}",),
+    ),
     _rule(
         "github_token",
         r"gh[pousr]_|github_pat_",
         r"(?<!\w)(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_\w{40,242})(?!\w)",
+        hints=(r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_",),
     ),
-    _rule("gitlab_token", r"glpat-", rf"(?<!{_B64URL})glpat-{_B64URL}{{20,}}"),
-    _rule("slack_token", r"xox[abposr]-", r"(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,250}"),
+    _rule(
+        "gitlab_token",
+        r"glpat-",
+        rf"(?<!{_B64URL})glpat-{_B64URL}{{20,}}",
+        hints=(rf"glpat-{_B64URL}{{20}}",),
+    ),
+    _rule(
+        "slack_token",
+        r"xox[abposr]-",
+        r"(?<![\w-])xox[abposr]-[A-Za-z0-9-]{10,250}",
+        hints=(r"xox[abposr]-[A-Za-z0-9-]{10}",),
+    ),
     _rule(
         "slack_webhook",
         r"hooks\.slack\.com/services/",
         r"hooks\.slack\.com/services/(?P<v>T\w+/B\w+/\w+)",
+        hints=(r"hooks\.slack\.com/services/T",),
     ),
     _rule(
         "stripe_key",
         r"[sr]k_(?:live|test)_",
         r"(?<!\w)[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}(?!\w)",
+        hints=(r"[sr]k_(?:live|test)_[A-Za-z0-9]{16}",),
     ),
-    _rule("sendgrid_key", r"SG\.", rf"(?<!\w)SG\.{_B64URL}{{22}}\.{_B64URL}{{43}}(?!{_B64URL})"),
-    _rule("npm_token", r"npm_", r"(?<!\w)npm_[A-Za-z0-9]{36}(?!\w)"),
+    _rule(
+        "sendgrid_key",
+        r"SG\.",
+        rf"(?<!\w)SG\.{_B64URL}{{22}}\.{_B64URL}{{43}}(?!{_B64URL})",
+        hints=(rf"SG\.{_B64URL}{{22}}\.",),
+    ),
+    _rule(
+        "npm_token",
+        r"npm_",
+        r"(?<!\w)npm_[A-Za-z0-9]{36}(?!\w)",
+        hints=(r"npm_[A-Za-z0-9]{36}",),
+    ),
     _rule(
         "ai_api_key",
         r"sk-[A-Za-z0-9_-]{20}",
         rf"(?<!{_B64URL})sk-(?:proj-|ant-(?:api|admin)\d\d-)?{_B64URL}{{32,}}",
+        hints=(rf"sk-{_B64URL}{{32}}|sk-ant-",),
     ),
     _rule(
         "email",
         r"[A-Za-z0-9_%+-]@[A-Za-z0-9-]+\.",
         r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])",
         email_ok,
+        hints=(r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z0-9-]",),
     ),
     _rule(
         "card",
@@ -306,12 +382,14 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?<!\w)(?<!\d[.-])(?<!hmac:)(?:\d{13,19}|\d{4}([ -])(?:\d{4}\1\d{4}\1\d{4}(?:\1\d{3})?"
         r"|\d{6}\1\d{4,5}))(?!\w|[.-]\d)",
         card_ok,
+        hints=(CARD_HINT,),
     ),
     _rule(
         "iban",
         r"[A-Z]{2}\d\d ?[A-Z0-9]{4}",
         r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])",
         iban_ok,
+        hints=(rf"[A-Z][A-Z]{_IBAN_CHECK_DIGITS} ?[A-Z0-9]{{4}}",),
     ),
 )
 

@@ -19,6 +19,7 @@ from pydantic import field_validator, model_validator
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
 from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_random, words
+from logpipe.redact_prefilter import RedactPrefilter
 from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
 from logpipe.stages.base import BuildContext, StageConfig
@@ -108,6 +109,7 @@ class RedactStage:
         self._names = NameMatcher((*config.fields, *config.extra_fields))
         self._name_cache: dict[str, int] = {}
         self._skip = _skip_tree(config.skip_fields)
+        self._prefilter = _prefilter(config, value_modes, self._field_mode)
 
     def _sensitive(self, key: str) -> int:
         """0: not a secret's name; 1: a secret's (any key style); 2: weak (`key`, `code`): only
@@ -204,12 +206,32 @@ class RedactStage:
             node[key] = ""
 
     def __call__(self, events: list[dict]) -> list[dict]:
-        for event in events:
+        try:
+            chosen = range(len(events)) if self._prefilter is None else self._prefilter(events)
+        except Exception:  # never expected: walk them all
+            chosen = range(len(events))
+        for n in chosen:
+            event = events[n]
             try:
                 self._redact_event(event)
             except Exception:
                 _fail_closed(event)
         return events
+
+
+def _prefilter(
+    config: RedactConfig, value_modes: dict[str, str], field_mode: str
+) -> RedactPrefilter | None:
+    """The whole-batch scan that spares the walk of events it cannot change (Hyperscan only;
+    user `patterns` have no hint, so with them every event is walked)."""
+    if config.patterns:
+        return None
+    try:
+        import hyperscan
+    except ImportError:
+        return None
+    names = None if field_mode == "off" else (*config.fields, *config.extra_fields)
+    return RedactPrefilter(hyperscan, value_modes, names)
 
 
 def _fail_closed(event: dict) -> None:

@@ -535,3 +535,81 @@ def test_thousands_of_look_alikes_mask_the_rest_of_the_value_and_stay_fast():
     assert time.process_time() - started < 0.2
     assert out.startswith("head token=[REDACTED:secret_param]&key=2&")  # the first ones one by one
     assert out.endswith("]") and "hunter2" not in out and "token=1" not in out  # the rest masked
+
+
+_KEYS = [
+    "password", "dbPassword", "DB_PASSWORD", "x-api-key", "apiKey", "session_id", "sessionId",
+    "mytoken", "pgpassword", "pässword", "pass\nword", 'a"password', "pass\\word", "key", "nonce",
+    "license-key", "code", "user_id", "message", "\u017fecret", "toKen", "cardNumber", "ssn",
+]  # fmt: skip
+_EDGES = ["", " ", "\n", "\t", '"', "'", "\\", "\x01", "\x10", "\x0b", "\xa0", "\u017f", "\u212a",
+          "\u0131", "\u0130", "\u0663", "=", ":", "\u00e9", "\u2028"]  # fmt: skip
+_PIECES = [t for t, _, _ in SECRETS] + BENIGN + [
+    "ssn=123-45-6789", "PWD=/home/alice", "sudo -u bob:pw", "card 4111 1111 1111 1111",
+    "DE89 3704 0044 0532 0130 00", "DE٨٩370400440532013000", "mysql -pS3cret db", "AWS secret key",
+    "k3y=AbCdEf0123456789XyZw", "Authorization:\tBearer abcdefgh12345678",
+    "ba\u017fic dXNlcjpwYXNzd29yZA==",
+    "aw\u017f secret key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+]  # fmt: skip
+_STRINGS = st.builds(
+    lambda a, piece, b: a + piece + b,
+    st.sampled_from(_EDGES),
+    st.sampled_from(_PIECES),
+    st.sampled_from(_EDGES),
+)
+_LEAVES = _STRINGS | st.sampled_from(
+    [4111111111111111, -5500005555555559, 1795694400000, None, 1.5]
+)
+_TREES = st.recursive(
+    _LEAVES,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(_KEYS), _TREES, max_size=4), max_size=8))
+def test_the_batch_scan_walks_every_event_the_walk_would_change(events: list[dict]) -> None:
+    fast, slow = build(), build()
+    slow._prefilter = None
+    assert fast._prefilter is not None
+    assert fast(copy.deepcopy(events)) == slow(copy.deepcopy(events))
+
+
+@pytest.mark.parametrize(("text", "rule", "secret"), SECRETS)
+@pytest.mark.parametrize("edge", ["\n", '"', "\x10", "\\"])
+def test_each_secret_is_masked_through_the_batch_scan(text, rule, secret, edge) -> None:
+    events = [{"message": "clean"}, {"note": {"list": [f"{edge}{text}{edge}"]}}]
+    out = build()(events)
+    assert secret not in repr(out)
+
+
+def test_every_piece_at_every_edge_takes_the_walk_when_it_would_change() -> None:
+    events = [
+        {"note": f"{a}{piece}{b}", key: [f"{b}{piece}"]}
+        for piece in _PIECES
+        for a, b, key in zip(_EDGES, _EDGES[1:] + _EDGES[:1], _KEYS * 2, strict=False)
+    ]
+    events += [{f"{a}{key}{b}": "AbCdEf0123456789XyZw", "n": 4111111111111111} for key in _KEYS
+               for a, b in zip(_EDGES, _EDGES[3:], strict=False)]  # fmt: skip
+    fast, slow = build(), build()
+    slow._prefilter = None
+    assert fast(copy.deepcopy(events)) == slow(copy.deepcopy(events))
+
+
+@pytest.mark.parametrize(("text", "rule", "secret"), SECRETS)
+def test_each_rule_hint_finds_its_own_secrets_in_json(text: str, rule: str, secret: str) -> None:
+    import hyperscan
+    import orjson
+
+    from logpipe.batch_scan import BatchScan
+    from logpipe.hyperscan_db import block_database
+    from logpipe.secrets_patterns import VALUE_RULES
+
+    (hints,) = [r.hints for r in VALUE_RULES if r.id == rule]
+    scan = BatchScan(hyperscan, block_database(hyperscan, [(h, 0) for h in hints], "test"))
+    for edge in _EDGES:
+        assert scan.matching(orjson.dumps({"k": [f"{edge}{text}{edge}"]})) == [0], repr(edge)

@@ -1,0 +1,73 @@
+"""Which events of a batch the redact stage must walk, from one Hyperscan scan of their JSON.
+
+Each event is serialised once (orjson, compact: no raw newline) and the batch scanned with one
+database whose patterns match wherever the walk could change something:
+- a value rule's `hint` (`logpipe.secrets_patterns`): a necessary part of what it confirms,
+  as JSON escapes it;
+- a secret's key name: the words of a configured name in order at the end of a key, with only
+  characters that make no word (`keynames.words`) between and after them; a weak name (`key`,
+  `code`, ...) only before a string value of 16 or more characters;
+- card numbers, also integer ones, by issuer prefix and length;
+- the non-ASCII letters Python's case-insensitive matching reads as i, k or s.
+An event none of them matches is one the walk would leave as it is; an event orjson cannot
+serialise is walked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import orjson
+
+from logpipe.batch_scan import BatchScan
+from logpipe.hyperscan_db import block_database
+from logpipe.keynames import WEAK_NAMES, words
+from logpipe.secrets_patterns import CARD_HINT, VALUE_RULES
+
+# Characters of a JSON key that add no word to it (`keynames.words` takes ASCII letters and
+# digits only), escapes whole.
+_KEY_GAP = r'(?:[^"\\A-Za-z0-9]|\\[^u]|\\u[0-9a-fA-F]{4})*'
+_STRING_VALUE_16 = r'"(?:[^"\\]|\\.){16}'  # a string of 16 or more characters
+_FOLDS_TO_ASCII = r"\xc4[\xb0\xb1]|\xc5\xbf|\xe2\x84\xaa"  # U+0130, U+0131, U+017F, U+212A
+
+
+class RedactPrefilter:
+    """`prefilter(events)`: the indexes, in order, of the events the redact walk may change."""
+
+    def __init__(self, hs, rule_ids: Iterable[str], names: Iterable[str] | None) -> None:
+        """`rule_ids`: the value rules on; `names`: the secrets' key names (None: names off)."""
+        enabled = set(rule_ids)
+        hints = [hint for rule in VALUE_RULES if rule.id in enabled for hint in rule.hints]
+        if "card" in enabled:
+            hints.append(CARD_HINT)  # integer card numbers too
+        if names is not None:
+            hints += (f'(?i){spelled}":' for spelled in _spelled(names))
+            hints += (f'(?i){spelled}":{_STRING_VALUE_16}' for spelled in _spelled(WEAK_NAMES))
+        hints.append(_FOLDS_TO_ASCII)
+        patterns = [(hint, 0) for hint in dict.fromkeys(hints)]
+        self._batch = BatchScan(hs, block_database(hs, patterns, "redact"))
+
+    def __call__(self, events: list[dict]) -> list[int]:
+        try:
+            parts = list(map(orjson.dumps, events))
+        except Exception:  # an event orjson refuses: serialise one by one
+            return self._one_by_one(events)
+        return self._batch.matching(b"\n".join(parts))
+
+    def _one_by_one(self, events: list[dict]) -> list[int]:
+        walk, parts, where = [], [], []
+        for n, event in enumerate(events):
+            try:
+                parts.append(orjson.dumps(event))
+            except Exception:
+                walk.append(n)
+            else:
+                where.append(n)
+        return sorted(walk + [where[i] for i in self._batch.matching(b"\n".join(parts))])
+
+
+def _spelled(names: Iterable[str]) -> list[str]:
+    """Each name as its words in order at the end of a JSON key (one pattern per name: one
+    alternation of them all scans several times slower)."""
+    spelled = {_KEY_GAP.join(words(name)) for name in names if words(name)}
+    return [f"{name}{_KEY_GAP}" for name in sorted(spelled)]
