@@ -1,6 +1,6 @@
 """Which events of a batch the security stage must look at, from one scan per rule set.
 
-Each scanned field's values are gathered for the whole batch (one row per event, read once),
+Each scanned field's values are read for the whole batch (`row_reader`: one row per event),
 then every group of fields that shares a rule set is scanned in one Hyperscan pass
 (`BatchScan`). The database holds the same patterns as the per-value scanners plus the
 normalising test, without the single-match flag and with `^`/`$` at line ends, so every match a
@@ -17,6 +17,7 @@ from itertools import chain
 from logpipe.batch_scan import BatchScan
 from logpipe.hyperscan_db import block_database
 from logpipe.normalize_text import MAY_NEED_NORMALIZING
+from logpipe.row_reader import row_reader
 
 Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
 
@@ -32,21 +33,14 @@ class SecurityPrefilter:
         status_codes: frozenset[int],
         max_chars: int,
     ) -> None:
-        leaves = [(path, patterns) for path, patterns in fields if not path[1]]
-        nested = [(path, patterns) for path, patterns in fields if path[1]]
-        self._leaf_roots = tuple(root for (root, _), _ in leaves)
-        self._leaf_blanks = ("",) * len(leaves)
-        by_root: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, bool], ...]]]] = {}
-        for (root, rest), patterns in nested:
-            by_root.setdefault(root, []).append((rest, patterns))
-        self._nested = tuple(
-            (root, tuple(rest for rest, _ in items), ("",) * len(items))
-            for root, items in by_root.items()
-        )
-        ordered = [p for _, p in leaves] + [p for items in by_root.values() for _, p in items]
         groups: dict[tuple[tuple[str, bool], ...], list[int]] = {}
-        for column, patterns in enumerate(ordered):
+        for column, (_, patterns) in enumerate(fields):
             groups.setdefault(patterns, []).append(column)
+        self._read = row_reader(
+            [(root, *rest) for (root, rest), _ in fields]
+            + [(r, *rest) for r, rest in status_paths],
+            [""] * len(fields) + [None] * len(status_paths),
+        )
         flags = hs.HS_FLAG_MULTILINE
         self._groups = [
             (columns, BatchScan(hs, block_database(hs, _flagged(hs, patterns, flags), "security")))
@@ -57,33 +51,7 @@ class SecurityPrefilter:
         self._max_chars = max_chars
 
     def __call__(self, events: list[dict]) -> tuple[set[int], set[int]]:
-        rows = []
-        leaf_roots, leaf_blanks, nested = self._leaf_roots, self._leaf_blanks, self._nested
-        for event in events:
-            get = event.get
-            values = list(map(get, leaf_roots, leaf_blanks))
-            for root, rests, blanks in nested:
-                node = get(root)
-                if node.__class__ is not dict:
-                    values += blanks
-                    continue
-                for rest in rests:
-                    value = node
-                    for key in rest:
-                        if value.__class__ is not dict:
-                            value = ""
-                            break
-                        value = value.get(key, "")
-                    values.append(value)
-            for root, rest in self._status_paths:
-                value = get(root)
-                for key in rest:
-                    if value.__class__ is not dict:
-                        value = None
-                        break
-                    value = value.get(key)
-                values.append(value)
-            rows.append(values)
+        rows = self._read(events)
         columns = list(zip(*rows, strict=True)) if rows else []
         count = len(events)
         scan: set[int] = set()

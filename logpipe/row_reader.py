@@ -1,0 +1,64 @@
+"""A function reading fixed dotted paths out of every event of a batch, compiled once.
+
+`row_reader(paths)` returns `read(events) -> list[tuple]`: one tuple per event, one value per
+path, each path's default where a key is missing or a parent is not a plain dict. The loop
+is generated as straight-line Python (shared parents read once), which costs a fraction of a
+generic walk over path tuples on every event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Reader = Callable[[list[dict]], list[tuple]]
+
+
+class _Node:
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.leaves: list[int] = []  # column numbers of the paths ending here
+
+
+def row_reader(paths: Sequence[tuple[str, ...]], defaults: Sequence[Any]) -> Reader:
+    """`paths[n]` (keys from the event down) read into column `n`, else `defaults[n]`."""
+    root = _Node()
+    for column, path in enumerate(paths):
+        node = root
+        for key in path:
+            node = node.children.setdefault(key, _Node())
+        node.leaves.append(column)
+    lines = [
+        "def read(events):",
+        "    rows = []",
+        "    append = rows.append",
+        "    for event in events:",
+    ]
+    names = iter(range(1, 1 << 30))
+    _emit(root, "event", 2, lines, names)
+    lines.append(f"        append(({''.join(f'v{n}, ' for n in range(len(paths)))}))")
+    lines.append("    return rows")
+    scope: dict[str, Any] = {f"d{n}": default for n, default in enumerate(defaults)}
+    exec("\n".join(lines), scope)  # the source is built from the paths' repr only
+    return scope["read"]
+
+
+def _emit(node: _Node, parent: str, depth: int, lines: list[str], names) -> None:
+    pad = "    " * depth
+    for key, child in node.children.items():
+        for column in child.leaves:
+            lines.append(f"{pad}v{column} = {parent}.get({key!r}, d{column})")
+        if not child.children:
+            continue
+        name = f"n{next(names)}"
+        lines.append(f"{pad}{name} = {parent}.get({key!r})")
+        lines.append(f"{pad}if {name}.__class__ is dict:")
+        _emit(child, name, depth + 1, lines, names)
+        lines.append(f"{pad}else:")
+        for column in _below(child):
+            lines.append(f"{pad}    v{column} = d{column}")
+
+
+def _below(node: _Node) -> list[int]:
+    """Columns of the paths strictly under `node`."""
+    return [c for child in node.children.values() for c in (*child.leaves, *_below(child))]
