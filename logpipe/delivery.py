@@ -1,6 +1,7 @@
-"""Events to documents to the index: run the pipeline, index, dead-letter refusals, retry the rest.
+"""Processed events to documents to the index: build, index, dead-letter refusals, retry the rest.
 
-Shared by `logpipe run` (which commits offsets after `deliver` returns True) and `logpipe replay`.
+Shared by `logpipe run` (which commits offsets after `deliver` returns True) and `logpipe replay`;
+both run the pipeline themselves and hand `build` what it gave back.
 `deliver` may run on several threads at once (the worker's senders): counters, the dead-letter
 producer and the held state are shared under locks.
 """
@@ -22,9 +23,8 @@ from logpipe.documents import Doc, to_docs
 from logpipe.errors import EngineUnavailable, LogpipeError
 from logpipe.metrics import Metrics
 from logpipe.naming import IndexMode
-from logpipe.pipeline import Pipeline
 from logpipe.sink import BulkOutcome, BulkSink, Rejection
-from logpipe.tagcount import TagCounter, declared_failure_tags, failure_label
+from logpipe.tagcount import BUILT_IN_FAILURE_TAGS, TagCounter, failure_label
 
 log = logging.getLogger("logpipe.delivery")
 
@@ -78,7 +78,6 @@ def _keep(_doc: Doc) -> bool:
 class Delivery:
     """The part of the delivery contract that does not depend on where events came from."""
 
-    pipeline: Pipeline
     sink: BulkSink
     dead_letters: DeadLetterWriter
     index_prefix: str
@@ -90,37 +89,29 @@ class Delivery:
     give_up: Callable[[], bool] = _never
     keep: Callable[[Doc], bool] = _keep
     index_mode: IndexMode = "daily"
+    failure_tags: frozenset[str] = BUILT_IN_FAILURE_TAGS  # tagcount.declared_failure_tags
     engine_up: bool = True
     last_engine_success: float = 0.0
     tags: TagCounter = field(default_factory=TagCounter)
     _dropped_seen: int = field(init=False, default=0)
-    _failure_tags: frozenset[str] = field(init=False, default=frozenset())
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
     _send_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
     _holding: int = field(init=False, default=0)
     _reported: set[str] = field(init=False, default_factory=set)
 
-    def __post_init__(self) -> None:
-        self._dropped_seen = self.pipeline.dropped
-        self._failure_tags = declared_failure_tags(self.pipeline.stages)
-
-    def prepare(self, events: list[dict]) -> list[Doc]:
-        """Run the pipeline over a batch, count what happened, and return its documents."""
-        self.stats.consumed += len(events)
-        self.metrics.events_in.inc(len(events))
-        self.metrics.batch_size.observe(len(events))
-        events = self.pipeline(events)
-        return self.finish(events)
-
-    def finish(self, events: list[dict]) -> list[Doc]:
-        """Count drops and tags of events the pipeline produced; return their documents."""
-        self._count_dropped()
+    def build(self, events: list[dict], dropped_so_far: int, read: int = 0) -> list[Doc]:
+        """The documents of events the pipeline gave back, counted with the messages `read` and
+        what it dropped on purpose (`dropped_so_far`: `Pipeline.dropped`, new since last time)."""
+        if read:
+            self.stats.consumed += read
+            self.metrics.events_in.inc(read)
+            self.metrics.batch_size.observe(read)
+        self._count_dropped(dropped_so_far)
         self._count_tags(events)
         return to_docs(events, self.index_prefix, self.index_mode)
 
-    def _count_dropped(self) -> None:
+    def _count_dropped(self, total: int) -> None:
         """Count what the pipeline dropped on purpose since last time; never a negative."""
-        total = self.pipeline.dropped
         dropped = total - self._dropped_seen
         self._dropped_seen = max(self._dropped_seen, total)
         if dropped > 0:
@@ -267,6 +258,6 @@ class Delivery:
         failures: Counter = Counter()
         for tag, count in counts.items():
             if tag.startswith("_"):
-                failures[failure_label(tag, self._failure_tags)] += count
+                failures[failure_label(tag, self.failure_tags)] += count
         for label, count in failures.items():
             self.metrics.stage_failures.labels(label).inc(count)

@@ -1,7 +1,8 @@
 """The live consumer: runs the pipeline while earlier batches are delivered; commits in order.
 
-This thread owns the consumer (polls, commits, pauses, rebalance callbacks) and the pipeline;
-sender threads (logpipe.inflight) only deliver documents. Offsets are acknowledged batch by batch
+This thread owns the consumer (polls, commits, pauses, rebalance callbacks) and the pipeline
+(`process` per batch, `tick` between batches, `release` of lost partitions); sender threads
+(logpipe.inflight) only deliver documents. Offsets are acknowledged batch by batch
 in the order the batches were polled, so no commit passes a batch still in flight.
 """
 
@@ -27,6 +28,7 @@ from logpipe.pipeline import Pipeline
 from logpipe.settings import Settings
 from logpipe.sink import BulkSink
 from logpipe.source import event_from_message
+from logpipe.tagcount import declared_failure_tags
 
 log = logging.getLogger("logpipe.worker")
 # Consumer errors repeat on every poll during a broker outage: app.py folds this logger's repeats.
@@ -59,8 +61,8 @@ class Worker:
         self.dead_letters = dead_letters
         self.metrics = metrics or Metrics()
         self.stats = Stats()
+        self.pipeline = pipeline
         self.delivery = Delivery(
-            pipeline=pipeline,
             sink=BulkSink(
                 engine,
                 require_alias=settings.index_mode == "rollover",
@@ -75,6 +77,7 @@ class Worker:
             on_hold=self._on_hold,
             give_up=self._give_up,
             index_mode=settings.index_mode,
+            failure_tags=declared_failure_tags(pipeline.stages),
         )
         self.templates_ready = templates_ready
         self.parent_pid = parent_pid
@@ -140,19 +143,21 @@ class Worker:
             batch[key] = message.offset() + 1
             events.append(event_from_message(message))
         if batch:
-            self._submit(self.delivery.prepare(events), batch)
+            read = len(events)
+            events = self.pipeline.process(events)
+            self._submit(self.delivery.build(events, self.pipeline.dropped, read), batch)
 
-    def _flush_held(self) -> None:
-        """Deliver events that holding stages (multiline) released on their timer."""
+    def _tick(self, now: float) -> None:
+        """Deliver events that holding stages (multiline) release because their wait is over."""
         if self.offsets.gave_up:
             return
-        released = self.delivery.pipeline.flush_expired()
+        released = self.pipeline.tick(now)
         if released:
-            self._submit(self.delivery.finish(released), {})
+            self._submit(self.delivery.build(released, self.pipeline.dropped), {})
 
     def _submit(self, docs: list, positions: dict[TopicKey, int]) -> None:
         """Hand a prepared batch to a sender once there is room; its commit cap is taken now."""
-        batch = Batch(docs, positions, self.delivery.pipeline.held_offsets(), self.generations)
+        batch = Batch(docs, positions, self.pipeline.held_offsets(), self.generations)
         self._wait_for_room(self.inflight.limit - 1)
         if self.inflight.full():  # gave up waiting (shutdown during an outage)
             self._leave_unacknowledged()
@@ -283,7 +288,7 @@ class Worker:
         for key in lost:
             generations[key] = generations.get(key, 0) + 1
         self.generations = generations
-        self.delivery.pipeline.release(lost)
+        self.pipeline.release(lost)
         self.offsets.forget(lost)
         for p in partitions:
             self.metrics.consumer_lag.labels(p.topic, str(p.partition)).set(0)
@@ -329,13 +334,13 @@ class Worker:
         if self.parent_pid is not None and os.getppid() != self.parent_pid:
             log.warning("the supervising process is gone; finishing and leaving the group")
             self.request_stop()
-        self._flush_held()
+        self._tick(now)
         self._update_readiness()
         if now - self._last_lag >= LAG_EVERY:
             self._last_lag = now
             self._update_lag()
             self.metrics.sample_memory()
-            for database, age in self.delivery.pipeline.database_ages().items():
+            for database, age in self.pipeline.database_ages().items():
                 self.metrics.geoip_age.labels(database).set(age)
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now

@@ -1,4 +1,9 @@
-"""Run a batch of events through built stages, honouring each stage's `when` condition.
+"""The one owner of stage processing: batches, timer releases, the end of input, held lines.
+
+`Pipeline.process(batch)` runs the stages in order, honouring each stage's `when` condition;
+`tick(now)` and `drain()` run what holding stages (`stages.base.HoldingStage`) release through the
+stages after them; `held_offsets()` and `release(partitions)` answer for what they keep. The
+worker, replay and `logpipe test` all go through these.
 
 Every stage call is guarded: an unexpected exception never leaves the runner. The event the stage
 was working on is tagged `_stage_exception` with the stage and the error in
@@ -9,12 +14,16 @@ dead-lettered by delivery) instead of stopping the worker.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import is_, not_
 
 from logpipe.fields import add_tag
 from logpipe.logs import mask
 from logpipe.pipeline.conditions import Predicate
+from logpipe.stages.base import HoldingStage, Partition, ReadsDatabases
 
 StageFn = Callable[[list[dict]], list[dict]]
 STAGE_EXCEPTION_TAG = "_stage_exception"
@@ -26,19 +35,29 @@ log = logging.getLogger("logpipe.pipeline")
 
 @dataclass(frozen=True)
 class BuiltStage:
-    """A stage instance with its name for messages and its optional condition."""
+    """A stage instance with its name for messages and its optional condition.
+
+    Whether it holds lines or reads dated databases is found once, here.
+    """
 
     name: str
     run: StageFn
     when: Predicate | None = None
+    holding: HoldingStage | None = field(init=False, default=None, compare=False, repr=False)
+    databases: ReadsDatabases | None = field(init=False, default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        run = self.run
+        object.__setattr__(self, "holding", run if isinstance(run, HoldingStage) else None)
+        object.__setattr__(self, "databases", run if isinstance(run, ReadsDatabases) else None)
 
 
 @dataclass
 class Pipeline:
     """An ordered chain of stages; counts events dropped on purpose and lines joined.
 
-    Holding stages (multiline) take lines in without giving an event back yet (`held()`), or
-    join them into another line's event (`joined`): neither is counted as dropped.
+    Holding stages take lines in without giving an event back yet (`held()`), or join them into
+    another line's event (`joined`): neither is counted as dropped.
     """
 
     name: str
@@ -48,29 +67,81 @@ class Pipeline:
     stage_exceptions: int = 0
     _logged: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
-    def __call__(self, events: list[dict]) -> list[dict]:
+    def process(self, events: list[dict]) -> list[dict]:
         """Run every stage over the batch and return the surviving events in order."""
         return self._run_from(0, events)
 
+    __call__ = process
+
+    def tick(self, now: float) -> list[dict]:
+        """What holding stages release because their wait ended by `now` (`time.monotonic()`),
+        run through the stages after them."""
+        out: list[dict] = []
+        for index, stage in enumerate(self.stages):
+            if stage.holding is not None:
+                released = stage.holding.flush_expired(now)
+                if released:
+                    out.extend(self._run_from(index + 1, released))
+        return out
+
+    def drain(self) -> list[dict]:
+        """The end of input: everything holding stages keep, run through the stages after them."""
+        return self.tick(math.inf)
+
+    # The older name (`flush_expired(now=math.inf)` is `drain()`), for callers not moved yet:
+    # cli.py's `logpipe test`, tests/corpus/score.py and evaluate.py, two unit tests.
+    flush_expired = tick
+
     def held(self) -> int:
         """Events that holding stages keep back right now (open multiline groups)."""
-        return sum(_held(stage) for stage in self.stages)
+        return sum(stage.holding.held() for stage in self.stages if stage.holding is not None)
+
+    def held_offsets(self) -> dict[Partition, int]:
+        """Partition -> lowest offset that stages still hold (not safe to commit)."""
+        held: dict[Partition, int] = {}
+        for stage in self.stages:
+            if stage.holding is not None:
+                for key, offset in stage.holding.held_offsets().items():
+                    held[key] = min(offset, held.get(key, offset))
+        return held
+
+    def release(self, partitions: set[Partition]) -> None:
+        """Tell holding stages to drop what they hold for partitions this worker lost."""
+        for stage in self.stages:
+            if stage.holding is not None:
+                stage.holding.release(partitions)
+
+    def database_ages(self) -> dict[str, float]:
+        """Ages in seconds of the databases stages read (GeoIP), by stage id and database."""
+        return {
+            f"{stage.name}/{name}": age
+            for stage in self.stages
+            if stage.databases is not None
+            for name, age in stage.databases.database_ages().items()
+        }
 
     def _run_from(self, first: int, events: list[dict]) -> list[dict]:
-        for stage in self.stages[first:]:
+        for stage in self.stages[first:] if first else self.stages:
             if not events:
                 break
             before = len(events)
-            held_before, joined_before = _held(stage), _joined(stage)
+            holding = stage.holding
+            if holding is not None:
+                held_before, joined_before = holding.held(), holding.joined
             if stage.when is None:
                 events = self._guarded(stage, events)
             else:
                 events = self._run_when(stage, events)
-            joined = _joined(stage) - joined_before
-            self.joined += joined
+            kept_back = 0
+            if holding is not None:
+                joined = holding.joined - joined_before
+                self.joined += joined
+                kept_back = holding.held() - held_before + joined
             # What went in and did not come out, is not held and was not joined was dropped.
             # (A stage that emits more than it takes never makes the count go down.)
-            self.dropped += max(0, before - len(events) - (_held(stage) - held_before) - joined)
+            dropped = before - len(events) - kept_back
+            if dropped > 0:
+                self.dropped += dropped
         return events
 
     def _guarded(self, stage: BuiltStage, events: list[dict]) -> list[dict]:
@@ -99,26 +170,39 @@ class Pipeline:
         """Run `stage` on the events its condition selects; keep the others where they were.
 
         Events a stage creates (for example joined lines) follow the batch's existing events.
-        A condition that raises counts as not met, with the event tagged.
         """
-        assert stage.when is not None
-        selected = []
-        for event in events:
-            try:
-                chosen = stage.when(event)
-            except Exception as exc:
-                self._report(stage, exc)
-                _mark(event, f"{stage.name} (when)", exc)
-                chosen = False
-            if chosen:
-                selected.append(event)
+        when = stage.when
+        assert when is not None
+        try:
+            chosen = [when(event) for event in events]
+        except Exception:  # a condition raised: again one by one, tagging the event
+            chosen = self._choose_one_by_one(stage, when, events)
+        selected = list(compress(events, chosen))
         if not selected:
             return events
         result = self._guarded(stage, selected)
+        if len(result) == len(selected) and all(map(is_, result, selected)):
+            return events  # changed in place, none removed or added: the common case
+        if not result:
+            return list(compress(events, map(not_, chosen)))
         survivors = {id(event) for event in result}
         chosen_ids = {id(event) for event in selected}
         kept = [e for e in events if id(e) not in chosen_ids or id(e) in survivors]
         return kept + [event for event in result if id(event) not in chosen_ids]
+
+    def _choose_one_by_one(
+        self, stage: BuiltStage, when: Predicate, events: list[dict]
+    ) -> list[bool]:
+        """The condition per event; one that raises counts as not met, with the event tagged."""
+        chosen = []
+        for event in events:
+            try:
+                chosen.append(bool(when(event)))
+            except Exception as exc:
+                self._report(stage, exc)
+                _mark(event, f"{stage.name} (when)", exc)
+                chosen.append(False)
+        return chosen
 
     def _report(self, stage: BuiltStage, exc: Exception) -> None:
         """Count the exception; log it once per stage and kind (never once per event)."""
@@ -135,55 +219,6 @@ class Pipeline:
                 type(exc).__name__,
                 exc_info=exc,
             )
-
-    def held_offsets(self) -> dict[tuple[str, int], int]:
-        """(topic, partition) -> lowest offset that stages still hold (not safe to commit)."""
-        held: dict[tuple[str, int], int] = {}
-        for stage in self.stages:
-            holder = getattr(stage.run, "held_offsets", None)
-            if holder is not None:
-                for key, offset in holder().items():
-                    held[key] = min(offset, held.get(key, offset))
-        return held
-
-    def flush_expired(self, now: float | None = None) -> list[dict]:
-        """Events that holding stages release on their timer, run through the later stages.
-
-        `now=math.inf` releases everything they hold (the end of a finite input).
-        """
-        out: list[dict] = []
-        for index, stage in enumerate(self.stages):
-            flush = getattr(stage.run, "flush_expired", None)
-            if flush is not None:
-                released = flush(now)
-                if released:
-                    out.extend(self._run_from(index + 1, released))
-        return out
-
-    def database_ages(self) -> dict[str, float]:
-        """Ages in seconds of the databases stages read (GeoIP), by stage id and database."""
-        ages: dict[str, float] = {}
-        for stage in self.stages:
-            report = getattr(stage.run, "database_ages", None)
-            if report is not None:
-                ages.update({f"{stage.name}/{name}": age for name, age in report().items()})
-        return ages
-
-    def release(self, partitions: set[tuple[str, int]]) -> None:
-        """Tell holding stages to drop what they hold for partitions this worker lost."""
-        for stage in self.stages:
-            release = getattr(stage.run, "release", None)
-            if release is not None:
-                release(partitions)
-
-
-def _held(stage: BuiltStage) -> int:
-    held = getattr(stage.run, "held", None)
-    return held() if held is not None else 0
-
-
-def _joined(stage: BuiltStage) -> int:
-    return getattr(stage.run, "joined", 0)
 
 
 def _culprit(exc: BaseException, events: list[dict]) -> int | None:

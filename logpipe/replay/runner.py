@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import signal
 import time
 from collections import Counter
@@ -22,6 +21,7 @@ from logpipe.replay.progress import Progress
 from logpipe.replay.readonly import WriteBlocks
 from logpipe.replay.units import Unit
 from logpipe.sink import BulkSink
+from logpipe.tagcount import declared_failure_tags
 
 log = logging.getLogger("logpipe.replay")
 
@@ -128,7 +128,6 @@ class Replay:
             else None
         )
         self.delivery = Delivery(
-            pipeline=pipeline,
             sink=BulkSink(
                 engine,  # type: ignore[arg-type]
                 op="index" if options.reindex else "create",
@@ -141,6 +140,7 @@ class Replay:
             max_backoff=options.max_backoff,
             give_up=lambda: self.stopping,
             index_mode=options.index_mode,
+            failure_tags=declared_failure_tags(pipeline.stages),
         )
 
     def stop(self, *_args: Any) -> None:
@@ -175,7 +175,6 @@ class Replay:
                 if self.stopping:
                     break
             if position is not None and not self.stopping and not summary.failed:
-                # The end of the unit: what multiline still holds is complete now.
                 docs = self._held_documents(summary)
                 if self._write(docs, summary):
                     self._save(unit, position)
@@ -193,14 +192,18 @@ class Replay:
                 low, high = self.options.time_window
                 for event in events:
                     event["@metadata"]["time_window"] = {"from": low, "until": high}
-            docs = self.delivery.prepare(events)
+            read = len(events)
+            events = self.pipeline.process(events)
+            docs = self.delivery.build(events, self.pipeline.dropped, read)
         else:
             docs = [self._retarget(doc) for doc in restored]
         return self._counted(docs, summary)
 
     def _held_documents(self, summary: Summary) -> list[Doc]:
-        released = self.pipeline.flush_expired(now=math.inf)
-        return self._counted(self.delivery.finish(released), summary) if released else []
+        """The end of a unit: what holding stages keep, complete now (`Pipeline.drain`)."""
+        released = self.pipeline.drain()
+        docs = self.delivery.build(released, self.pipeline.dropped) if released else []
+        return self._counted(docs, summary)
 
     def _counted(self, docs: list[Doc], summary: Summary) -> list[Doc]:
         for doc in docs:

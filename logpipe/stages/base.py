@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -36,3 +36,41 @@ class Stage(Protocol):
     Config: ClassVar[type[StageConfig]]
 
     def __call__(self, events: list[dict]) -> list[dict]: ...
+
+
+Partition = tuple[Any, Any]  # (topic, partition); (`file:<path>`, None) for a replayed file
+
+
+@runtime_checkable
+class HoldingStage(Protocol):
+    """A stage that keeps lines back until their group is complete (multiline, partial lines).
+
+    Declared by subclassing; `BuiltStage` finds it once at build time and `Pipeline` does the rest.
+    """
+
+    joined: int  # lines merged into another line's event since the start (neither kept nor lost)
+
+    def held(self) -> int:
+        """Events kept back right now."""
+        ...
+
+    def held_offsets(self) -> dict[Partition, int]:
+        """Partition -> the lowest offset (a file's lowest line number) kept back."""
+        ...
+
+    def flush_expired(self, now: float) -> list[dict]:
+        """The groups whose wait ended by `now` (`time.monotonic()`; all of them at `math.inf`)."""
+        ...
+
+    def release(self, partitions: set[Partition]) -> None:
+        """Forget what is kept for partitions this worker lost (their next owner reads them)."""
+        ...
+
+
+@runtime_checkable
+class ReadsDatabases(Protocol):
+    """A stage reading data files built on a date (GeoIP); their ages go to the metrics."""
+
+    def database_ages(self) -> dict[str, float]:
+        """Seconds since each database was built, by database name."""
+        ...

@@ -29,14 +29,15 @@ decoded once. Lines over `max_bytes` are left alone.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from logpipe.fields import add_tag, put
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, HoldingStage, Partition, StageConfig
 from logpipe.stages.envelope_shapes import (
     DETECT,
     HANDLE,
@@ -98,7 +99,7 @@ class _FieldsOnly(str):
 FIELDS_ONLY = _FieldsOnly()
 
 
-class EnvelopeStage:
+class EnvelopeStage(HoldingStage):
     """Unwrap shipper and runtime envelopes into the raw line plus ECS metadata; never raise."""
 
     Config = EnvelopeConfig
@@ -167,10 +168,10 @@ class EnvelopeStage:
                     continue
             out.append(event)
         if partials is not None and partials.held():
-            out.extend(partials.flush_expired())
+            out.extend(partials.flush_expired(time.monotonic()))
         return out
 
-    # Holding stage protocol (see logpipe.pipeline.runner): pieces of split lines wait here.
+    # HoldingStage (stages.base): pieces of split lines wait in `_partials`.
     @property
     def joined(self) -> int:
         return self._partials.joined if self._partials is not None else 0
@@ -178,13 +179,13 @@ class EnvelopeStage:
     def held(self) -> int:
         return self._partials.held() if self._partials is not None else 0
 
-    def held_offsets(self) -> dict[tuple[Any, Any], int]:
+    def held_offsets(self) -> dict[Partition, int]:
         return self._partials.held_offsets() if self._partials is not None else {}
 
-    def flush_expired(self, now: float | None = None) -> list[dict]:
+    def flush_expired(self, now: float) -> list[dict]:
         return self._partials.flush_expired(now) if self._partials is not None else []
 
-    def release(self, partitions: set[tuple[Any, Any]]) -> None:
+    def release(self, partitions: set[Partition]) -> None:
         if self._partials is not None:
             self._partials.release(partitions)
 

@@ -4,7 +4,8 @@ A group stays open until a line that is not a continuation arrives for the same 
 key (for file replays: the same file), a limit is hit, or it waited `max_wait_seconds`. Open
 groups hold back their partition's offset commit (see `held_offsets`), so a line is never
 committed before its joined event is indexed; the joined event's id is its first line's id.
-`held()` and `joined` tell the pipeline which lines are kept back or joined, not dropped.
+A `HoldingStage` (stages.base): `held()` and `joined` tell the pipeline which lines are kept back
+or joined, not dropped.
 The `pattern` runs in RE2 (or under a time limit: see logpipe.userregex); a line it runs out of
 time on is tagged `_multiline_timeout` and starts a group of its own.
 """
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from logpipe.fields import add_tag
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, HoldingStage, Partition, StageConfig
 from logpipe.userregex import UserRegex
 
 # Lines that continue a trace: indented frames, Java's `Caused by:`/`... N more`/`Suppressed:`,
@@ -62,7 +63,7 @@ class _Group:
     offsets: list[int] = field(default_factory=list)
 
 
-class MultilineStage:
+class MultilineStage(HoldingStage):
     """Joins continuation lines into the event of the line that started them."""
 
     Config = MultilineConfig
@@ -112,26 +113,25 @@ class MultilineStage:
             add_tag(event, TIMEOUT_TAG)
             return False
 
-    def flush_expired(self, now: float | None = None) -> list[dict]:
-        """Close groups that waited `max_wait_seconds`; return their events."""
-        now = time.monotonic() if now is None else now
+    def flush_expired(self, now: float) -> list[dict]:
+        """Close groups that waited `max_wait_seconds` by `now`; return their events."""
         limit = now - self.config.max_wait_seconds
         expired = [key for key, group in self._open.items() if group.opened <= limit]
         return [self._close(key) for key in expired]
 
-    def held_offsets(self) -> dict[tuple[Any, Any], int]:
+    def held_offsets(self) -> dict[Partition, int]:
         """(topic, partition) -> the lowest offset still held in an open group.
 
         For file replays: (`file:<path>`, None) -> the lowest line number held.
         """
-        held: dict[tuple[Any, Any], int] = {}
+        held: dict[Partition, int] = {}
         for (topic, partition, _key), group in self._open.items():
             first = group.offsets[0]
             if first is not None and first < held.get((topic, partition), first + 1):
                 held[(topic, partition)] = first
         return held
 
-    def release(self, partitions: set[tuple[Any, Any]]) -> None:
+    def release(self, partitions: set[Partition]) -> None:
         """Forget open groups of partitions this worker no longer owns (they are re-read)."""
         for key in [key for key in self._open if (key[0], key[1]) in partitions]:
             del self._open[key]

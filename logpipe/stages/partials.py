@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logpipe.fields import get
+from logpipe.stages.base import Partition
 
 PARTIAL_TAG = "_partial_line"
 StreamKey = tuple[Any, ...]
@@ -67,23 +68,22 @@ class PartialLines:
         elif group.size >= self._max_bytes:
             out.append(self._close(key, finished=False))
 
-    def flush_expired(self, now: float | None = None) -> list[dict]:
-        """Pieces that waited `wait_seconds` (all of them with `now=math.inf`), as they are."""
-        now = time.monotonic() if now is None else now
+    def flush_expired(self, now: float) -> list[dict]:
+        """Pieces that waited `wait_seconds` by `now` (all of them at `math.inf`), as they are."""
         limit = now - self._wait
         expired = [key for key, group in self._open.items() if group.opened <= limit]
         return [self._close(key, finished=False) for key in expired]
 
-    def held_offsets(self) -> dict[tuple[Any, Any], int]:
+    def held_offsets(self) -> dict[Partition, int]:
         """(topic, partition) -> the lowest offset of a held piece."""
-        held: dict[tuple[Any, Any], int] = {}
+        held: dict[Partition, int] = {}
         for key, group in self._open.items():
             first = group.offsets[0]
             if first is not None and first < held.get((key[0], key[1]), first + 1):
                 held[(key[0], key[1])] = first
         return held
 
-    def release(self, partitions: set[tuple[Any, Any]]) -> None:
+    def release(self, partitions: set[Partition]) -> None:
         """Forget pieces of partitions this worker no longer owns (they are read again)."""
         for key in [key for key in self._open if (key[0], key[1]) in partitions]:
             del self._open[key]

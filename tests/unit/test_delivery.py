@@ -6,7 +6,6 @@ from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
 from logpipe.errors import EngineUnavailable
 from logpipe.metrics import Metrics
-from logpipe.pipeline.runner import Pipeline
 from logpipe.sink import BulkSink
 
 
@@ -44,9 +43,8 @@ class RecordingDeadLetters:
         self.sent.extend(r.doc.id for r in rejections)
 
 
-def make(engine, holds, pipeline=None):
+def make(engine, holds):
     return Delivery(
-        pipeline=pipeline or Pipeline("t"),
         sink=BulkSink(engine),
         dead_letters=RecordingDeadLetters(),
         index_prefix="p",
@@ -95,22 +93,15 @@ def test_giving_up_leaves_the_batch_unacknowledged():
     assert delivery.stats.created == 0
 
 
-class ShrinkingPipeline(Pipeline):
-    """A pipeline whose drop count goes down, as a holding stage's releases once made it."""
-
-    def __call__(self, events):
-        self.dropped -= 3
-        return events
-
-
 def test_a_drop_count_going_down_never_crashes_delivery():
-    delivery = make(ScriptedEngine([]), [], ShrinkingPipeline("t", dropped=10))
+    delivery = make(ScriptedEngine([]), [])
     event = {"message": "m", "@metadata": {"id": "t-0-0", "kafka": {}}}
-    assert delivery.deliver(delivery.prepare([event]))
-    assert delivery.stats.dropped == 0
+    assert delivery.deliver(delivery.build([dict(event)], 10, read=1))
+    assert delivery.deliver(delivery.build([event], 7, read=1))  # as a holding stage once made it
+    assert (delivery.stats.dropped, delivery.stats.consumed) == (10, 2)
 
 
-def test_multiline_releasing_more_than_a_batch_brings_is_not_a_crash_nor_a_drop():
+def test_multiline_releasing_more_than_a_batch_brings_is_not_a_crash_nor_a_drop(monkeypatch):
     """Issue 10 item 3: plaintext-traces with one message every 0-3 s on 3 keys."""
     import random
     import time
@@ -118,22 +109,20 @@ def test_multiline_releasing_more_than_a_batch_brings_is_not_a_crash_nor_a_drop(
     from logpipe.pipeline.loader import load_pipeline
 
     pipeline = load_pipeline("plaintext-traces")
-    delivery = make(ScriptedEngine([]), [], pipeline)
+    delivery = make(ScriptedEngine([]), [])
     clock = [1000.0]
-    real_monotonic = time.monotonic
-    time.monotonic = lambda: clock[0]  # the stage's clock, stepped 0-3 s per message
-    try:
-        rng = random.Random(7)
-        for offset in range(60):
-            clock[0] += rng.uniform(0, 3)
-            line = "  at Frame.run(Frame.java:1)" if rng.random() < 0.4 else f"line {offset}"
-            kafka = {"topic": "t", "partition": 0, "offset": offset, "key": f"k{offset % 3}"}
-            event = {"message": line, "@metadata": {"id": f"t-0-{offset}", "kafka": kafka}}
-            assert delivery.deliver(delivery.prepare([event]))
-            assert delivery.deliver(delivery.finish(pipeline.flush_expired()))
-    finally:
-        time.monotonic = real_monotonic
-    assert delivery.stats.dropped == 0
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])  # the stage's clock
+    rng = random.Random(7)
+    for offset in range(60):
+        clock[0] += rng.uniform(0, 3)
+        line = "  at Frame.run(Frame.java:1)" if rng.random() < 0.4 else f"line {offset}"
+        kafka = {"topic": "t", "partition": 0, "offset": offset, "key": f"k{offset % 3}"}
+        event = {"message": line, "@metadata": {"id": f"t-0-{offset}", "kafka": kafka}}
+        events = pipeline.process([event])
+        assert delivery.deliver(delivery.build(events, pipeline.dropped, read=1))
+        assert delivery.deliver(delivery.build(pipeline.tick(clock[0]), pipeline.dropped))
+    assert delivery.deliver(delivery.build(pipeline.drain(), pipeline.dropped))
+    assert (delivery.stats.dropped, delivery.stats.consumed, pipeline.held()) == (0, 60, 0)
 
 
 def test_only_declared_failure_tags_become_metric_labels():

@@ -1,3 +1,5 @@
+import time
+
 from logpipe.pipeline import load_pipeline
 from logpipe.stages.base import BuildContext
 from logpipe.stages.multiline import MultilineConfig, MultilineStage
@@ -77,10 +79,7 @@ def test_pipeline_flushes_through_later_stages(tmp_path):
     pipeline = load_pipeline(path)
     assert pipeline([event(line, n) for n, line in enumerate(TRACE)]) == []
     assert pipeline.held_offsets() == {("t", 0): 0}
-    import time
-
-    time.sleep(0.02)
-    (joined,) = pipeline.flush_expired()
+    (joined,) = pipeline.tick(time.monotonic() + 1)
     assert joined["error"]["type"] == "java.lang.IllegalStateException"
     assert pipeline.held_offsets() == {}
 

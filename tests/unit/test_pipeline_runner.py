@@ -1,10 +1,10 @@
-"""The pipeline runner: a stage exception becomes a tag, and counts tell drops from held lines."""
-
-import math
+"""The pipeline runner: a stage exception becomes a tag, counts tell drops from held lines, and
+`process`, `tick` and `drain` own what holding stages keep."""
 
 from logpipe.pipeline import load_pipeline
 from logpipe.pipeline.runner import STAGE_EXCEPTION_TAG, BuiltStage, Pipeline
-from logpipe.stages.base import BuildContext
+from logpipe.stages.base import BuildContext, HoldingStage
+from logpipe.stages.envelope import EnvelopeConfig, EnvelopeStage
 from logpipe.stages.multiline import MultilineConfig, MultilineStage
 
 
@@ -100,7 +100,7 @@ def test_held_and_joined_lines_are_not_counted_as_dropped():
     (joined,) = pipeline([kafka_event("next", 2, "a")])
     assert joined["message"] == "start\n\tat x"
     assert (pipeline.dropped, pipeline.joined, pipeline.held()) == (0, 1, 1)
-    assert [e["message"] for e in pipeline.flush_expired(now=math.inf)] == ["next"]
+    assert [e["message"] for e in pipeline.drain()] == ["next"]
     assert (pipeline.dropped, pipeline.held()) == (0, 0)
 
 
@@ -140,3 +140,66 @@ def test_a_batch_of_poison_lines_is_tagged_line_by_line():
     out = pipeline([{"n": 13} for _ in range(3000)])  # each one raises
     assert len(out) == 3000 and all(e["tags"] == [STAGE_EXCEPTION_TAG] for e in out)
     assert pipeline.stage_exceptions == 3000
+
+
+def test_holding_stages_are_found_once_when_built():
+    multiline = MultilineStage(MultilineConfig(), BuildContext())
+    assert isinstance(multiline, HoldingStage)
+    assert BuiltStage("join", multiline).holding is multiline
+    assert BuiltStage("x", mark_later).holding is None
+    assert Pipeline("p", [BuiltStage("x", mark_later)]).drain() == []
+
+
+def test_tick_releases_only_groups_whose_wait_is_over():
+    pipeline, stage = multiline_pipeline()
+    pipeline([kafka_event("a", 0, "a"), kafka_event("b", 1, "b")])
+    stage._open[("t", 0, "a")].opened -= 10
+    assert [e["message"] for e in pipeline.tick(stage._open[("t", 0, "b")].opened + 1)] == ["a"]
+    assert pipeline.held_offsets() == {("t", 0): 1}
+    pipeline.release({("t", 0)})
+    assert (pipeline.held(), pipeline.drain()) == (0, [])
+
+
+def cri(text, offset, piece="F"):
+    line = f"2026-11-26T10:00:00.000000000Z stdout {piece} {text}"
+    return kafka_event(line, offset, "k")
+
+
+def test_drain_passes_what_one_holding_stage_releases_through_the_next_one():
+    """A piece the envelope held, released at the end, can open a group multiline holds."""
+    envelope = EnvelopeStage(EnvelopeConfig(), BuildContext())
+    multiline = MultilineStage(MultilineConfig(), BuildContext())
+    pipeline = Pipeline(
+        "p",
+        [
+            BuiltStage("unwrap", envelope),
+            BuiltStage("join", multiline),
+            BuiltStage("x", mark_later),
+        ],
+    )
+    assert pipeline([cri("start", 0), cri("\tat x", 1), cri("piece", 2, "P")]) == []
+    assert pipeline.held() == 2 and pipeline.held_offsets() == {("t", 0): 0}
+    out = pipeline.drain()
+    assert [e["message"] for e in out] == ["start\n\tat x", "piece"]
+    assert all(e["later"] for e in out)
+    assert (pipeline.held(), pipeline.dropped, pipeline.joined) == (0, 0, 1)
+
+
+def test_a_condition_keeps_unselected_events_in_place_and_puts_created_ones_last():
+    pipeline, _stage = multiline_pipeline()
+    stage = pipeline.stages[0]
+    pipeline.stages[0] = BuiltStage("join", stage.run, when=lambda e: e["message"] != "skip")
+    assert pipeline([kafka_event("start", 0, "a"), kafka_event("skip", 1, "b")]) == [
+        kafka_event("skip", 1, "b")
+    ]
+    out = pipeline(
+        [kafka_event("skip", 2, "b"), kafka_event("next", 3, "a"), kafka_event("skip", 4, "b")]
+    )
+    assert [e["message"] for e in out] == ["skip", "skip", "start"]
+    assert (pipeline.dropped, pipeline.held()) == (0, 1)
+
+
+def test_a_conditional_drop_removes_only_the_selected_events():
+    pipeline = Pipeline("p", [BuiltStage("drop", lambda events: [], when=lambda e: e["n"] % 2)])
+    assert [e["n"] for e in pipeline([{"n": n} for n in range(5)])] == [0, 2, 4]
+    assert pipeline.dropped == 2

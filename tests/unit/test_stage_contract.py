@@ -2,20 +2,20 @@
 
 Built once from validated options (unknown options refused); called on a batch of plain dicts;
 never raises on bad input; keeps the batch's order and length — except `drop` (removes events on
-purpose) and holding stages (`multiline`: keeps lines back until their group is complete).
+purpose) and holding stages (`HoldingStage`: `multiline`, and `envelope` for partial lines, keep
+lines back until their group is complete and give everything back at the end of input).
 """
 
 from __future__ import annotations
-
-import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.stages import StageRegistry
-from logpipe.stages.base import BuildContext
+from logpipe.stages.base import BuildContext, HoldingStage
 
 REGISTRY = StageRegistry()
 # The options each kind needs to be built; {} where every option has a default.
@@ -25,6 +25,20 @@ MINIMAL: dict[str, dict] = {
     "drop": {},
 }
 CHANGES_LENGTH = {"drop", "multiline"}
+HOLDING = {"envelope", "multiline"}
+# Per holding kind: lines that leave something held, the lowest offset held, what comes out.
+HELD_LINES = {
+    "multiline": (
+        ["first", "\tat a.b(C.java:1)", "second", "\tat c.d(E.java:2)"],
+        2,
+        ["first\n\tat a.b(C.java:1)", "second\n\tat c.d(E.java:2)"],
+    ),
+    "envelope": (
+        ["2026-11-26T10:00:00.1Z stdout F first", "2026-11-26T10:00:00.2Z stderr P a piece"],
+        1,
+        ["first", "a piece"],
+    ),
+}
 
 
 def build(kind: str, **extra):
@@ -86,12 +100,20 @@ def test_order_and_length_are_kept(kind):
     assert [id(event) for event in out] == ids
 
 
-def test_holding_stages_release_everything_at_the_end():
-    stage = build("multiline")
-    lines = ["first", "\tat a.b(C.java:1)", "second", "\tat c.d(E.java:2)"]
-    out = stage([{"message": line, "@metadata": meta(n)} for n, line in enumerate(lines)])
-    out += stage.flush_expired(math.inf)
-    assert [event["message"].splitlines()[0] for event in out] == ["first", "second"]
+@pytest.mark.parametrize("kind", REGISTRY.kinds())
+def test_holding_stages_declare_themselves(kind):
+    assert isinstance(build(kind), HoldingStage) == (kind in HOLDING)
+
+
+@pytest.mark.parametrize("kind", sorted(HOLDING))
+def test_holding_stages_give_everything_back_at_the_end(kind):
+    pipeline = Pipeline("p", [BuiltStage(kind, build(kind))])
+    lines, lowest_held, messages = HELD_LINES[kind]
+    out = pipeline([{"message": line, "@metadata": meta(n)} for n, line in enumerate(lines)])
+    assert pipeline.held_offsets() == {("t", 0): lowest_held}
+    out += pipeline.drain()
+    assert [event["message"] for event in out] == messages
+    assert (pipeline.held(), pipeline.held_offsets(), pipeline.dropped) == (0, {}, 0)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
