@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fetch the classpath of ilm/check/RequestCheck.java (the official Elasticsearch and OpenSearch
-# Java clients) from Maven Central into the cache, once; print the lib directory.
+# Fetch the classpath of ilm/check/RequestCheck.java and ResponseCheck.java (the official
+# Elasticsearch and OpenSearch Java clients) from Maven Central into the cache, once; print the
+# lib directory.
 # Needs mvn and Java 17+.
 #   ilm/check/install.sh            -> prints e.g. ~/.cache/logpipe/ilm-check-<hash>/lib
 set -euo pipefail

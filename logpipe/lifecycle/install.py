@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from logpipe.errors import LogpipeError
-from logpipe.lifecycle import normalize
+from logpipe.lifecycle import explain, normalize
 from logpipe.lifecycle.cluster import Cluster
 from logpipe.lifecycle.definition import Definition
 from logpipe.lifecycle.policies import render_ilm, render_ism
@@ -181,15 +181,9 @@ def _change(kind: str, name: str, before: Any, after: Any, write: Callable[[], N
 def _attach(cluster: Cluster, prefix: str, family: str, mode: IndexMode) -> Change | None:
     """Existing indices of the family that no policy manages yet get this family's policy."""
     name, pattern = policy_name(prefix, family), index_pattern(prefix, family)
+    found = explained(cluster, pattern)
     if cluster.kind == "elasticsearch":
-        status, answer = cluster.get(f"/{pattern}/_settings")
-        if status >= 300:
-            return None
-        unmanaged = sorted(
-            index
-            for index, found in answer.items()
-            if not ((found.get("settings") or {}).get("index") or {}).get("lifecycle")
-        )
+        unmanaged = _unmanaged(found) if found is not None else _without_lifecycle(cluster, pattern)
         settings: dict[str, Any] = {"index.lifecycle.name": name}
         if mode == "daily":
             settings["index.lifecycle.parse_origination_date"] = True
@@ -199,9 +193,7 @@ def _attach(cluster: Cluster, prefix: str, family: str, mode: IndexMode) -> Chan
                 _put(cluster, f"/{index}/_settings", settings)
 
     else:
-        unmanaged = sorted(
-            index for index, policy in _ism_managed(cluster, pattern).items() if not policy
-        )
+        unmanaged = _unmanaged(found or {})
 
         def write() -> None:
             path = f"/_plugins/_ism/add/{','.join(unmanaged)}"
@@ -216,14 +208,54 @@ def _attach(cluster: Cluster, prefix: str, family: str, mode: IndexMode) -> Chan
     return Change(kind, name, "attach", note=note, apply=write)
 
 
+def explained(cluster: Cluster, pattern: str) -> dict[str, explain.IndexLifecycle] | None:
+    """Each index matching `pattern` as the ILM or ISM explain API reports it; None if the
+    cluster has no such API (an Elasticsearch without ILM, an OpenSearch without ISM)."""
+    if cluster.kind == "elasticsearch":
+        path, read = f"/{pattern}/_ilm/explain", explain.read_ilm
+    else:
+        path, read = f"/_plugins/_ism/explain/{pattern}", explain.read_ism
+    status, answer = cluster.get(path)
+    if _no_handler(status, answer):
+        return None
+    # ISM answers 400 "no documents to get" when no index matches the pattern.
+    if status == 404 or (status == 400 and "no documents to get" in json.dumps(answer)):
+        return {}
+    if status >= 300:
+        raise LogpipeError(f"GET {path} failed ({status}): {_reason(answer)}")
+    return read(answer)
+
+
+def status(cluster: Cluster, prefix: str, families: Iterable[str]) -> list[str]:
+    """Where each family's indices stand, per the explain API (what `setup --dry-run` shows)."""
+    lines = []
+    for family in families:
+        pattern = index_pattern(prefix, family)
+        found = explained(cluster, pattern)
+        if found:
+            lines.append(f"lifecycle of {pattern}: {explain.summary(found)}")
+    return lines
+
+
+def _unmanaged(found: dict[str, explain.IndexLifecycle]) -> list[str]:
+    return sorted(index for index, entry in found.items() if not entry.managed)
+
+
+def _without_lifecycle(cluster: Cluster, pattern: str) -> list[str]:
+    """Indices without `index.lifecycle.name`, on an Elasticsearch API without `_ilm/explain`."""
+    status, answer = cluster.get(f"/{pattern}/_settings")
+    if status >= 300:
+        return []
+    return sorted(
+        index
+        for index, found in answer.items()
+        if not ((found.get("settings") or {}).get("index") or {}).get("lifecycle")
+    )
+
+
 def _ism_managed(cluster: Cluster, pattern: str) -> dict[str, str | None]:
     """Each index matching `pattern` with the id of the ISM policy managing it (or None)."""
-    status, answer = cluster.get(f"/_plugins/_ism/explain/{pattern}")
-    if status >= 300:
-        return {}
-    return {
-        index: ism_policy_id(found) for index, found in answer.items() if isinstance(found, dict)
-    }
+    return {index: entry.policy for index, entry in (explained(cluster, pattern) or {}).items()}
 
 
 def _only_already_managed(answer: Any) -> bool:
@@ -233,15 +265,6 @@ def _only_already_managed(answer: Any) -> bool:
         return True
     failed = answer.get("failed_indices") or []
     return all("already has a policy" in str(item.get("reason", "")) for item in failed)
-
-
-def ism_policy_id(explained: dict[str, Any]) -> str | None:
-    """The policy id in one index's `_plugins/_ism/explain` entry, if any."""
-    return (
-        explained.get("index.plugins.index_state_management.policy_id")
-        or explained.get("index.opendistro.index_state_management.policy_id")
-        or explained.get("policy_id")
-    )
 
 
 def _write_alias(cluster: Cluster, prefix: str, family: str) -> Change:

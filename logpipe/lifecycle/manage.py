@@ -76,6 +76,8 @@ def run_setup(
             if change.action in ("create", "update"):
                 for line in change.diff():
                     out(f"    {line}")
+        for line in install.status(cluster, settings.index_prefix, definition.families):
+            out(line)
     else:
         install.apply(changes, out)
     count = sum(change.action not in ("unchanged", "skip") for change in changes)

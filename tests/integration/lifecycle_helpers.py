@@ -164,11 +164,12 @@ def policy_of(engine: Engine, index: str, timeout: float = 30) -> str | None:
     ISM attaches a policy (by `ism_template` on creation, or by `_plugins/_ism/add`) by writing
     a job document that the explain API sees after the next refresh of its index: not at once.
     """
-    from logpipe.lifecycle.install import ism_policy_id
+    from logpipe.lifecycle.explain import read_ism
 
     deadline = time.monotonic() + timeout
     while True:
-        found = ism_policy_id(explain(engine, index))
+        explained = explain(engine, index)
+        found = read_ism({index: explained})[index].policy if explained else None
         if found or time.monotonic() > deadline:
             return found
         time.sleep(0.5)

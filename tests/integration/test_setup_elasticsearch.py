@@ -1,17 +1,20 @@
 """`logpipe setup` against the Elasticsearch-API server (noida-db: ES 8.15 REST API, no ILM).
 
 That server has no `/_ilm` API, so setup reports the ILM policies as skipped; the policy bodies
-are checked against the official client's types in tests/unit/test_lifecycle_ilm_check.py.
+are checked against the official client's types in tests/unit/test_lifecycle_client_types.py.
 Templates, component templates, aliases and the rollover API are real here.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 import requests
 
 from logpipe.engines import connect
 from logpipe.lifecycle import missing_templates
+from logpipe.lifecycle.explain import read_ilm
 from logpipe.settings import Settings
 from tests.integration.lifecycle_helpers import (
     FAMILIES,
@@ -21,6 +24,7 @@ from tests.integration.lifecycle_helpers import (
     get,
     run_setup,
 )
+from tests.unit.lifecycle_java import run_check
 
 pytestmark = pytest.mark.integration
 DOC = {
@@ -144,3 +148,29 @@ def test_rollover_mode_bootstraps_write_aliases(es, prefix):
 
     again = actions(run_setup(es, prefix, index_mode="rollover"))
     assert again[f"write alias {alias}"] == "unchanged"
+
+
+def test_explain_answer_read_like_the_client_or_settings_instead(es, prefix, tmp_path):
+    """`setup` reads `<pattern>/_ilm/explain` for unmanaged indices and the dry run's status.
+
+    If the server answers that API, its answer is read by logpipe and by the official client
+    alike; noida-db has no ILM, so setup falls back to the `index.lifecycle.name` setting, and
+    the dry run shows no lifecycle status.
+    """
+    index = f"{prefix}-logs-2026.11.20"
+    requests.put(f"{es.url}/{index}", json={}, timeout=30).raise_for_status()
+    answer = requests.get(f"{es.url}/{prefix}-logs-*/_ilm/explain", timeout=30)
+    lines = run_setup(es, prefix, "--dry-run")
+    attach = f"would attach ILM policy {prefix}-logs to 1 existing unmanaged index(es): {index}"
+    assert attach in lines, lines
+    if answer.status_code == 400 and "no handler" in answer.text:
+        assert not any(line.startswith("lifecycle of") for line in lines), lines
+        return
+    answer.raise_for_status()
+    (tmp_path / "live.json").write_text(answer.text)
+    _, read = run_check("ResponseCheck.java", ["ilm-explain:live.json"], tmp_path)
+    assert read["live.json"].startswith("OK "), read
+    client = json.loads(read["live.json"][3:])
+    ours = read_ilm(answer.json())
+    assert client == {name: {"managed": entry.managed} for name, entry in ours.items()}
+    assert f"lifecycle of {prefix}-logs-*: 1 index(es); 1 unmanaged" in lines

@@ -10,6 +10,7 @@ move through the policies.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import requests
 
+from logpipe.lifecycle.explain import read_ism
 from tests.integration.conftest import Engine
 from tests.integration.lifecycle_helpers import (
     FAMILIES,
@@ -30,6 +32,7 @@ from tests.integration.lifecycle_helpers import (
     policy_of,
     run_setup,
 )
+from tests.unit.lifecycle_java import run_check
 
 pytestmark = pytest.mark.integration
 DAY = "2026.11.26"
@@ -241,6 +244,49 @@ def test_dry_run_diff_of_an_ism_policy_then_update(with_ism, prefix):
 
     assert actions(run_setup(os_engine, prefix))[f"ISM policy {name}"] == "updated"
     assert run_setup(os_engine, prefix)[-1] == "setup: no changes"
+
+
+@pytest.mark.ism
+def test_explain_answer_read_like_the_client(with_ism, prefix, tmp_path):
+    """The live `_plugins/_ism/explain` answer, as `setup` reads it and as opensearch-java does;
+    the dry run shows where the family's indices stand."""
+    run_setup(with_ism, prefix)
+    index, unmanaged = f"{prefix}-logs-{DAY}", f"{prefix}-logs-2026.11.20"
+    assert not bulk(with_ism, index, DOCS)["errors"]
+    assert managed_by(with_ism, index) == f"{prefix}-logs"
+    # An index without a policy: ISM's template attaches one, `remove` takes it off for good.
+    requests.put(f"{with_ism.url}/{unmanaged}", json={}, timeout=30).raise_for_status()
+    assert managed_by(with_ism, unmanaged) == f"{prefix}-logs"
+    removed = requests.post(f"{with_ism.url}/_plugins/_ism/remove/{unmanaged}", timeout=30)
+    assert removed.json()["updated_indices"] == 1, removed.text
+    deadline = time.monotonic() + 120
+    while not explain(with_ism, index).get("state") and time.monotonic() < deadline:
+        ism_run_soon(with_ism, index)
+        time.sleep(3)
+    while policy_of(with_ism, unmanaged, timeout=0) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    answer = get(with_ism, f"/_plugins/_ism/explain/{prefix}-logs-*")
+    raw = answer[index]
+    assert raw.get("state"), f"ISM did not start the policy within the bound: {raw}"
+
+    ours = read_ism(answer)
+    assert ours[unmanaged].managed is False
+    entry = ours[index]
+    assert (entry.managed, entry.policy, entry.phase) == (True, f"{prefix}-logs", "hot")
+    assert entry.action == (raw.get("action") or {}).get("name")
+    assert entry.step == (raw.get("step") or {}).get("name")
+    (tmp_path / "live.json").write_text(json.dumps(answer))
+    _, read = run_check("ResponseCheck.java", ["ism-explain:live.json"], tmp_path)
+    assert read["live.json"].startswith("OK "), read
+    client = json.loads(read["live.json"][3:])
+    assert client == {
+        name: {"managed": True, "policy": e.policy} if e.managed else {"managed": False}
+        for name, e in ours.items()
+    }
+
+    lines = run_setup(with_ism, prefix, "--dry-run")
+    status = f"lifecycle of {prefix}-logs-*: 2 index(es): 1 hot/"
+    assert any(line.startswith(status) and "; 1 unmanaged" in line for line in lines), lines
 
 
 @pytest.mark.ism

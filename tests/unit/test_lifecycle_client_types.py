@@ -15,16 +15,12 @@ Needs Java 17+ and mvn (ilm/check/install.sh fetches the clients from Maven Cent
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
+from tests.unit.lifecycle_java import run_check
 from tests.unit.test_lifecycle import rendered
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECK = ROOT / "ilm" / "check"
 CHECKED = ("ilm-", "ism-", "component-")
 
 # Bodies the check must refuse, each for its own reason.
@@ -70,33 +66,14 @@ def kind(name: str) -> str:
 @pytest.fixture(scope="module")
 def check_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Run the Java check once over every rendered body and the bad ones: file -> verdict."""
-    java = shutil.which("java")
-    assert java, "java (17+) is needed for the client-types check"
-    install = subprocess.run(
-        ["bash", str(CHECK / "install.sh")], capture_output=True, text=True, timeout=600
-    )
-    assert install.returncode == 0, f"ilm/check/install.sh failed: {install.stderr[-2000:]}"
-    lib = install.stdout.strip().splitlines()[-1]
     folder = tmp_path_factory.mktemp("ilm")
     bodies = {n: b for n, b in rendered().items() if n.startswith(CHECKED)}
     bodies |= BAD | BAD_MAPPINGS | BAD_ISM
     for name, body in bodies.items():
         (folder / name).write_text(json.dumps(body))
-    result = subprocess.run(
-        [java, "-cp", f"{lib}/*", str(CHECK / "RequestCheck.java")]
-        + [f"{kind(name)}:{name}" for name in sorted(bodies)],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    lines = {}
-    for line in result.stdout.splitlines():
-        verdict, _, rest = line.partition(" ")
-        name, _, reason = rest.partition(": ")
-        lines[name] = f"{verdict} {reason}".strip()
-    assert set(lines) == set(bodies), result.stdout + result.stderr
-    assert result.returncode == 1  # the bad ones failed
+    args = [f"{kind(name)}:{name}" for name in sorted(bodies)]
+    returncode, lines = run_check("RequestCheck.java", args, folder)
+    assert returncode == 1  # the bad ones failed
     return lines
 
 
