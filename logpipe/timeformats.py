@@ -12,6 +12,7 @@ before when that would put it more than `CLOCK_TOLERANCE` after the reference (m
 
 from __future__ import annotations
 
+import calendar
 import math
 import re
 from collections.abc import Callable
@@ -24,6 +25,16 @@ from logpipe.errors import ConfigError
 FUTURE_TOLERANCE = timedelta(days=7)
 CLOCK_TOLERANCE = timedelta(hours=1)
 _EPOCH = datetime(1970, 1, 1)
+_EPOCH_UTC = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+_DAY_MS = 86_400_000
+_DATE_CACHE_SIZE = 4096  # dates (`YYYY-MM-DDT`) kept both ways; cleared when full
+_DATE_TEXT: dict[int, str] = {}  # days since the epoch -> `YYYY-MM-DDT`
+_DAYS_OF: dict[str, int] = {}  # `YYYY-MM-DDT` -> days since the epoch
+_MINUTE_TEXT = [f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]  # minute of the day
+_MINUTE_MS = {text: m * 60_000 for m, text in enumerate(_MINUTE_TEXT)}
+_SECOND_TEXT = [f"{s:02d}." for s in range(60)]
+_MILLI_TEXT = [f"{ms:03d}Z" for ms in range(1000)]
 _MIN_MS = -62135596800000  # 0001-01-01T00:00:00Z
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
 _MAX_LEN = 64  # longer strings are not timestamps; reject before any regex work
@@ -49,6 +60,7 @@ _MONTHS = {
     )
     for name in names
 }
+_DAYS_IN = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February 29 only in leap years
 # Zone abbreviations accepted by `z`: RFC 822's own plus unambiguous European ones.
 _ZONE_ABBREVIATIONS = {
     name: timezone(timedelta(hours=hours))
@@ -64,14 +76,44 @@ Parser = Callable[[object, float], "str | None"]
 
 def format_dt(dt: datetime) -> str:
     """Format an aware datetime as ISO 8601 UTC with milliseconds and Z."""
-    return dt.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
+    ms = (dt - _EPOCH_UTC) // _ONE_MS
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise OverflowError("date value out of range")
+    return _text_of_ms(ms)
 
 
 def format_ms(ms: int) -> str | None:
     """Format epoch milliseconds, or None outside years 1..9999."""
     if not _MIN_MS <= ms <= _MAX_MS:
         return None
-    return (_EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
+    return _text_of_ms(ms)
+
+
+def _text_of_ms(ms: int) -> str:
+    """`YYYY-MM-DDTHH:MM:SS.sssZ` of epoch milliseconds in years 1..9999, from small tables."""
+    days, in_day = divmod(ms, _DAY_MS)
+    date_text = _DATE_TEXT.get(days)
+    if date_text is None:
+        if len(_DATE_TEXT) >= _DATE_CACHE_SIZE:
+            _DATE_TEXT.clear()
+        date_text = _DATE_TEXT[days] = (_EPOCH + timedelta(days=days)).date().isoformat() + "T"
+    minutes, in_minute = divmod(in_day, 60_000)
+    seconds, milli = divmod(in_minute, 1000)
+    return date_text + _MINUTE_TEXT[minutes] + _SECOND_TEXT[seconds] + _MILLI_TEXT[milli]
+
+
+def epoch_ms(text: str) -> int:
+    """Epoch milliseconds of a canonical stamp (`format_ms`'s output), as the float path gives them.
+
+    Equal to `int(datetime.fromisoformat(text).timestamp() * 1000)`, rounding included.
+    """
+    days = _DAYS_OF.get(text[:11])
+    if days is None:
+        if len(_DAYS_OF) >= _DATE_CACHE_SIZE:
+            _DAYS_OF.clear()
+        days = _DAYS_OF[text[:11]] = (datetime.fromisoformat(text[:10]) - _EPOCH).days
+    exact = days * _DAY_MS + _MINUTE_MS[text[11:17]] + int(text[17:19] + text[20:23])
+    return int(exact / 1000 * 1000)
 
 
 def load_zone(name: str) -> tzinfo:
@@ -148,6 +190,18 @@ def iso8601(zone: tzinfo, require_offset: bool = False) -> Parser:
         if n == 24 and s[23] == "Z" and s[10] == "T" and s[19] == ".":
             datetime.fromisoformat(s)
             return s
+        # Fast path: UTC with 3 or 6 fraction digits (`...T10:00:00.123456+00:00`): validate, cut.
+        if (
+            (((n == 29 or n == 32) and s[n - 6 :] == "+00:00") or (n == 27 and s[26] == "Z"))
+            and s[10] == "T"
+            and s[19] == "."
+            and s[7] == "-"
+            and s[13] == ":"
+            and s[16] == ":"
+            and s[11:13] < "24"
+        ):
+            datetime.fromisoformat(s)
+            return s[:23] + "Z"
         if s[-1] == "z":
             s = s[:-1] + "Z"
         if n > 10 and s[10] == "t":
@@ -374,6 +428,53 @@ def _pivot_year(yy: int, ref_ms: float) -> int:
     return year
 
 
+_MONTH_DIGITS = {
+    variant: f"{number:02d}"
+    for name, number in _MONTHS.items()
+    if len(name) == 3
+    for variant in (name, name.title(), name.upper())
+}
+_MONTH_DAYS = {  # `MMdd` of every day of the year
+    f"{m:02d}{d:02d}" for m, last in enumerate(_DAYS_IN, start=1) for d in range(1, last + 1)
+}
+_HOURS = {f"{h:02d}" for h in range(24)}
+_SIXTY = {f"{m:02d}" for m in range(60)}
+
+
+class _HttpDate(JodaPattern):
+    """HTTPDATE; `26/Nov/2026:10:00:00 +0000` (UTC, the usual access log) is read by slicing."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__("dd/MMM/yyyy:HH:mm:ss Z", zone)
+
+    def __call__(self, value: object, ref_ms: float) -> str | None:
+        if (
+            type(value) is str
+            and len(value) == 26
+            and value[20:] == " +0000"
+            and value[2] == "/"
+            and value[6] == "/"
+            and value[11] == ":"
+            and value[14] == ":"
+            and value[17] == ":"
+        ):
+            month = _MONTH_DIGITS.get(value[3:6])
+            year = value[7:11]
+            if (
+                month is not None
+                and year.isascii()
+                and year.isdigit()
+                and year != "0000"
+                and month + value[:2] in _MONTH_DAYS
+                and (month != "02" or value[:2] != "29" or calendar.isleap(int(year)))
+                and value[12:14] in _HOURS
+                and value[15:17] in _SIXTY
+                and value[18:20] in _SIXTY
+            ):
+                return f"{year}-{month}-{value[:2]}T{value[12:20]}.000Z"
+        return super().__call__(value, ref_ms)
+
+
 class _FirstOf:
     """Try several parsers in order; the first result wins."""
 
@@ -389,6 +490,63 @@ class _FirstOf:
         return None
 
 
+class _Syslog(_FirstOf):
+    """SYSLOG; `Nov 26 10:00:00` read in UTC (RFC 3164's usual line) is sliced, not matched."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        super().__init__(
+            [
+                JodaPattern("MMM d HH:mm:ss", zone),
+                JodaPattern("MMM d HH:mm:ss.SSS", zone),
+                JodaPattern("MMM d yyyy HH:mm:ss", zone),
+            ]
+        )
+        self._utc = zone is UTC
+        self._ref: tuple[float, int, str] = (math.nan, 0, "")  # ref_ms, its year, its limit
+
+    def __call__(self, value: object, ref_ms: float) -> str | None:
+        if (
+            self._utc
+            and type(value) is str
+            and len(value) == 15
+            and value[3] == " "
+            and value[6] == " "
+            and value[9] == ":"
+            and value[12] == ":"
+        ):
+            month = _MONTH_DIGITS.get(value[:3])
+            day = value[4:6] if value[4] != " " else "0" + value[5]
+            if (
+                month is not None
+                and month + day in _MONTH_DAYS
+                and value[7:9] in _HOURS
+                and value[10:12] in _SIXTY
+                and value[13:15] in _SIXTY
+            ):
+                stamp = self._with_inferred_year(f"-{month}-{day}T{value[7:]}.000Z", ref_ms)
+                if stamp is not None:
+                    return stamp
+        return super().__call__(value, ref_ms)
+
+    def _with_inferred_year(self, rest: str, ref_ms: float) -> str | None:
+        """`_with_inferred_year` on text: the latest year whose stamp is at most the limit."""
+        if ref_ms != self._ref[0]:
+            ref = datetime.fromtimestamp(ref_ms / 1000, UTC)
+            try:
+                self._ref = (ref_ms, ref.year, format_dt(ref + FUTURE_TOLERANCE))
+            except OverflowError:
+                return None
+        _, ref_year, limit = self._ref
+        leap_day = rest[1:6] == "02-29"
+        for year in range(min(ref_year + 1, 9999), max(ref_year - 8, 0), -1):
+            if leap_day and not calendar.isleap(year):
+                continue
+            stamp = f"{year:04d}{rest}"
+            if stamp <= limit:
+                return stamp
+        return None
+
+
 NAMED_FORMATS = ("ISO8601", "RFC3339", "HTTPDATE", "SYSLOG", "UNIX", "UNIX_MS")
 
 
@@ -399,15 +557,9 @@ def build_parser(fmt: str, zone: tzinfo) -> Parser:
     if fmt == "RFC3339":
         return iso8601(zone, require_offset=True)
     if fmt == "HTTPDATE":
-        return JodaPattern("dd/MMM/yyyy:HH:mm:ss Z", zone)
+        return _HttpDate(zone)
     if fmt == "SYSLOG":
-        return _FirstOf(
-            [
-                JodaPattern("MMM d HH:mm:ss", zone),
-                JodaPattern("MMM d HH:mm:ss.SSS", zone),
-                JodaPattern("MMM d yyyy HH:mm:ss", zone),
-            ]
-        )
+        return _Syslog(zone)
     if fmt == "UNIX":
         return unix
     if fmt == "UNIX_MS":

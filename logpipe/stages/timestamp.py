@@ -17,7 +17,6 @@ taken to the hour: see logpipe.timeformats.
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import field_validator, model_validator
@@ -25,13 +24,24 @@ from pydantic import field_validator, model_validator
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig
-from logpipe.timeformats import NAMED_FORMATS, build_parser, format_ms, is_number, load_zone
+from logpipe.timeformats import (
+    NAMED_FORMATS,
+    build_parser,
+    epoch_ms,
+    format_ms,
+    is_number,
+    load_zone,
+)
 from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
 
 _DEFAULT_FIELDS = ("@timestamp", "timestamp", "time", "ts", "date")
-_CACHE_SIZE = 4096
+_CACHE_SIZE = 8192
+_MAX_KEY = 64  # longer strings are no timestamps and are not cached
 _HOUR_MS = 3_600_000
 _MISSING = object()
+_BY_HOUR = "by hour"  # cache entry: look under (value, reference hour), the result depends on it
+_NO_FORMAT = ""  # cache entry: no format parses the value
+_UNSORTABLE = "unsortable"  # a result that is no canonical stamp (not compared as text, not cached)
 
 # What a source value turned out to be.
 _ACCEPTED, _OUT_OF_RANGE, _UNPARSED, _NOT_A_TIME = range(4)
@@ -80,11 +90,6 @@ def _get(event: dict, parts: tuple[str, ...]) -> Any:
     return node
 
 
-def _iso_ms(text: str) -> int:
-    """Epoch milliseconds of a canonical `...T..:..:..sssZ` string this stage produced."""
-    return int(datetime.fromisoformat(text).timestamp() * 1000)
-
-
 class TimestampStage:
     """Parse the first present source field with the configured formats into the target."""
 
@@ -97,30 +102,143 @@ class TimestampStage:
             parsers = [build_parser(fmt, zone) for fmt in config.formats]
         except ConfigError as exc:
             raise ConfigError(f"timestamp: {exc}") from None
-        # Year-less formats depend on the reference time: cached per reference hour, not alone.
-        self._parsers = tuple((i, p, getattr(p, "cacheable", True)) for i, p in enumerate(parsers))
-        self._sources = tuple((s, split_path(s)) for s in config.sources())
+        # Year-less formats depend on the reference time: their results are cached per hour.
+        self._parsers = tuple((p, getattr(p, "cacheable", True)) for p in parsers)
+        # (path, key of a flat field or None, parts): a flat field is read with one dict lookup.
+        self._sources = tuple(
+            (s, s if len(parts) == 1 else None, parts)
+            for s, parts in ((s, split_path(s)) for s in config.sources())
+        )
         self._target = config.target
         self._target_parts = split_path(config.target)
         self._flat_target = len(self._target_parts) == 1
-        self._target_is_source = any(path == self._target for path, _ in self._sources)
+        self._checks = config.target == "@timestamp"  # the accepted value goes to @metadata
+        self._target_is_source = any(path == self._target for path, _, _ in self._sources)
         self._aside = ".".join((*self._target_parts[:-1], "_" + self._target_parts[-1]))
-        self._cache: dict[Any, tuple[str, int]] = {}
+        # text value (or (value, reference hour)) -> the first format's result, _NO_FORMAT or
+        # _BY_HOUR. Plain strings only: nothing here is tracked by the garbage collector.
+        # Two generations: a full cache becomes the old one, whose entries move back when used.
+        self._cache: dict[Any, str] = {}
+        self._old: dict[Any, str] = {}
         self._window = TimeWindow(config.window_before, config.window_after)
+        self._sure_hours = (0, 0)
+        self._sure_texts = ("A", "")  # accepts nothing until set
 
     def __call__(self, events: list[dict]) -> list[dict]:
         now_ms = time.time() * 1000
+        window = self._window
+        before, after = window.before_ms, window.after_ms
+        target, flat_target, checks = self._target, self._flat_target, self._checks
+        remove = self.config.remove_field
+        last = None  # the Kafka timestamp the bounds below belong to
+        ref = low = high = 0
+        above = below = ""
         for event in events:
-            self._one(event, now_ms)
+            meta = event.get("@metadata")
+            kafka = meta.get("kafka") if type(meta) is dict and "time_window" not in meta else None
+            stamp = kafka.get("timestamp") if type(kafka) is dict else None
+            if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
+                last = None
+                ref, low, high = window.bounds(meta, now_ms)
+                above, below = self._sure_range(low, high)
+            elif stamp != last:
+                last, ref, low, high = stamp, stamp, stamp - before, stamp + after
+                above, below = self._sure_range(low, high)
+            # The common case inline: the first present source is a text some format puts well
+            # inside the window. Anything else takes _one, which decides exactly.
+            for path, key, parts in self._sources:
+                value = event.get(key) if key is not None else _get(event, parts)
+                if value is None or value is _MISSING:
+                    continue
+                if type(value) is str:
+                    out = self._cache.get(value)
+                    if out is None or out is _BY_HOUR:
+                        out = self._first(value, ref, out)
+                    if above < out < below:
+                        if remove and path != target:
+                            if key is not None:
+                                event.pop(parts[0], None)
+                            else:
+                                pop(event, path)
+                        if flat_target:
+                            event[target] = out
+                        else:
+                            put(event, target, out)
+                        if checks and type(meta) is dict:
+                            meta[CHECKED] = out
+                        break
+                self._one(event, meta, ref, low, high, now_ms)
+                break
+            else:
+                self._one(event, meta, ref, low, high, now_ms)
         return events
 
-    def _one(self, event: dict, now_ms: float) -> None:
-        meta = event.get("@metadata")
-        ref, low, high = self._window.bounds(meta, now_ms)
+    def _sure_range(self, low: int, high: int) -> tuple[str, str]:
+        """Stamps strictly between these two texts are inside [low, high]: compared as text.
+
+        Whole hours inside the bounds, so the float rounding of `epoch_ms` never matters there;
+        "" and "A" sort before and after every stamp (years 1..9999 only).
+        """
+        hours = (low - low % _HOUR_MS + _HOUR_MS, high - high % _HOUR_MS)
+        if hours != self._sure_hours:
+            self._sure_hours = hours
+            self._sure_texts = tuple(  # type: ignore[assignment]
+                format_ms(ms) or ("" if ms < 0 else "A") for ms in hours
+            )
+        return self._sure_texts
+
+    def _first(self, value: str, ref: int, entry: str | None) -> str:
+        """The first format's result for a text: a canonical stamp, _NO_FORMAT (no format parses
+        it) or _UNSORTABLE (_parse decides). Cached.
+
+        `entry` is what the young generation holds for `value`: None or _BY_HOUR.
+        """
+        hour = ref - ref % _HOUR_MS
+        if entry is None:
+            entry = self._old.get(value)
+        if entry is _BY_HOUR:
+            entry = self._cache.get((value, hour))
+            if entry is None:
+                entry = self._old.get((value, hour))
+            by_hour = True
+        else:
+            by_hour = False
+        if entry is None:
+            entry, by_hour = self._run_formats(value, hour)
+            if entry is _UNSORTABLE:
+                return entry
+        if len(value) <= _MAX_KEY:
+            cache = self._cache
+            if len(cache) >= _CACHE_SIZE:
+                self._old = cache
+                cache = self._cache = {}
+            if by_hour:
+                cache[value] = _BY_HOUR
+                cache[(value, hour)] = entry
+            else:
+                cache[value] = entry
+        return entry
+
+    def _run_formats(self, value: str, hour: int) -> tuple[str, bool]:
+        """The first format's result and whether the hour mattered."""
+        by_hour = False  # whether a format that reads the reference hour had a say
+        for parser, cacheable in self._parsers:
+            try:
+                out = parser(value, hour)
+            except (ValueError, OverflowError, OSError):
+                by_hour = by_hour or not cacheable  # "no year fits" depends on the reference
+                continue
+            if out is not None:
+                if out[7] != "-":  # an ISO week date kept as it came: no order as text
+                    return _UNSORTABLE, False
+                return out, by_hour or not cacheable
+        return _NO_FORMAT, by_hour
+
+    def _one(self, event: dict, meta: Any, ref: int, low: int, high: int, now_ms: float) -> None:
         seen = _NOT_A_TIME
         refused_target = None
-        for path, parts in self._sources:
-            value = event.get(path) if len(parts) == 1 else _get(event, parts)
+        for path, key, parts in self._sources:
+            value = event.get(key) if key is not None else _get(event, parts)
             if value is None or value is _MISSING:
                 continue
             verdict, out = self._parse(value, ref, low, high)
@@ -154,32 +272,28 @@ class TimestampStage:
             event[self._target] = out
         else:
             put(event, self._target, out)
-        if self._target == "@timestamp" and isinstance(meta, dict):
+        if self._checks and isinstance(meta, dict):
             meta[CHECKED] = out
 
     def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
-        is_text = isinstance(value, str) and len(value) <= 64
-        cache = self._cache
+        if type(value) is str:
+            entry = self._cache.get(value)
+            if entry is None or entry is _BY_HOUR:
+                entry = self._first(value, ref, entry)
+            if entry == _NO_FORMAT:
+                return (_NOT_A_TIME if is_number(value) else _UNPARSED), None
+        hour = ref - ref % _HOUR_MS
         outside = False
-        for index, parser, cacheable in self._parsers:
-            # Year-less formats read the reference time to the hour: cached per (value, hour).
-            key: Any = (index, value) if cacheable else (index, value, ref // _HOUR_MS)
-            hit = cache.get(key) if is_text else None
-            if hit is None:
-                try:
-                    out = parser(value, ref - ref % _HOUR_MS)
-                except (ValueError, OverflowError, OSError):
-                    continue
-                if out is None:
-                    continue
-                hit = (out, _iso_ms(out))
-                if is_text:
-                    if len(cache) >= _CACHE_SIZE:
-                        cache.clear()
-                    cache[key] = hit
-            if low <= hit[1] <= high:
-                return _ACCEPTED, hit[0]
+        for parser, _ in self._parsers:
+            try:
+                out = parser(value, hour)
+            except (ValueError, OverflowError, OSError):
+                continue
+            if out is None:
+                continue
+            if low <= epoch_ms(out) <= high:
+                return _ACCEPTED, out
             outside = True
         if is_number(value):
             return _NOT_A_TIME, None
