@@ -119,7 +119,3 @@ def format_validation_error(exc: ValidationError) -> str:
         loc = ".".join(str(part) for part in error["loc"]) or "(top level)"
         parts.append(f"field '{loc}': {error['msg']}")
     return "; ".join(parts)
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

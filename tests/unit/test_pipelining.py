@@ -13,8 +13,10 @@ import orjson
 import pytest
 
 from logpipe.errors import EngineUnavailable, LogpipeError
-from logpipe.pipeline.runner import Pipeline
+from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.settings import Settings
+from logpipe.stages.base import BuildContext
+from logpipe.stages.multiline import MultilineConfig, MultilineStage
 from logpipe.worker import Worker
 
 T = "t"
@@ -177,9 +179,10 @@ class DeadLetters:
         pass
 
 
-def start(consumer, engine, **settings) -> tuple[Worker, threading.Thread]:
+def start(consumer, engine, pipeline=None, **settings) -> tuple[Worker, threading.Thread]:
     settings = {"max_backoff": 0.05, "flush_interval": 0.01, **settings}
-    worker = Worker(Settings(**settings), Pipeline("t"), engine, consumer, DeadLetters())
+    pipeline = pipeline or Pipeline("t")
+    worker = Worker(Settings(**settings), pipeline, engine, consumer, DeadLetters())
     thread = threading.Thread(target=worker.run, daemon=True)
     thread.start()
     return worker, thread
@@ -318,3 +321,17 @@ def test_a_failure_on_a_sender_thread_stops_the_worker_with_its_message():
     with pytest.raises(LogpipeError, match="refused the credentials"):
         worker.run()
     assert consumer.commits() == [] and consumer.closed
+
+
+def test_held_lines_go_out_on_the_timer_and_those_of_a_revoked_partition_are_forgotten():
+    multiline = MultilineStage(MultilineConfig(max_wait_seconds=0.2), BuildContext())
+    pipeline = Pipeline("t", [BuiltStage("join", multiline)])
+    engine = GatedEngine()
+    consumer = FakeConsumer([batch(0, 0, 1) + batch(1, 0, 1)], partitions=(0, 1))
+    consumer.before_consume[2] = lambda c: c.revoke(1)  # both lines still held by then
+    worker, thread = start(consumer, engine, pipeline)
+    until(lambda: consumer.committed(0) == 1)  # released by Pipeline.tick, then delivered
+    stop(worker, thread)
+    assert worker.pipeline is pipeline and pipeline.held() == 0
+    assert engine.requests == [[f"{T}-0-0"]]
+    assert all(commit.get(1, 0) == 0 for commit in consumer.commits()), consumer.events
