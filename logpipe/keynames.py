@@ -29,6 +29,22 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in _WORDS.findall(name[:MAX_NAME_CHARS]))
 
 
+def distinct_tails(names: Iterable[str]) -> list[tuple[str, ...]]:
+    """The names' words, without those another's pattern already covers: a name whose words
+    end with another name's words, or whose last word ends with a one-word name (`access_token`
+    and `accesstoken` beside `token`). Sorted."""
+    spelled = {words(name) for name in names} - {()}
+    return sorted(
+        mine
+        for mine in spelled
+        if not any(
+            other != mine
+            and (mine[-len(other) :] == other or (len(other) == 1 and mine[-1].endswith(other[0])))
+            for other in spelled
+        )
+    )
+
+
 class NameMatcher:
     """Tells whether a key names a secret, given names in any style (`api_key`, `apiKey`)."""
 

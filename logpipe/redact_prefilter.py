@@ -21,7 +21,7 @@ import orjson
 
 from logpipe.batch_scan import BatchScan
 from logpipe.hyperscan_db import block_database
-from logpipe.keynames import WEAK_NAMES, words
+from logpipe.keynames import WEAK_NAMES, distinct_tails
 from logpipe.secrets_patterns import CARD_HINT, VALUE_RULES
 
 # Characters of a JSON key that add no word to it (`keynames.words` takes ASCII letters and
@@ -69,5 +69,4 @@ class RedactPrefilter:
 def _spelled(names: Iterable[str]) -> list[str]:
     """Each name as its words in order at the end of a JSON key (one pattern per name: one
     alternation of them all scans several times slower)."""
-    spelled = {_KEY_GAP.join(words(name)) for name in names if words(name)}
-    return [f"{name}{_KEY_GAP}" for name in sorted(spelled)]
+    return [f"{_KEY_GAP.join(tail)}{_KEY_GAP}" for tail in distinct_tails(names)]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from logpipe.keynames import WEAK_NAMES, NameMatcher, looks_random, words
+from logpipe.keynames import WEAK_NAMES, NameMatcher, distinct_tails, looks_random
 
 # Field names whose values are secrets wherever they appear (compared lowercased, `-` as `_`;
 # a name also matches as a `_name` suffix or a camelCase tail: `db_password`, `csrfToken`).
@@ -205,9 +205,8 @@ def _key_value_hints(names: tuple[str, ...]) -> tuple[str, ...]:
     """`_KV` with a name `NameMatcher(names)` accepts, in JSON text: the words of one of the
     names in order (case aside), then an optional quote, spaces or tabs and `:` or `=`."""
     return tuple(
-        rf"(?i){_NAME_GAP.join(words(name))}{_NAME_GAP}(?:\\\"|')?(?: |\\t)*[:=]"
-        for name in dict.fromkeys(names)
-        if words(name)
+        rf"(?i){_NAME_GAP.join(tail)}{_NAME_GAP}(?:\\\"|')?(?: |\\t)*[:=]"
+        for tail in distinct_tails(names)
     )
 
 

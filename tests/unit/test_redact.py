@@ -613,3 +613,10 @@ def test_each_rule_hint_finds_its_own_secrets_in_json(text: str, rule: str, secr
     scan = BatchScan(hyperscan, block_database(hyperscan, [(h, 0) for h in hints], "test"))
     for edge in _EDGES:
         assert scan.matching(orjson.dumps({"k": [f"{edge}{text}{edge}"]})) == [0], repr(edge)
+
+
+def test_distinct_tails_drop_names_another_name_covers() -> None:
+    from logpipe.keynames import distinct_tails
+
+    names = ("token", "access_token", "accesstoken", "session_id", "api_key", "x")
+    assert distinct_tails(names) == [("api", "key"), ("session", "id"), ("token",), ("x",)]
