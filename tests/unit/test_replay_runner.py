@@ -136,3 +136,15 @@ def test_days_made_read_only_by_the_lifecycle_are_reported_not_written(tmp_path)
     assert [doc["message"] for doc in engine.docs.values()] == ["new day"]
     assert (summary.indexed, summary.read_only, summary.dead_lettered) == (1, 1, 0)
     assert "1 document(s) for read-only indices" in "\n".join(summary.lines(dry_run=False))
+
+
+def test_replay_counts_what_the_pipeline_read_and_dropped(tmp_path):
+    path = tmp_path / "app.ndjson"
+    path.write_text('{"level": "debug", "message": "d"}\n{"level": "info", "message": "i"}\n')
+    pipeline = load_pipeline("default")
+    options = ReplayOptions(index_prefix="p", batch_size=10)
+    checkpoint = Checkpoint(tmp_path / "checkpoint")
+    runner = Replay([FileUnit(path)], pipeline, MemoryEngine(), None, checkpoint, options)
+    summary = runner.run()
+    assert (summary.read, summary.indexed) == (2, 1)
+    assert (runner.stats.consumed, runner.stats.dropped, pipeline.dropped) == (2, 1, 1)
