@@ -176,6 +176,25 @@ def _with_inferred_year(
 # --- named formats ---------------------------------------------------------------------------
 
 
+def utc_stamp(s: str) -> str | None:
+    """`YYYY-MM-DDTHH:MM:SS.fff` or `.ffffff`, then `+00:00` (or `Z` after 6 digits), cut to a
+    canonical stamp; None for other shapes, ValueError when it names no instant."""
+    n = len(s)
+    if (
+        (((n == 29 or n == 32) and s[n - 6 :] == "+00:00") or (n == 27 and s[26] == "Z"))
+        and s[10] == "T"
+        and s[19] == "."
+        and s[4] == "-"
+        and s[7] == "-"
+        and s[13] == ":"
+        and s[16] == ":"
+        and s[11:13] < "24"  # an hour 24 (next day) goes the long way
+    ):
+        datetime.fromisoformat(s)
+        return s[:23] + "Z"
+    return None
+
+
 def iso8601(zone: tzinfo, require_offset: bool = False) -> Parser:
     """ISO 8601, extended form (`T` or space before the time); RFC 3339 requires an offset."""
 
@@ -190,18 +209,9 @@ def iso8601(zone: tzinfo, require_offset: bool = False) -> Parser:
         if n == 24 and s[23] == "Z" and s[10] == "T" and s[19] == ".":
             datetime.fromisoformat(s)
             return s
-        # Fast path: UTC with 3 or 6 fraction digits (`...T10:00:00.123456+00:00`): validate, cut.
-        if (
-            (((n == 29 or n == 32) and s[n - 6 :] == "+00:00") or (n == 27 and s[26] == "Z"))
-            and s[10] == "T"
-            and s[19] == "."
-            and s[7] == "-"
-            and s[13] == ":"
-            and s[16] == ":"
-            and s[11:13] < "24"
-        ):
-            datetime.fromisoformat(s)
-            return s[:23] + "Z"
+        stamp = utc_stamp(s)
+        if stamp is not None:
+            return stamp
         if s[-1] == "z":
             s = s[:-1] + "Z"
         if n > 10 and s[10] == "t":

@@ -31,6 +31,7 @@ from logpipe.timeformats import (
     format_ms,
     is_number,
     load_zone,
+    utc_stamp,
 )
 from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
 
@@ -104,6 +105,7 @@ class TimestampStage:
             raise ConfigError(f"timestamp: {exc}") from None
         # Year-less formats depend on the reference time: their results are cached per hour.
         self._parsers = tuple((p, getattr(p, "cacheable", True)) for p in parsers)
+        self._iso_first = config.formats[0] in ("ISO8601", "RFC3339")  # utc_stamp: its result
         # (path, key of a flat field or None, parts): a flat field is read with one dict lookup.
         self._sources = tuple(
             (s, s if len(parts) == 1 else None, parts)
@@ -193,6 +195,13 @@ class TimestampStage:
 
         `entry` is what the young generation holds for `value`: None or _BY_HOUR.
         """
+        if entry is None and self._iso_first:  # as quick as a lookup: not cached
+            try:
+                stamp = utc_stamp(value)
+            except ValueError:
+                stamp = None
+            if stamp is not None:
+                return stamp
         hour = ref - ref % _HOUR_MS
         if entry is None:
             entry = self._old.get(value)
