@@ -13,9 +13,11 @@
 // `OK FILE {"<index>": {"managed": ..., "policy": ..., ...}}` or `FAIL FILE: reason`; exits 1 if
 // any file failed.
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -36,9 +38,14 @@ public class ResponseCheck {
             String file = arg.substring(arg.indexOf(':') + 1);
             try {
                 String body = Files.readString(Path.of(file));
-                ObjectNode read = switch (kind) {
+                JsonNode read = switch (kind) {
                     case "ilm-explain" -> ilmExplain(body);
                     case "ism-explain" -> ismExplain(body);
+                    case "ilm-policy" -> ilmPolicies(body);
+                    case "index-template" -> indexTemplates(body);
+                    case "component-template" -> componentTemplates(body);
+                    case "ism-policy" -> ismPolicy(body);
+                    case "ism-update" -> ismUpdate(body);
                     default -> throw new IllegalArgumentException("unknown kind " + kind);
                 };
                 System.out.println("OK " + file + " " + read);
@@ -86,5 +93,73 @@ public class ResponseCheck {
             }
         }
         return out;
+    }
+
+    /** `GET _ilm/policy/<name>`: each policy's body, as `{"policy": ...}`. */
+    static ObjectNode ilmPolicies(String body) throws Exception {
+        var parsed = co.elastic.clients.elasticsearch.ilm.GetLifecycleResponse._DESERIALIZER.deserialize(
+            ES.jsonProvider().createParser(new StringReader(body)), ES);
+        ObjectNode out = JSON.createObjectNode();
+        for (var entry : parsed.result().entrySet()) {
+            out.putObject(entry.getKey()).set("policy", es(entry.getValue().policy()));
+        }
+        return out;
+    }
+
+    /** `GET _index_template/<name>`: each template's body by name. */
+    static ObjectNode indexTemplates(String body) throws Exception {
+        var parsed = co.elastic.clients.elasticsearch.indices.GetIndexTemplateResponse._DESERIALIZER.deserialize(
+            ES.jsonProvider().createParser(new StringReader(body)), ES);
+        ObjectNode out = JSON.createObjectNode();
+        for (var item : parsed.indexTemplates()) {
+            out.set(item.name(), es(item.indexTemplate()));
+        }
+        return out;
+    }
+
+    /** `GET _component_template/<name>`: each template's body by name. */
+    static ObjectNode componentTemplates(String body) throws Exception {
+        var parsed = co.elastic.clients.elasticsearch.cluster.GetComponentTemplateResponse._DESERIALIZER.deserialize(
+            ES.jsonProvider().createParser(new StringReader(body)), ES);
+        ObjectNode out = JSON.createObjectNode();
+        for (var item : parsed.componentTemplates()) {
+            out.set(item.name(), es(item.componentTemplate()));
+        }
+        return out;
+    }
+
+    /** `GET _plugins/_ism/policies/<id>`: the policy, as `{"policy": ...}` (the client's type
+     * holds no `_seq_no` or `_primary_term`). */
+    static ObjectNode ismPolicy(String body) throws Exception {
+        var parsed = org.opensearch.client.opensearch.ism.GetPolicyResponse._DESERIALIZER.deserialize(
+            OS.jsonProvider().createParser(new StringReader(body)), OS);
+        StringWriter text = new StringWriter();
+        try (var generator = OS.jsonProvider().createGenerator(text)) {
+            parsed.policy().serialize(generator, OS);
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.set("policy", JSON.readTree(text.toString()));
+        return out;
+    }
+
+    /** `POST _plugins/_ism/add|change_policy/<index>`: whether it failed, and why per index. */
+    static ObjectNode ismUpdate(String body) {
+        var parsed = org.opensearch.client.opensearch.ism.AddPolicyResponse._DESERIALIZER.deserialize(
+            OS.jsonProvider().createParser(new StringReader(body)), OS);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("failures", parsed.failures());
+        var reasons = out.putArray("reasons");
+        for (var failed : parsed.failedIndices()) {
+            reasons.add(failed.reason());
+        }
+        return out;
+    }
+
+    static JsonNode es(co.elastic.clients.json.JsonpSerializable value) throws Exception {
+        StringWriter text = new StringWriter();
+        try (var generator = ES.jsonProvider().createGenerator(text)) {
+            value.serialize(generator, ES);
+        }
+        return JSON.readTree(text.toString());
     }
 }

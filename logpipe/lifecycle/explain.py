@@ -3,21 +3,16 @@ index stands in its lifecycle. An answer of a shape this reader does not know is
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from logpipe.errors import LogpipeError
+from logpipe.lifecycle.answers import refused
 
 ISM_POLICY_KEYS = (
     "index.plugins.index_state_management.policy_id",
     "index.opendistro.index_state_management.policy_id",
 )
-
-
-class ExplainShapeError(LogpipeError):
-    """An explain answer logpipe cannot read (another API, another version, a proxy's page)."""
 
 
 @dataclass(frozen=True)
@@ -38,22 +33,22 @@ def read_ilm(answer: Any) -> dict[str, IndexLifecycle]:
     """`GET <index>/_ilm/explain`: {"indices": {name: {"index", "managed", "policy", ...}}}."""
     indices = answer.get("indices") if isinstance(answer, dict) else None
     if not isinstance(indices, dict):
-        raise _refused("ILM explain", 'no "indices" object', answer)
+        raise refused("ILM explain", 'no "indices" object', answer)
     return {name: _ilm_entry(name, entry) for name, entry in indices.items()}
 
 
 def _ilm_entry(name: str, entry: Any) -> IndexLifecycle:
     where = f"ILM explain of {name}"
     if not isinstance(entry, dict) or not isinstance(entry.get("managed"), bool):
-        raise _refused(where, '"managed" is not true or false', entry)
+        raise refused(where, '"managed" is not true or false', entry)
     if not entry["managed"]:
         return IndexLifecycle(name, False)
     policy = _text(entry, "policy", where)
     if policy is None:
-        raise _refused(where, 'a managed index without "policy"', entry)
+        raise refused(where, 'a managed index without "policy"', entry)
     step_info = entry.get("step_info")
     if step_info is not None and not isinstance(step_info, dict):
-        raise _refused(where, '"step_info" is not an object', entry)
+        raise refused(where, '"step_info" is not an object', entry)
     info = (step_info or {}).get("reason") or (step_info or {}).get("message")
     return IndexLifecycle(
         name,
@@ -71,10 +66,10 @@ def read_ism(answer: Any) -> dict[str, IndexLifecycle]:
     """`GET _plugins/_ism/explain/<index>`: {name: {"index.plugins...policy_id", "state", ...},
     "total_managed_indices": n}."""
     if not isinstance(answer, dict):
-        raise _refused("ISM explain", "not an object", answer)
+        raise refused("ISM explain", "not an object", answer)
     total = answer.get("total_managed_indices")
     if total is not None and (not isinstance(total, int) or isinstance(total, bool)):
-        raise _refused("ISM explain", '"total_managed_indices" is not a number', answer)
+        raise refused("ISM explain", '"total_managed_indices" is not a number', answer)
     return {
         name: _ism_entry(name, entry)
         for name, entry in answer.items()
@@ -85,7 +80,7 @@ def read_ism(answer: Any) -> dict[str, IndexLifecycle]:
 def _ism_entry(name: str, entry: Any) -> IndexLifecycle:
     where = f"ISM explain of {name}"
     if not isinstance(entry, dict) or not any(key in entry for key in ISM_POLICY_KEYS):
-        raise _refused(where, f'no "{ISM_POLICY_KEYS[0]}"', entry)
+        raise refused(where, f'no "{ISM_POLICY_KEYS[0]}"', entry)
     policy = next((p for key in ISM_POLICY_KEYS if (p := _text(entry, key, where))), None)
     policy = policy or _text(entry, "policy_id", where)
     if policy is None:
@@ -127,7 +122,7 @@ def summary(found: dict[str, IndexLifecycle]) -> str:
 def _text(entry: dict[str, Any], key: str, where: str) -> str | None:
     value = entry.get(key)
     if value is not None and not isinstance(value, str):
-        raise _refused(where, f'"{key}" is not a string', entry)
+        raise refused(where, f'"{key}" is not a string', entry)
     return value
 
 
@@ -137,11 +132,5 @@ def _named(entry: dict[str, Any], key: str, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-        raise _refused(where, f'"{key}" is not an object with a "name"', entry)
+        raise refused(where, f'"{key}" is not an object with a "name"', entry)
     return value["name"]
-
-
-def _refused(where: str, problem: str, got: Any) -> ExplainShapeError:
-    shown = json.dumps(got, default=str)
-    shown = shown if len(shown) <= 300 else shown[:300] + "..."
-    return ExplainShapeError(f"{where}: an answer logpipe cannot read ({problem}): {shown}")

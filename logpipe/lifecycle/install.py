@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from logpipe.errors import LogpipeError
-from logpipe.lifecycle import explain, normalize
+from logpipe.lifecycle import answers, explain, normalize
 from logpipe.lifecycle.cluster import Cluster
 from logpipe.lifecycle.definition import Definition
 from logpipe.lifecycle.policies import render_ilm, render_ism
@@ -104,8 +104,7 @@ def _template(cluster: Cluster, kind: str, api: str, name: str, body: dict) -> C
         before = None
     elif status < 300:
         key = "component_templates" if api == "_component_template" else "index_templates"
-        found = answer.get(key) or []
-        stored = found[0][key[:-1]] if found else None
+        stored = answers.stored_template(answer, key)
         before = normal(stored) if stored is not None else None
     else:
         raise LogpipeError(f"reading {kind} {name} failed ({status}): {answer}")
@@ -134,7 +133,7 @@ def _ilm(cluster: Cluster, name: str, body: dict) -> Change:
     if status == 404:
         before = None
     elif status < 300:
-        before = normalize.ilm_policy(answer[name])
+        before = normalize.ilm_policy(answers.stored_ilm_policy(answer, name))
     else:
         raise LogpipeError(f"reading ILM policy {name} failed ({status}): {answer}")
     after = normalize.ilm_policy(body)
@@ -152,10 +151,7 @@ def _ism(cluster: Cluster, name: str, body: dict, pattern: str) -> Change:
         return _change("ISM policy", name, None, after, lambda: _put(cluster, path, body))
     if status >= 300:
         raise LogpipeError(f"reading ISM policy {name} failed ({status}): {answer}")
-    versions = {
-        "if_seq_no": str(answer["_seq_no"]),
-        "if_primary_term": str(answer["_primary_term"]),
-    }
+    stored, versions = answers.stored_ism_policy(answer, name)
 
     def update() -> None:
         _put(cluster, path, body, versions)
@@ -167,7 +163,7 @@ def _ism(cluster: Cluster, name: str, body: dict, pattern: str) -> Change:
             change = {"policy_id": name}
             _post(cluster, f"/_plugins/_ism/change_policy/{','.join(managed)}", change)
 
-    before = normalize.ism_policy(answer)
+    before = normalize.ism_policy(stored)
     return _change("ISM policy", name, before, after, update)
 
 
@@ -198,8 +194,8 @@ def _attach(cluster: Cluster, prefix: str, family: str, mode: IndexMode) -> Chan
         def write() -> None:
             path = f"/_plugins/_ism/add/{','.join(unmanaged)}"
             status, answer = cluster.call("POST", path, {"policy_id": name})
-            if status >= 300 or not _only_already_managed(answer):
-                raise LogpipeError(f"POST {path} failed ({status}): {_reason(answer)}")
+            if status >= 300 or not _only_already_managed(answers.ism_update_failures(answer)):
+                raise LogpipeError(f"POST {path} failed ({status}): {answers.error_reason(answer)}")
 
     if not unmanaged:
         return None
@@ -222,7 +218,7 @@ def explained(cluster: Cluster, pattern: str) -> dict[str, explain.IndexLifecycl
     if status == 404 or (status == 400 and "no documents to get" in json.dumps(answer)):
         return {}
     if status >= 300:
-        raise LogpipeError(f"GET {path} failed ({status}): {_reason(answer)}")
+        raise LogpipeError(f"GET {path} failed ({status}): {answers.error_reason(answer)}")
     return read(answer)
 
 
@@ -258,13 +254,10 @@ def _ism_managed(cluster: Cluster, pattern: str) -> dict[str, str | None]:
     return {index: entry.policy for index, entry in (explained(cluster, pattern) or {}).items()}
 
 
-def _only_already_managed(answer: Any) -> bool:
-    """An ISM add answer without failures, or whose only failures are indices that meanwhile got
-    a policy (ISM's `ism_template` attaches one to new indices a moment after they appear)."""
-    if not isinstance(answer, dict) or not answer.get("failures"):
-        return True
-    failed = answer.get("failed_indices") or []
-    return all("already has a policy" in str(item.get("reason", "")) for item in failed)
+def _only_already_managed(failures: list[str] | None) -> bool:
+    """No failures, or only of indices that meanwhile got a policy (ISM's `ism_template`
+    attaches one to new indices a moment after they appear)."""
+    return all("already has a policy" in reason for reason in failures or [])
 
 
 def _write_alias(cluster: Cluster, prefix: str, family: str) -> Change:
@@ -299,17 +292,10 @@ def _no_handler(status: int, answer: Any) -> bool:
 def _put(cluster: Cluster, path: str, body: Any, params: dict[str, str] | None = None) -> None:
     status, answer = cluster.put(path, body, params)
     if status >= 300:
-        raise LogpipeError(f"PUT {path} failed ({status}): {_reason(answer)}")
+        raise LogpipeError(f"PUT {path} failed ({status}): {answers.error_reason(answer)}")
 
 
 def _post(cluster: Cluster, path: str, body: Any) -> None:
     status, answer = cluster.call("POST", path, body)
-    if status >= 300 or (isinstance(answer, dict) and answer.get("failures")):
-        raise LogpipeError(f"POST {path} failed ({status}): {_reason(answer)}")
-
-
-def _reason(answer: Any) -> str:
-    if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
-        error = answer["error"]
-        return f"{error.get('type')}: {error.get('reason')}"
-    return json.dumps(answer)[:500]
+    if status >= 300 or answers.ism_update_failures(answer):
+        raise LogpipeError(f"POST {path} failed ({status}): {answers.error_reason(answer)}")

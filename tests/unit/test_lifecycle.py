@@ -251,10 +251,11 @@ def test_broken_template_file(ilm_copy: Path) -> None:
 
 
 def test_an_index_that_got_its_policy_meanwhile_is_no_setup_failure():
+    from logpipe.lifecycle.answers import ism_update_failures
     from logpipe.lifecycle.install import _only_already_managed
 
     raced = {"failures": True, "failed_indices": [{"reason": "This index already has a policy"}]}
     other = {"failures": True, "failed_indices": [{"reason": "index_not_found_exception"}]}
-    assert _only_already_managed({"updated_indices": 2, "failures": False})
-    assert _only_already_managed(raced)
-    assert not _only_already_managed(other)
+    assert _only_already_managed(ism_update_failures({"updated_indices": 2, "failures": False}))
+    assert _only_already_managed(ism_update_failures(raced))
+    assert not _only_already_managed(ism_update_failures(other))

@@ -17,13 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from logpipe.lifecycle.explain import (
-    ExplainShapeError,
-    IndexLifecycle,
-    read_ilm,
-    read_ism,
-    summary,
-)
+from logpipe.lifecycle.answers import AnswerShapeError
+from logpipe.lifecycle.explain import IndexLifecycle, read_ilm, read_ism, summary
 from tests.unit.lifecycle_java import run_check
 
 SAMPLES = Path(__file__).resolve().parents[1] / "golden" / "lifecycle" / "explain"
@@ -146,20 +141,20 @@ def test_documented_values() -> None:
 def test_bad_ilm_answer_refused(client_reads: dict[str, str], name: str) -> None:
     body, reason, client_refuses = BAD_ILM[name]
     assert client_reads[name].startswith("FAIL") == client_refuses, client_reads[name]
-    with pytest.raises(ExplainShapeError, match="an answer logpipe cannot read") as refused:
+    with pytest.raises(AnswerShapeError, match="an answer logpipe cannot read") as refused:
         read_ilm(body)
     assert reason in str(refused.value)
 
 
 @pytest.mark.parametrize("name", sorted(BAD_ISM))
 def test_bad_ism_answer_refused(name: str) -> None:
-    with pytest.raises(ExplainShapeError, match=r"^ISM explain.*: an answer logpipe cannot read"):
+    with pytest.raises(AnswerShapeError, match=r"^ISM explain.*: an answer logpipe cannot read"):
         read_ism(BAD_ISM[name])
 
 
 def test_refusal_shows_what_came_but_not_all_of_it() -> None:
     body = {"indices": {"a": {"managed": None, "filler": "x" * 5000}}}
-    with pytest.raises(ExplainShapeError) as refused:
+    with pytest.raises(AnswerShapeError) as refused:
         read_ilm(body)
     message = str(refused.value)
     assert message.startswith("ILM explain of a: ") and '"managed": null' in message
