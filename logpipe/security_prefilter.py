@@ -23,7 +23,8 @@ Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
 
 
 class SecurityPrefilter:
-    """`prefilter(events)`: the indexes to scan field by field, and to check the status of."""
+    """`prefilter(events)`: for each event to scan, the fields (by number) a rule may match in;
+    and the events whose status to check."""
 
     def __init__(
         self,
@@ -50,11 +51,11 @@ class SecurityPrefilter:
         self._codes = status_codes
         self._max_chars = max_chars
 
-    def __call__(self, events: list[dict]) -> tuple[set[int], set[int]]:
+    def __call__(self, events: list[dict]) -> tuple[dict[int, set[int] | None], set[int]]:
         rows = self._read(events)
         columns = list(zip(*rows, strict=True)) if rows else []
         count = len(events)
-        scan: set[int] = set()
+        scan: dict[int, set[int] | None] = {}
         for group, batch in self._groups:
             texts = list(chain.from_iterable(columns[c] for c in group))
             try:
@@ -66,28 +67,30 @@ class SecurityPrefilter:
                 )
             except TypeError:  # a value that is not a string
                 plain = False
+            found: list[int] = []
             if not plain:
-                joined = "\n".join(self._scannable(texts, count, scan))
+                joined = "\n".join(self._scannable(texts, found))
             if len(joined) >= len(texts):  # not all empty
-                scan.update(n % count for n in batch.matching(joined.encode()))
+                found += batch.matching(joined.encode())
+            for n in found:
+                scan.setdefault(n % count, set()).add(group[n // count])  # type: ignore[union-attr]
         status: set[int] = set()
         for column in columns[len(columns) - len(self._status_paths) :]:
             status.update(self._status_candidates(column))
         return scan, status
 
-    def _scannable(self, texts: list, count: int, scan: set[int]) -> list[str]:
+    def _scannable(self, texts: list, found: list[int]) -> list[str]:
         """Single-line ASCII strings within the length limit as they are; other strings and
-        lists put their event in `scan` (the per-event path reads them); other values read as
-        empty."""
+        lists are put in `found` (the per-event path reads them); other values read as empty."""
         out = []
         for n, value in enumerate(texts):
             if value.__class__ is str:
                 if len(value) <= self._max_chars and value.isascii() and "\n" not in value:
                     out.append(value)
                     continue
-                scan.add(n % count)
+                found.append(n)
             elif isinstance(value, list):
-                scan.add(n % count)
+                found.append(n)
             out.append("")
         return out
 

@@ -94,26 +94,30 @@ class SecurityStage:
         try:
             scan, status = self._candidates(events)
         except Exception:  # never expected; the per-event path decides alone
-            scan, status = set(range(len(events))), set()
-        for n in sorted(scan | status):
+            scan, status = dict.fromkeys(range(len(events))), set()
+        for n in sorted(scan.keys() | status):
             event = events[n]
             try:
-                self._finish(event, self._field_hits(event) if n in scan else {})
+                self._finish(event, self._field_hits(event, scan[n]) if n in scan else {})
             except Exception:
                 add_tag(event, FAILURE_TAG)
         return events
 
-    def _candidates(self, events: list[dict]) -> tuple[set[int], set[int]]:
-        """Indexes of the events to scan field by field, and of those to check the status of."""
+    def _candidates(self, events: list[dict]) -> tuple[dict[int, set[int] | None], set[int]]:
+        """The events to scan field by field, each with the numbers of the fields that need it
+        (None: all), and the events whose status to check."""
         if self._prefilter is None:
-            return set(range(len(events))), set()
+            return dict.fromkeys(range(len(events))), set()
         return self._prefilter(events)
 
-    def _field_hits(self, event: dict) -> dict[str, Rule]:
-        """The rules the event's scanned fields match (after `unless`), by id."""
+    def _field_hits(self, event: dict, fields: set[int] | None) -> dict[str, Rule]:
+        """The rules the event's scanned fields (those numbered in `fields`, None: all) match
+        after `unless`, by id."""
         hits: dict[str, Rule] = {}
         limit = self.config.max_scan_chars
-        for root, rest, scan, scanner in self._fields:
+        for number, (root, rest, scan, scanner) in enumerate(self._fields):
+            if fields is not None and number not in fields:
+                continue
             value = event.get(root)
             if value is None or (rest and (value := _get(value, rest)) is None):
                 continue
