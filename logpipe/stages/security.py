@@ -34,6 +34,7 @@ FAILURE_TAG = "_security_failure"
 TIMEOUT_TAG = "_security_unless_timeout"
 # Fields the stage writes when it marks an event: never scanned in the batch pass.
 _WRITTEN_ROOTS = frozenset(("tags", "rule", "_rule", "event", "_event"))
+_MARKS_CACHE_MAX = 1024
 MAX_SOURCE_CHARS = 64  # a source address longer than this is cut: memory never grows with input
 
 
@@ -89,6 +90,7 @@ class SecurityStage:
         bf = config.brute_force
         self._window = FailureWindow(bf.threshold, bf.window_seconds, bf.max_sources)
         self._prefilter = _prefilter(self, config)
+        self._marks: dict[tuple[str, ...], _Marks] = {}  # by the fired rules' ids, in order
 
     def __call__(self, events: list[dict]) -> list[dict]:
         try:
@@ -160,7 +162,13 @@ class SecurityStage:
             source = self._source(event)
             if source and self._window.hit(source, _event_time(event)):
                 hits[self._brute.id] = self._brute
-        self._mark(event, sorted(hits.values(), key=lambda r: self._order(r.id)))
+        ids = tuple(sorted(hits, key=self._order))
+        marks = self._marks.get(ids)
+        if marks is None:
+            if len(self._marks) >= _MARKS_CACHE_MAX:
+                self._marks.clear()
+            marks = self._marks[ids] = _Marks([hits[i] for i in ids])
+        self._mark(event, marks)
 
     def _source(self, event: dict) -> str | None:
         for parts in self._source_paths:
@@ -172,20 +180,31 @@ class SecurityStage:
         message = event.get("message")
         return source_from_message(message) if isinstance(message, str) else None
 
-    def _mark(self, event: dict, rules: list[Rule]) -> None:
+    def _mark(self, event: dict, marks: _Marks) -> None:
         add_tag(event, self.config.tag)
-        for rule in rules:
-            add_tag(event, rule.id)
+        for rule_id in marks.ids:
+            add_tag(event, rule_id)
         node = _node(event, "rule")
-        _extend(node, "id", [r.id for r in rules])
-        _extend(node, "name", [r.name for r in rules])
-        _extend(node, "category", [r.category for r in rules])
+        _extend(node, "id", marks.ids)
+        _extend(node, "name", marks.names)
+        _extend(node, "category", marks.categories)
         ecs = _node(event, "event")
-        _extend(ecs, "category", [c for r in rules for c in r.event_category])
-        _extend(ecs, "type", [t for r in rules for t in r.event_type])
-        outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
-        if outcome:
-            ecs.setdefault("outcome", outcome)
+        _extend(ecs, "category", marks.event_categories)
+        _extend(ecs, "type", marks.event_types)
+        if marks.outcome:
+            ecs.setdefault("outcome", marks.outcome)
+
+
+class _Marks:
+    """What a set of fired rules (in rule order) writes into an event, worked out once."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.ids = [r.id for r in rules]
+        self.names = [r.name for r in rules]
+        self.categories = [r.category for r in rules]
+        self.event_categories = [c for r in rules for c in r.event_category]
+        self.event_types = [t for r in rules for t in r.event_type]
+        self.outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
 
 
 class FieldScanner:
