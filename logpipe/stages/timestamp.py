@@ -40,7 +40,6 @@ _CACHE_SIZE = 8192
 _MAX_KEY = 64  # longer strings are no timestamps and are not cached
 _HOUR_MS = 3_600_000
 _MISSING = object()
-_BY_HOUR = "by hour"  # cache entry: look under (value, reference hour), the result depends on it
 _NO_FORMAT = ""  # cache entry: no format parses the value
 _UNSORTABLE = "unsortable"  # a result that is no canonical stamp (not compared as text, not cached)
 
@@ -105,7 +104,8 @@ class TimestampStage:
             raise ConfigError(f"timestamp: {exc}") from None
         # Year-less formats depend on the reference time: their results are cached per hour.
         self._parsers = tuple((p, getattr(p, "cacheable", True)) for p in parsers)
-        self._iso_first = config.formats[0] in ("ISO8601", "RFC3339")  # utc_stamp: its result
+        # Where ISO 8601 comes first, utc_stamp's result is the first format's.
+        self._iso_first = config.formats[0] in ("ISO8601", "RFC3339")
         # (path, key of a flat field or None, parts): a flat field is read with one dict lookup.
         self._sources = tuple(
             (s, s if len(parts) == 1 else None, parts)
@@ -115,13 +115,20 @@ class TimestampStage:
         self._target_parts = split_path(config.target)
         self._flat_target = len(self._target_parts) == 1
         self._checks = config.target == "@timestamp"  # the accepted value goes to @metadata
+        # The leading sources that are plain top-level names, when the target is one too.
+        self._plain_sources: tuple[str, ...] = ()
+        if self._flat_target:
+            for path, _, parts in self._sources:
+                if parts != (path,):
+                    break
+                self._plain_sources += (path,)
         self._target_is_source = any(path == self._target for path, _, _ in self._sources)
         self._aside = ".".join((*self._target_parts[:-1], "_" + self._target_parts[-1]))
-        # text value (or (value, reference hour)) -> the first format's result, _NO_FORMAT or
-        # _BY_HOUR. Plain strings only: nothing here is tracked by the garbage collector.
-        # Two generations: a full cache becomes the old one, whose entries move back when used.
-        self._cache: dict[Any, str] = {}
-        self._old: dict[Any, str] = {}
+        # text value -> the first format's result or _NO_FORMAT, or (reference hour, either)
+        # when a year-less format had a say. Two generations: a full cache becomes the old one,
+        # whose entries move back when used.
+        self._cache: dict[str, str | tuple[int, str]] = {}
+        self._old: dict[str, str | tuple[int, str]] = {}
         self._window = TimeWindow(config.window_before, config.window_after)
         self._sure_hours = (0, 0)
         self._sure_texts = ("A", "")  # accepts nothing until set
@@ -130,15 +137,19 @@ class TimestampStage:
         now_ms = time.time() * 1000
         window = self._window
         before, after = window.before_ms, window.after_ms
-        target, flat_target, checks = self._target, self._flat_target, self._checks
+        cache, target, checks = self._cache, self._target, self._checks
         remove = self.config.remove_field
+        plain, iso_first = self._plain_sources, self._iso_first
         last = None  # the Kafka timestamp the bounds below belong to
         ref = low = high = 0
         above = below = ""
         for event in events:
             meta = event.get("@metadata")
-            kafka = meta.get("kafka") if type(meta) is dict and "time_window" not in meta else None
-            stamp = kafka.get("timestamp") if type(kafka) is dict else None
+            if type(meta) is dict and "time_window" not in meta:
+                kafka = meta.get("kafka")
+                stamp = kafka.get("timestamp") if type(kafka) is dict else None
+            else:
+                stamp = None
             if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
                 last = None
                 ref, low, high = window.bounds(meta, now_ms)
@@ -146,33 +157,32 @@ class TimestampStage:
             elif stamp != last:
                 last, ref, low, high = stamp, stamp, stamp - before, stamp + after
                 above, below = self._sure_range(low, high)
-            # The common case inline: the first present source is a text some format puts well
-            # inside the window. Anything else takes _one, which decides exactly.
-            for path, key, parts in self._sources:
-                value = event.get(key) if key is not None else _get(event, parts)
-                if value is None or value is _MISSING:
-                    continue
-                if type(value) is str:
-                    out = self._cache.get(value)
-                    if out is None or out is _BY_HOUR:
-                        out = self._first(value, ref, out)
-                    if above < out < below:
-                        if remove and path != target:
-                            if key is not None:
-                                event.pop(parts[0], None)
-                            else:
-                                pop(event, path)
-                        if flat_target:
-                            event[target] = out
-                        else:
-                            put(event, target, out)
-                        if checks and type(meta) is dict:
-                            meta[CHECKED] = out
-                        break
-                self._one(event, meta, ref, low, high, now_ms)
-                break
+            # The common case inline: the first present source is a plain field holding a text
+            # some format puts well inside the window. Anything else takes _one, which is exact.
+            for key in plain:
+                value = event.get(key)
+                if value is not None:
+                    break
             else:
-                self._one(event, meta, ref, low, high, now_ms)
+                value = None
+            if type(value) is str:
+                out = cache.get(value)
+                if type(out) is not str:
+                    if out is None and iso_first:  # as quick as a lookup: not cached
+                        try:
+                            out = utc_stamp(value)
+                        except ValueError:
+                            out = None
+                    if type(out) is not str:
+                        out = self._first(value, ref, out)
+                if above < out < below:
+                    if remove and key != target:
+                        del event[key]
+                    event[target] = out
+                    if checks and type(meta) is dict:
+                        meta[CHECKED] = out
+                    continue
+            self._one(event, meta, ref, low, high, now_ms)
         return events
 
     def _sure_range(self, low: int, high: int) -> tuple[str, str]:
@@ -189,44 +199,29 @@ class TimestampStage:
             )
         return self._sure_texts
 
-    def _first(self, value: str, ref: int, entry: str | None) -> str:
+    def _first(self, value: str, ref: int, entry: tuple[int, str] | None) -> str:
         """The first format's result for a text: a canonical stamp, _NO_FORMAT (no format parses
         it) or _UNSORTABLE (_parse decides). Cached.
 
-        `entry` is what the young generation holds for `value`: None or _BY_HOUR.
+        `entry` is what the young generation holds for `value`: None or (hour, result).
         """
-        if entry is None and self._iso_first:  # as quick as a lookup: not cached
-            try:
-                stamp = utc_stamp(value)
-            except ValueError:
-                stamp = None
-            if stamp is not None:
-                return stamp
         hour = ref - ref % _HOUR_MS
-        if entry is None:
-            entry = self._old.get(value)
-        if entry is _BY_HOUR:
-            entry = self._cache.get((value, hour))
-            if entry is None:
-                entry = self._old.get((value, hour))
-            by_hour = True
+        found = self._old.get(value) if entry is None else entry
+        if type(found) is tuple:
+            found, by_hour = (found[1] if found[0] == hour else None), True
         else:
             by_hour = False
-        if entry is None:
-            entry, by_hour = self._run_formats(value, hour)
-            if entry is _UNSORTABLE:
-                return entry
+        if found is None:
+            found, by_hour = self._run_formats(value, hour)
+            if found is _UNSORTABLE:
+                return found
         if len(value) <= _MAX_KEY:
             cache = self._cache
-            if len(cache) >= _CACHE_SIZE:
-                self._old = cache
-                cache = self._cache = {}
-            if by_hour:
-                cache[value] = _BY_HOUR
-                cache[(value, hour)] = entry
-            else:
-                cache[value] = entry
-        return entry
+            if len(cache) >= _CACHE_SIZE:  # the same dict stays young: __call__ holds it
+                self._old = cache.copy()
+                cache.clear()
+            cache[value] = (hour, found) if by_hour else found
+        return found
 
     def _run_formats(self, value: str, hour: int) -> tuple[str, bool]:
         """The first format's result and whether the hour mattered."""
@@ -288,7 +283,7 @@ class TimestampStage:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
         if type(value) is str:
             entry = self._cache.get(value)
-            if entry is None or entry is _BY_HOUR:
+            if type(entry) is not str:
                 entry = self._first(value, ref, entry)
             if entry == _NO_FORMAT:
                 return (_NOT_A_TIME if is_number(value) else _UNPARSED), None
