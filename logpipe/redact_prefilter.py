@@ -10,7 +10,8 @@ database whose patterns match wherever the walk could change something:
 - card numbers, also integer ones, by issuer prefix and length;
 - the non-ASCII letters Python's case-insensitive matching reads as i, k or s.
 An event none of them matches is one the walk would leave as it is; an event orjson cannot
-serialise is walked.
+serialise is walked. In an event that is walked, the value rules run only on the strings whose
+own JSON form one of the patterns matches.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class RedactPrefilter:
         except Exception:  # an event orjson refuses: serialise one by one
             return self._one_by_one(events)
         return self._batch.matching(b"\n".join(parts))
+
+    def strings(self, values: list[str]) -> list[int] | range:
+        """The indexes of the strings a value rule may change (all if one is not JSON-able)."""
+        try:
+            return self._batch.matching(b"\n".join(map(orjson.dumps, values)))
+        except orjson.JSONEncodeError:  # a lone surrogate
+            return range(len(values))
 
     def _one_by_one(self, events: list[dict]) -> list[int]:
         walk, parts, where = [], [], []

@@ -181,9 +181,13 @@ class RedactStage:
             text = self._text
             rules = text.candidates("\x00".join(strings))
             if rules:
-                for (node, key), value in zip(leaves, strings, strict=True):
+                prefilter = self._prefilter
+                chosen = range(len(strings)) if prefilter is None else prefilter.strings(strings)
+                for n in chosen:
+                    value = strings[n]
                     new = text.apply(value, rules)
                     if new is not value:
+                        node, key = leaves[n]
                         node[key] = new
 
     def _redact_field(self, node: dict, key: str) -> None:

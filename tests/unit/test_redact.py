@@ -620,3 +620,12 @@ def test_distinct_tails_drop_names_another_name_covers() -> None:
 
     names = ("token", "access_token", "accesstoken", "session_id", "api_key", "x")
     assert distinct_tails(names) == [("api", "key"), ("session", "id"), ("token",), ("x",)]
+
+
+def test_a_rule_another_string_triggers_still_runs_on_every_string_it_can_change() -> None:
+    event = {"a": "password=hunter2", "b": ["ssn=123456789", "clean"], "c": "cvv: 123"}
+    fast, slow = build(), build()
+    slow._prefilter = None
+    out = fast([copy.deepcopy(event)])
+    assert out == slow([copy.deepcopy(event)])
+    assert "123456789" not in repr(out) and "hunter2" not in repr(out)
