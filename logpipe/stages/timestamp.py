@@ -141,7 +141,7 @@ class TimestampStage:
         remove = self.config.remove_field
         plain, iso_first = self._plain_sources, self._iso_first
         last = None  # the Kafka timestamp the bounds below belong to
-        ref = low = high = 0
+        ref = low = high = hour = 0
         above = below = ""
         for event in events:
             meta = event.get("@metadata")
@@ -153,9 +153,11 @@ class TimestampStage:
             if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
                 last = None
                 ref, low, high = window.bounds(meta, now_ms)
+                hour = ref - ref % _HOUR_MS
                 above, below = self._sure_range(low, high)
             elif stamp != last:
                 last, ref, low, high = stamp, stamp, stamp - before, stamp + after
+                hour = ref - ref % _HOUR_MS
                 above, below = self._sure_range(low, high)
             # The common case inline: the first present source is a plain field holding a text
             # some format puts well inside the window. Anything else takes _one, which is exact.
@@ -168,11 +170,14 @@ class TimestampStage:
             if type(value) is str:
                 out = cache.get(value)
                 if type(out) is not str:
-                    if out is None and iso_first:  # as quick as a lookup: not cached
-                        try:
-                            out = utc_stamp(value)
-                        except ValueError:
-                            out = None
+                    if out is None:
+                        if iso_first:  # as quick as a lookup: not cached
+                            try:
+                                out = utc_stamp(value)
+                            except ValueError:
+                                out = None
+                    elif out[0] == hour:  # a year-less result, for this reference hour
+                        out = out[1]
                     if type(out) is not str:
                         out = self._first(value, ref, out)
                 if above < out < below:
