@@ -103,16 +103,17 @@ def _text_of_ms(ms: int) -> str:
 
 
 def epoch_ms(text: str) -> int:
-    """Epoch milliseconds of a canonical stamp (`format_ms`'s output), as the float path gives them.
-
-    Equal to `int(datetime.fromisoformat(text).timestamp() * 1000)`, rounding included.
-    """
+    """Epoch milliseconds of a parser's result, as `int(datetime.fromisoformat(text).timestamp()
+    * 1000)` gives them (float rounding included); canonical stamps are read from tables."""
+    minute = _MINUTE_MS.get(text[11:17])
+    if minute is None:  # not `...THH:MM:SS.sssZ` (an ISO week date kept as it came)
+        return int(datetime.fromisoformat(text).timestamp() * 1000)
     days = _DAYS_OF.get(text[:11])
     if days is None:
         if len(_DAYS_OF) >= _DATE_CACHE_SIZE:
             _DAYS_OF.clear()
         days = _DAYS_OF[text[:11]] = (datetime.fromisoformat(text[:10]) - _EPOCH).days
-    exact = days * _DAY_MS + _MINUTE_MS[text[11:17]] + int(text[17:19] + text[20:23])
+    exact = days * _DAY_MS + minute + int(text[17:19] + text[20:23])
     return int(exact / 1000 * 1000)
 
 
