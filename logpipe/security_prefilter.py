@@ -1,6 +1,6 @@
 """Which events of a batch the security stage must look at, from one scan per rule set.
 
-Each scanned field's values are read for the whole batch (`row_reader`: one row per event),
+Each scanned field's values are read for the whole batch (`column_reader`: one list per field),
 then every group of fields that shares a rule set is scanned in one Hyperscan pass
 (`BatchScan`). The database holds the same patterns as the per-value scanners plus the
 normalising test, without the single-match flag and with `^`/`$` at line ends, so every match a
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from itertools import chain
 
 from logpipe.batch_scan import BatchScan
+from logpipe.column_reader import column_reader
 from logpipe.hyperscan_db import block_database
 from logpipe.normalize_text import MAY_NEED_NORMALIZING
-from logpipe.row_reader import row_reader
 
 Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
 
@@ -37,7 +37,7 @@ class SecurityPrefilter:
         groups: dict[tuple[tuple[str, bool], ...], list[int]] = {}
         for column, (_, patterns) in enumerate(fields):
             groups.setdefault(patterns, []).append(column)
-        self._read = row_reader(
+        self._read = column_reader(
             [(root, *rest) for (root, rest), _ in fields]
             + [(r, *rest) for r, rest in status_paths],
             [""] * len(fields) + [None] * len(status_paths),
@@ -52,8 +52,7 @@ class SecurityPrefilter:
         self._max_chars = max_chars
 
     def __call__(self, events: list[dict]) -> tuple[dict[int, set[int] | None], set[int]]:
-        rows = self._read(events)
-        columns = list(zip(*rows, strict=True)) if rows else []
+        columns = self._read(events)
         count = len(events)
         scan: dict[int, set[int] | None] = {}
         for group, batch in self._groups:
@@ -94,7 +93,7 @@ class SecurityPrefilter:
             out.append("")
         return out
 
-    def _status_candidates(self, column: tuple) -> list[int]:
+    def _status_candidates(self, column: list) -> list[int]:
         """Rows whose status value is not a plain int outside the rules' codes."""
         codes = self._codes
         try:

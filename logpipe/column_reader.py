@@ -1,9 +1,9 @@
 """A function reading fixed dotted paths out of every event of a batch, compiled once.
 
-`row_reader(paths)` returns `read(events) -> list[tuple]`: one tuple per event, one value per
-path, each path's default where a key is missing or a parent is not a plain dict. The loop
-is generated as straight-line Python (shared parents read once), which costs a fraction of a
-generic walk over path tuples on every event.
+`column_reader(paths, defaults)` returns `read(events) -> list[list]`: one list per path, one
+value per event, the path's default where a key is missing or a parent is not a plain dict. The
+loop is generated as straight-line Python (shared parents read once, each value appended to its
+column), which costs a fraction of a generic walk over path tuples on every event.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-Reader = Callable[[list[dict]], list[tuple]]
+Reader = Callable[[list[dict]], list[list]]
 
 
 class _Node:
@@ -20,7 +20,7 @@ class _Node:
         self.leaves: list[int] = []  # column numbers of the paths ending here
 
 
-def row_reader(paths: Sequence[tuple[str, ...]], defaults: Sequence[Any]) -> Reader:
+def column_reader(paths: Sequence[tuple[str, ...]], defaults: Sequence[Any]) -> Reader:
     """`paths[n]` (keys from the event down) read into column `n`, else `defaults[n]`."""
     root = _Node()
     for column, path in enumerate(paths):
@@ -28,16 +28,16 @@ def row_reader(paths: Sequence[tuple[str, ...]], defaults: Sequence[Any]) -> Rea
         for key in path:
             node = node.children.setdefault(key, _Node())
         node.leaves.append(column)
+    numbers = range(len(paths))
     lines = [
         "def read(events):",
-        "    rows = []",
-        "    append = rows.append",
+        f"    columns = [{', '.join('[]' for _ in numbers)}]",
+        f"    {''.join(f'a{n}, ' for n in numbers)}= [c.append for c in columns]",
         "    for event in events:",
     ]
-    names = iter(range(1, 1 << 30))
-    _emit(root, "event", 2, lines, names)
-    lines.append(f"        append(({''.join(f'v{n}, ' for n in range(len(paths)))}))")
-    lines.append("    return rows")
+    _emit(root, "event", 2, lines, iter(range(1, 1 << 30)))
+    lines += [f"        a{n}(v{n})" for n in numbers]
+    lines.append("    return columns")
     scope: dict[str, Any] = {f"d{n}": default for n, default in enumerate(defaults)}
     exec("\n".join(lines), scope)  # the source is built from the paths' repr only
     return scope["read"]
