@@ -276,6 +276,11 @@ def unix_ms(value: object, ref_ms: float) -> str | None:
     return None if ms is None else format_ms(ms)
 
 
+def reads_numbers(parser: Parser) -> bool:
+    """Whether a parser can read anything but text (UNIX and UNIX_MS; the others return None)."""
+    return parser is unix or parser is unix_ms
+
+
 # --- Joda-style patterns ---------------------------------------------------------------------
 
 _NUMERIC = {"y", "Y", "u", "M", "d", "H", "k", "h", "K", "m", "s", "S"}

@@ -31,6 +31,7 @@ from logpipe.timeformats import (
     format_ms,
     is_number,
     load_zone,
+    reads_numbers,
     utc_stamp,
 )
 from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
@@ -102,8 +103,10 @@ class TimestampStage:
             parsers = [build_parser(fmt, zone) for fmt in config.formats]
         except ConfigError as exc:
             raise ConfigError(f"timestamp: {exc}") from None
+        self._parsers = tuple(parsers)
+        self._number_parsers = tuple(p for p in parsers if reads_numbers(p))
         # Year-less formats depend on the reference time: their results are cached per hour.
-        self._parsers = tuple((p, getattr(p, "cacheable", True)) for p in parsers)
+        self._cacheable = tuple(getattr(p, "cacheable", True) for p in parsers)
         # Where ISO 8601 comes first, utc_stamp's result is the first format's.
         self._iso_first = config.formats[0] in ("ISO8601", "RFC3339")
         # (path, key of a flat field or None, parts): a flat field is read with one dict lookup.
@@ -132,6 +135,7 @@ class TimestampStage:
         self._window = TimeWindow(config.window_before, config.window_after)
         self._sure_hours = (0, 0)
         self._sure_texts = ("A", "")  # accepts nothing until set
+        self._fallback: tuple[int | None, str | None] = (None, None)  # ms, format_ms(ms)
 
     def __call__(self, events: list[dict]) -> list[dict]:
         now_ms = time.time() * 1000
@@ -165,8 +169,9 @@ class TimestampStage:
                 value = event.get(key)
                 if value is not None:
                     break
-            else:
-                value = None
+            else:  # none of them: _one goes on with the other sources
+                self._one(event, meta, ref, low, high, now_ms, len(plain))
+                continue
             if type(value) is str:
                 out = cache.get(value)
                 if type(out) is not str:
@@ -231,7 +236,7 @@ class TimestampStage:
     def _run_formats(self, value: str, hour: int) -> tuple[str, bool]:
         """The first format's result and whether the hour mattered."""
         by_hour = False  # whether a format that reads the reference hour had a say
-        for parser, cacheable in self._parsers:
+        for parser, cacheable in zip(self._parsers, self._cacheable, strict=True):
             try:
                 out = parser(value, hour)
             except (ValueError, OverflowError, OSError):
@@ -243,10 +248,13 @@ class TimestampStage:
                 return out, by_hour or not cacheable
         return _NO_FORMAT, by_hour
 
-    def _one(self, event: dict, meta: Any, ref: int, low: int, high: int, now_ms: float) -> None:
+    def _one(
+        self, event: dict, meta: Any, ref: int, low: int, high: int, now_ms: float, start: int = 0
+    ) -> None:
+        """The exact way for one event, from source `start` on (those before are absent)."""
         seen = _NOT_A_TIME
         refused_target = None
-        for path, key, parts in self._sources:
+        for path, key, parts in self._sources[start:]:
             value = event.get(key) if key is not None else _get(event, parts)
             if value is None or value is _MISSING:
                 continue
@@ -274,7 +282,10 @@ class TimestampStage:
         fallback = self.config.fallback
         current = _get(event, self._target_parts)
         if fallback != "none" and (current is None or current is _MISSING):
-            self._write(event, meta, format_ms(int(ref if fallback == "kafka" else now_ms)))
+            ms = int(ref if fallback == "kafka" else now_ms)
+            if ms != self._fallback[0]:  # events of a batch mostly share it
+                self._fallback = (ms, format_ms(ms))
+            self._write(event, meta, self._fallback[1])
 
     def _write(self, event: dict, meta: Any, out: str | None) -> None:
         if self._flat_target:
@@ -287,14 +298,19 @@ class TimestampStage:
     def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
         if type(value) is str:
-            entry = self._cache.get(value)
-            if type(entry) is not str:
-                entry = self._first(value, ref, entry)
-            if entry == _NO_FORMAT:
+            first = self._cache.get(value)
+            if type(first) is not str:
+                first = self._first(value, ref, first)
+            if first == _NO_FORMAT:
                 return (_NOT_A_TIME if is_number(value) else _UNPARSED), None
+            if first is not _UNSORTABLE:
+                above, below = self._sure_texts  # those of [low, high]: __call__ set them
+                if above < first < below or low <= epoch_ms(first) <= high:
+                    return _ACCEPTED, first
         hour = ref - ref % _HOUR_MS
         outside = False
-        for parser, _ in self._parsers:
+        # Only UNIX and UNIX_MS read anything but text.
+        for parser in self._parsers if isinstance(value, str) else self._number_parsers:
             try:
                 out = parser(value, hour)
             except (ValueError, OverflowError, OSError):
