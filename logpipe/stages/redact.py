@@ -5,6 +5,8 @@ in `logpipe.secrets_patterns.RULE_IDS`, and the ids of user `patterns` (RE2 synt
 a group named `v` limits what is replaced). Modes: `mask` (`[REDACTED:<rule id>]`), `remove`
 (drop the field / the secret text), `hash` (`hmac:<16 hex>`, keyed by the environment variable
 `hash_key_env`). Cookie fields keep their cookie names and attributes. `@metadata` is not scanned.
+With Hyperscan, one scan of the batch's JSON (`logpipe.redact_prefilter`) picks the events the
+walk could change; the others are not walked.
 """
 
 from __future__ import annotations

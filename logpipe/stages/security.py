@@ -61,7 +61,10 @@ class SecurityConfig(StageConfig):
 
 
 class SecurityStage:
-    """Scan configured fields with every rule in one pass per value; tag and categorize hits."""
+    """Scan configured fields with every rule in one pass per value; tag and categorize hits.
+
+    With Hyperscan, one scan per rule set over the whole batch (`SecurityPrefilter`) first picks
+    the events and fields a rule can match; only those are scanned value by value."""
 
     Config = SecurityConfig
 
