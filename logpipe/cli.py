@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -133,7 +132,7 @@ def _test(args: argparse.Namespace) -> int:
         events = [event_from_stdin(raw, offset + n, now_ms) for n, raw in enumerate(batch)]
         offset += len(batch)
         emit(pipeline(events))
-    emit(pipeline.flush_expired(now=math.inf))  # what holding stages (multiline) still hold
+    emit(pipeline.drain())  # the end of input: what holding stages still hold
     return 0
 
 

@@ -88,10 +88,6 @@ class Pipeline:
         """The end of input: everything holding stages keep, run through the stages after them."""
         return self.tick(math.inf)
 
-    # The older name (`flush_expired(now=math.inf)` is `drain()`), for callers not moved yet:
-    # cli.py's `logpipe test`, tests/corpus/score.py and evaluate.py, two unit tests.
-    flush_expired = tick
-
     def held(self) -> int:
         """Events that holding stages keep back right now (open multiline groups)."""
         return sum(stage.holding.held() for stage in self.stages if stage.holding is not None)

@@ -6,7 +6,6 @@ Run: python tests/corpus/evaluate.py [--split tune|holdout|all] [--misses N]
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -39,7 +38,7 @@ def run_lines(lines: list[str]) -> Iterator[tuple[dict, bytes]]:
     now_ms = int(time.time() * 1000)
     for offset, line in enumerate(lines):
         event = event_from_stdin(line.encode(), offset, now_ms)
-        out = pipeline([event]) + pipeline.flush_expired(now=math.inf)
+        out = pipeline([event]) + pipeline.drain()
         if not out:  # dropped on purpose (debug level): nothing indexed
             yield {}, b""
             continue

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import math
 import os
 import sys
 from collections import defaultdict
@@ -78,7 +77,7 @@ def run_entry(pipeline, entry: dict, offset: int) -> tuple[dict | None, set[str]
     from logpipe.metadata import event_from_stdin
 
     event = event_from_stdin(entry["message"].encode(), offset, _ms(entry["received"]))
-    out = pipeline([event]) + pipeline.flush_expired(now=math.inf)
+    out = pipeline([event]) + pipeline.drain()
     docs = to_docs(out, "corpus", "daily")
     families = {doc.family for doc in docs}
     source = next((orjson.loads(doc.source) for doc in docs if doc.family == "logs"), None)

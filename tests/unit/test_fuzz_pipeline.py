@@ -7,7 +7,6 @@ dead-lettered by delivery (tests/unit/test_delivery.py).
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime
 
@@ -92,7 +91,7 @@ def message(text: str, offset: int) -> dict:
 def test_every_line_becomes_a_document_or_a_counted_drop(pipeline, lines):
     dropped_before = pipeline.dropped
     events = pipeline([message(line, n) for n, line in enumerate(lines)])
-    events += pipeline.flush_expired(now=math.inf)
+    events += pipeline.drain()
     docs = to_docs(events, "p")
     ids = {doc.id for doc in docs}
     assert len(ids) + pipeline.dropped - dropped_before == len(lines)

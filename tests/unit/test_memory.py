@@ -17,6 +17,7 @@ from logpipe.delivery import Delivery, Stats
 from logpipe.metrics import Metrics
 from logpipe.pipeline import load_pipeline
 from logpipe.sink import BulkSink
+from logpipe.tagcount import declared_failure_tags
 
 NOV_26 = 1795687200000
 BATCH = 1000
@@ -54,18 +55,20 @@ def event(n: int) -> dict:
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
 def test_unique_tags_ips_and_fields_leave_rss_flat():
+    pipeline = load_pipeline("default")
     delivery = Delivery(
-        pipeline=load_pipeline("default"),
-        sink=BulkSink(None),  # type: ignore[arg-type]  # only prepare() is used: nothing is sent
+        sink=BulkSink(None),  # type: ignore[arg-type]  # only build() is used: nothing is sent
         dead_letters=None,  # type: ignore[arg-type]
         index_prefix="p",
         metrics=Metrics(),
         stats=Stats(),
+        failure_tags=declared_failure_tags(pipeline.stages),
     )
 
     def run(first: int, count: int) -> None:
         for start in range(first, first + count, BATCH):
-            docs = delivery.prepare([event(n) for n in range(start, start + BATCH)])
+            events = pipeline.process([event(n) for n in range(start, start + BATCH)])
+            docs = delivery.build(events, pipeline.dropped, read=BATCH)
             assert len(docs) >= BATCH  # nothing lost on the way
 
     run(0, 10_000)  # warm-up: allocator arenas, bounded caches fill up

@@ -211,6 +211,6 @@ def test_the_default_pipeline_writes_only_keys_metadata_names():
     pipeline = load_pipeline("default", optional_data=True)
     lines = [*sample_lines(300, seed=5), *ENVELOPED]
     events = [event_from_stdin(line, n, NOV_26) for n, line in enumerate(lines)]
-    out = pipeline(events) + pipeline.flush_expired(now=math.inf)
+    out = pipeline(events) + pipeline.drain()
     named = Metadata.__required_keys__ | Metadata.__optional_keys__
     assert {key for event in out for key in event["@metadata"]} <= named
