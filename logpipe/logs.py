@@ -29,7 +29,7 @@ def mask_url(url: str) -> str:
 
 def mask(text: str) -> str:
     """Mask URL credentials, a bare `user:password@host`, and every secret redaction knows."""
-    return redact_text(_BARE_CREDENTIALS.sub("***@", mask_url(text)))
+    return _BARE_CREDENTIALS.sub("***@", mask_url(redact_text(text)))
 
 
 class TextFormatter(logging.Formatter):

@@ -101,7 +101,7 @@ def test_unreachable_engine_at_start_is_one_line(tmp_path):
     result = run_cli("run", "--settings", str(settings))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "cannot reach opensearch at http://***@127.0.0.1:1" in result.stderr
+    assert "cannot reach opensearch at http://***:***@127.0.0.1:1" in result.stderr
     assert "hunter2" not in result.stderr
 
 

@@ -45,5 +45,4 @@ def test_masking_is_linear(hostile: str) -> None:
 
 def test_url_and_bare_credentials_keep_what_locates_them() -> None:
     text = mask("https://tok@es:9200, http://u:p4ss@kibana:5601 and (admin:pw@db:5432)")
-    assert text.startswith("https://***@es:9200, http://***:")
-    assert text.endswith("@kibana:5601 and (***@db:5432)") and "p4ss" not in text
+    assert text == "https://***@es:9200, http://***:***@kibana:5601 and (***@db:5432)"
