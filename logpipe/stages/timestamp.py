@@ -154,13 +154,12 @@ class TimestampStage:
                 stamp = kafka.get("timestamp") if type(kafka) is dict else None
             else:
                 stamp = None
-            if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
-                last = None
-                ref, low, high = window.bounds(meta, now_ms)
-                hour = ref - ref % _HOUR_MS
-                above, below = self._sure_range(low, high)
-            elif stamp != last:
-                last, ref, low, high = stamp, stamp, stamp - before, stamp + after
+            if stamp != last or type(stamp) is not int:  # else: the bounds of the event before
+                if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
+                    last = None
+                    ref, low, high = window.bounds(meta, now_ms)
+                else:
+                    last, ref, low, high = stamp, stamp, stamp - before, stamp + after
                 hour = ref - ref % _HOUR_MS
                 above, below = self._sure_range(low, high)
             # The common case inline: the first present source is a plain field holding a text
