@@ -200,11 +200,12 @@ class TimestampStage:
         Whole hours inside the bounds, so the float rounding of `epoch_ms` never matters there;
         "" and "A" sort before and after every stamp (years 1..9999 only).
         """
-        hours = (low - low % _HOUR_MS + _HOUR_MS, high - high % _HOUR_MS)
-        if hours != self._sure_hours:
-            self._sure_hours = hours
-            self._sure_texts = tuple(  # type: ignore[assignment]
-                format_ms(ms) or ("" if ms < 0 else "A") for ms in hours
+        first, last = low - low % _HOUR_MS + _HOUR_MS, high - high % _HOUR_MS
+        if (first, last) != self._sure_hours:
+            self._sure_hours = (first, last)
+            self._sure_texts = (
+                format_ms(first) or ("" if first < 0 else "A"),
+                format_ms(last) or ("" if last < 0 else "A"),
             )
         return self._sure_texts
 
