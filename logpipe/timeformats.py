@@ -35,6 +35,7 @@ _MINUTE_TEXT = [f"{m // 60:02d}:{m % 60:02d}:" for m in range(1440)]  # minute o
 _MINUTE_MS = {text: m * 60_000 for m, text in enumerate(_MINUTE_TEXT)}
 _SECOND_TEXT = [f"{s:02d}." for s in range(60)]
 _MILLI_TEXT = [f"{ms:03d}Z" for ms in range(1000)]
+_UTC_TAILS = {27: "Z", 29: "+00:00", 32: "+00:00"}  # utc_stamp's lengths and their endings
 _MIN_MS = -62135596800000  # 0001-01-01T00:00:00Z
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
 _MAX_LEN = 64  # longer strings are not timestamps; reject before any regex work
@@ -180,15 +181,11 @@ def _with_inferred_year(
 def utc_stamp(s: str) -> str | None:
     """`YYYY-MM-DDTHH:MM:SS.fff` or `.ffffff`, then `+00:00` (or `Z` after 6 digits), cut to a
     canonical stamp; None for other shapes, ValueError when it names no instant."""
-    n = len(s)
+    tail = _UTC_TAILS.get(len(s))
     if (
-        (((n == 29 or n == 32) and s[n - 6 :] == "+00:00") or (n == 27 and s[26] == "Z"))
-        and s[10] == "T"
-        and s[19] == "."
-        and s[4] == "-"
-        and s[7] == "-"
-        and s[13] == ":"
-        and s[16] == ":"
+        tail is not None
+        and s[4:20:3] == "--T::."  # the separators at 4, 7, 10, 13, 16 and 19
+        and s.endswith(tail)
         and s[11:13] < "24"  # an hour 24 (next day) goes the long way
     ):
         datetime.fromisoformat(s)
