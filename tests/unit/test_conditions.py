@@ -1,7 +1,7 @@
 import pytest
 
 from logpipe.errors import ConfigError
-from logpipe.pipeline.conditions import compile_condition
+from logpipe.pipeline.conditions import compile_chooser, compile_condition
 
 
 @pytest.mark.parametrize(
@@ -71,3 +71,54 @@ def test_a_pattern_re2_refuses_runs_under_a_time_limit_and_tags_the_event():
 def test_an_invalid_regex_is_a_config_error():
     with pytest.raises(ConfigError, match="invalid regex"):
         compile_condition({"field": "m", "matches": "("})
+
+
+_EVENTS = [
+    {},
+    {"a": None},
+    {"a": "x"},
+    {"a": {"b": None}},
+    {"a": {"b": {"c": 5}}},
+    {"a": {"b": {"c": "7.5"}}},
+    {"a": {"b": {"c": True}}},
+    {"a": {"b": {"c": [1]}}},
+    {"a": {"b": "text"}},
+    {"a.b": 1},
+    {"@metadata": {"parsed": None, "envelope": {"format": "journald"}}},
+]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"field": "a", "exists": True},
+        {"field": "a.b", "exists": True},
+        {"field": "[a][b][c]", "exists": False},
+        {"field": "a.b", "equals": None},
+        {"field": "a.b.c", "equals": 5},
+        {"field": "a.b.c", "equals": [1]},
+        {"field": "a.b.c", "in": [5, "7.5", None]},
+        {"field": "a.b.c", "gt": 6},
+        {"field": "a.b.c", "lte": 5.0},
+        {"field": "a.b", "matches": "^te"},
+        {"field": "@metadata.envelope.format", "equals": "journald"},
+        {
+            "all": [
+                {"not": {"field": "@metadata.parsed", "exists": True}},
+                {"any": [{"field": "a", "exists": True}, {"field": "a.b", "equals": "text"}]},
+            ]
+        },
+    ],
+)
+def test_compiled_conditions_read_fields_as_fields_get_does(spec):
+    from logpipe import fields
+
+    predicate = compile_condition(spec)
+    answers = [predicate(event) for event in _EVENTS]
+    assert compile_chooser(spec)(_EVENTS) == answers
+    assert all(type(answer) is bool for answer in answers)
+    if "field" in spec and "exists" in spec:
+        expected = [fields.has(event, spec["field"]) is spec["exists"] for event in _EVENTS]
+        assert answers == expected
+    if "field" in spec and "equals" in spec:
+        assert answers == [fields.get(event, spec["field"]) == spec["equals"] for event in _EVENTS]
