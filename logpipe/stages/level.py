@@ -103,6 +103,11 @@ def _lookup(event: dict, path: str, parts: tuple[str, ...]) -> Any:
     return node
 
 
+def _roots(paths: tuple[str, ...]) -> frozenset[str]:
+    """The first key of each path, and each dotted path as a literal key."""
+    return frozenset(key for path in paths for key in {split_path(path)[0], path})
+
+
 def _pri(value: Any) -> int | None:
     """A syslog PRI 0..191 from a number, a numeric string or `<34>`; None otherwise."""
     if isinstance(value, str):
@@ -154,21 +159,41 @@ class LevelStage:
         self._target = config.target
         self._target_parts = split_path(config.target)
         self._legacy = config.legacy_field
+        # Root keys any source is read from (a literal dotted key too): an event with none of
+        # them can only have a level in a `<PRI>` message prefix.
+        self._pri_roots = _roots(config.pri_fields)
+        self._roots = self._pri_roots | _roots(config.fields) | _roots(config.severity_fields)
 
     def __call__(self, events: list[dict]) -> list[dict]:
+        roots = self._roots
+        prefix = self.config.syslog_prefix
         for event in events:
+            if roots.isdisjoint(event):
+                message = event.get("message") if prefix else None
+                if message.__class__ is not str or message[:1] != "<":
+                    continue
             self._one(event)
         return events
 
     def _one(self, event: dict) -> None:
-        pri, pri_source = self._find_pri(event)
+        if self._pri_roots.isdisjoint(event):
+            pri = pri_source = None
+        else:
+            pri, pri_source = self._find_pri(event)
         seen = pri_source is not None
         for path, parts in self._fields:
-            value = _lookup(event, path, parts)
-            if value is _MISSING or value is None:
+            if len(parts) == 1:
+                value = event.get(path)
+            else:
+                value = _lookup(event, path, parts)
+                if value is _MISSING:
+                    continue
+            if value is None:
                 continue
             seen = True
-            level = self.normalise(value)
+            level = _NAMES.get(value) if value.__class__ is str else None
+            if level is None:
+                level = self.normalise(value)
             if level is not None:
                 return self._write(event, level, path)
         if pri is not None:
@@ -245,5 +270,8 @@ class LevelStage:
             node = event.get(parts[0])
             if type(node) is dict:
                 node[parts[1]] = level
+                return
+            if node is None:
+                event[parts[0]] = {parts[1]: level}
                 return
         put(event, self._target, level)
