@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from logpipe.fields import metadata, split_path
+from logpipe.fields import split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 _TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -38,15 +38,6 @@ class RouteConfig(StageConfig):
     }
 
 
-def _get(event: dict, parts: tuple[str, ...]) -> object:
-    value: object = event
-    for part in parts:
-        if type(value) is not dict:
-            return None
-        value = value.get(part)
-    return value
-
-
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return None
@@ -54,6 +45,12 @@ def _number(value: object) -> float | None:
         return float(value)
     except (ValueError, OverflowError):
         return None
+
+
+def _split(path: str) -> tuple[str, tuple[str, ...]]:
+    """A path's first key and the keys below it."""
+    first, *rest = split_path(path)
+    return first, tuple(rest)
 
 
 class RouteStage:
@@ -65,17 +62,30 @@ class RouteStage:
         self.config = config
         self._levels = frozenset(level.lower() for level in config.error_levels)
         self._tags = frozenset(config.security_tags)
-        self._level_paths = [split_path(path) for path in config.level_fields]
+        self._level_paths = [_split(path) for path in config.level_fields]
         self._durations = [
-            (split_path(path), _TO_MS[unit]) for path, unit in config.duration_fields.items()
+            (*_split(path), _TO_MS[unit]) for path, unit in config.duration_fields.items()
         ]
+        names = [n for n in (config.logs, config.errors, config.security, config.performance) if n]
+        # With distinct family names, a list built afresh needs no dedup.
+        self._distinct = len(set(names)) == len(names)
+        # An event with none of these keys belongs to no family but the base one.
+        self._roots = frozenset(
+            [first for first, _ in self._level_paths]
+            + [first for first, _, _ in self._durations]
+            + ["error", "tags"]
+        )
 
     def _is_error(self, event: dict) -> bool:
-        for parts in self._level_paths:
-            level = _get(event, parts)
+        for first, rest in self._level_paths:
+            level = event.get(first)
+            for part in rest:
+                level = level.get(part) if type(level) is dict else None
             if isinstance(level, str) and level.lower() in self._levels:
                 return True
         error = event.get("error")
+        if error is None:
+            return False
         if isinstance(error, dict):
             return any(v not in (None, "", [], {}) for v in error.values())
         return isinstance(error, str) and error != ""
@@ -87,27 +97,40 @@ class RouteStage:
         return isinstance(tags, str) and tags in self._tags
 
     def _is_slow(self, event: dict) -> bool:
-        for parts, to_ms in self._durations:
-            value = _number(_get(event, parts))
-            if value is not None:
-                return value * to_ms > self.config.slow_threshold_ms
+        for first, rest, to_ms in self._durations:
+            value = event.get(first)
+            for part in rest:
+                value = value.get(part) if type(value) is dict else None
+            if value is None:
+                continue
+            number = value if type(value) is float else _number(value)
+            if number is not None:
+                return number * to_ms > self.config.slow_threshold_ms
         return False
 
     def __call__(self, events: list[dict]) -> list[dict]:
         cfg = self.config
+        logs, errors, security, performance = cfg.logs, cfg.errors, cfg.security, cfg.performance
+        distinct, roots = self._distinct, self._roots
         for event in events:
-            meta = metadata(event)
-            if not isinstance(meta, dict):  # not ours: a payload field of that name
-                meta = event["@metadata"] = {}
+            meta = event.get("@metadata")
+            if type(meta) is not dict and not isinstance(meta, dict):
+                meta = event["@metadata"] = {}  # absent, or not ours: a payload field
             old = meta.get("families")
-            families = [cfg.logs]
+            if old is None and roots.isdisjoint(event):
+                meta["families"] = [logs]
+                continue
+            families = [logs]
             if isinstance(old, list):
                 families += [f for f in old if type(f) is str and f not in families]
-            if cfg.errors and self._is_error(event):
-                families.append(cfg.errors)
-            if cfg.security and self._is_security(event):
-                families.append(cfg.security)
-            if cfg.performance and self._is_slow(event):
-                families.append(cfg.performance)
-            meta["families"] = list(dict.fromkeys(families))
+            if errors and self._is_error(event):
+                families.append(errors)
+            if security and "tags" in event and self._is_security(event):
+                families.append(security)
+            if performance and self._is_slow(event):
+                families.append(performance)
+            if len(families) == 1 or (distinct and old is None):
+                meta["families"] = families
+            else:
+                meta["families"] = list(dict.fromkeys(families))
         return events

@@ -132,3 +132,54 @@ def test_random_events_never_raise(event: dict) -> None:
     out = RouteStage(RouteConfig(), BuildContext())([event])
     assert out == [event]
     assert event["@metadata"]["families"][0] == "logs"
+
+
+def _reference_families(event: dict, config: RouteConfig) -> list[str]:
+    """Families as the stage decided them with generic field walks (before issue 13)."""
+    from logpipe import fields
+
+    levels = {level.lower() for level in config.error_levels}
+    families = [config.logs]
+    meta = event.get("@metadata")
+    old = meta.get("families") if isinstance(meta, dict) else None
+    if isinstance(old, list):
+        families += [f for f in old if type(f) is str and f not in families]
+    level_values = [fields.get(event, path) for path in config.level_fields]
+    error = event.get("error")
+    is_error = any(isinstance(v, str) and v.lower() in levels for v in level_values) or (
+        any(v not in (None, "", [], {}) for v in error.values())
+        if isinstance(error, dict)
+        else isinstance(error, str) and error != ""
+    )
+    if config.errors and is_error:
+        families.append(config.errors)
+    tags = event.get("tags")
+    tagged = (
+        any(type(t) is str and t in config.security_tags for t in tags)
+        if isinstance(tags, list)
+        else isinstance(tags, str) and tags in config.security_tags
+    )
+    if config.security and tagged:
+        families.append(config.security)
+    for path, unit in config.duration_fields.items():
+        value = fields.get(event, path)
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            continue
+        try:
+            number = float(value)
+        except (ValueError, OverflowError):
+            continue
+        to_ms = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[unit]
+        if config.performance and number * to_ms > config.slow_threshold_ms:
+            families.append(config.performance)
+        break
+    return list(dict.fromkeys(families))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, values, max_size=6), st.sampled_from(["logs", "errors"]))
+def test_families_match_the_generic_reading(event: dict, errors: str) -> None:
+    config = RouteConfig(errors=errors)
+    expected = _reference_families(event, config)
+    RouteStage(config, BuildContext())([event])
+    assert event["@metadata"]["families"] == expected
