@@ -12,7 +12,6 @@ import ipaddress
 import logging
 import os
 import time
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import maxminddb
 from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, get
+from logpipe.fields import add_tag, split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 log = logging.getLogger("logpipe.geoip")
@@ -97,6 +96,12 @@ class _Db:
             return False
 
 
+def _split(path: str) -> tuple[str, tuple[str, ...]]:
+    """A path's first key and the keys below it."""
+    first, *rest = split_path(path)
+    return first, tuple(rest)
+
+
 def _name(record: Any, locale: str) -> str | None:
     names = record.get("names") if isinstance(record, dict) else None
     if not isinstance(names, dict):
@@ -104,8 +109,8 @@ def _name(record: Any, locale: str) -> str | None:
     return names.get(locale) or names.get("en")
 
 
-def _city_fields(rec: dict, locale: str) -> tuple[tuple[tuple[str, Any], ...], tuple | None]:
-    """ECS `geo` items and (lat, lon) from a City-layout record."""
+def _city_fields(rec: dict, locale: str) -> tuple[dict[str, Any], tuple | None]:
+    """ECS `geo` fields and (lat, lon) from a City-layout record."""
     country = rec.get("country") or rec.get("registered_country") or {}
     iso = country.get("iso_code")
     subs = rec.get("subdivisions") or [{}]
@@ -124,7 +129,7 @@ def _city_fields(rec: dict, locale: str) -> tuple[tuple[tuple[str, Any], ...], t
     }
     lat, lon = loc.get("latitude"), loc.get("longitude")
     latlon = (lat, lon) if lat is not None and lon is not None else None
-    return tuple((k, v) for k, v in items.items() if v is not None), latlon
+    return {k: v for k, v in items.items() if v is not None}, latlon
 
 
 class GeoIPStage:
@@ -144,12 +149,24 @@ class GeoIPStage:
             self._city = self._asn = None
             self.unavailable = str(exc)
             log.warning("%s; events with an address are tagged %s", exc, config.tag_on_unavailable)
-        self._lookup = lru_cache(maxsize=config.cache_size)(self._lookup_uncached)
+        self._sources = [_split(path) for path in config.source_fields]
+        self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
 
-    def _lookup_uncached(self, raw: str) -> tuple | str:
-        """`_INVALID`, (ip, `_SKIP`) or (ip, geo items, (lat, lon) or None, as items)."""
+    def _lookup(self, raw: str) -> tuple | str:
+        """`_find(raw)`, from the cache when seen; a full cache starts afresh."""
+        found = self._cache.get(raw)
+        if found is None:
+            found = self._find(raw)
+            if self.config.cache_size:
+                if len(self._cache) >= self.config.cache_size:
+                    self._cache.clear()
+                self._cache[raw] = found
+        return found
+
+    def _find(self, raw: str) -> tuple | str:
+        """`_INVALID`, (ip, `_SKIP`) or (ip, geo fields, (lat, lon) or None, as items)."""
         try:
             ip = ipaddress.ip_address(raw)
         except ValueError:
@@ -158,7 +175,7 @@ class GeoIPStage:
             ip = ip.ipv4_mapped
         if ip.is_multicast or not ip.is_global:
             return (str(ip), _SKIP)
-        geo: tuple = ()
+        geo: dict = {}
         latlon = None
         asn: tuple = ()
         if self._city is not None:
@@ -199,19 +216,23 @@ class GeoIPStage:
                 continue  # half-written or unreadable: retry at the next check
             setattr(self, attr, fresh)
             db.reader.close()
-            self._lookup.cache_clear()
+            self._cache.clear()
             self.reloads += 1
 
     def _source(self, event: dict) -> str | None:
-        for path in self.config.source_fields:
-            value = get(event, path)
-            if isinstance(value, list):
+        for first, rest in self._sources:
+            value = event.get(first)
+            for part in rest:
+                value = value.get(part) if isinstance(value, dict) else None
+            if value.__class__ is list:
                 value = value[0] if value else None
             if value is None:
                 continue
-            if not isinstance(value, str):
+            if value.__class__ is not str and not isinstance(value, str):
                 return repr(value)  # not an address: tagged invalid
-            value = value.split(",", 1)[0].strip()  # X-Forwarded-For: the client is first
+            if "," in value:
+                value = value.split(",", 1)[0]  # X-Forwarded-For: the client is first
+            value = value.strip()
             if value not in _ABSENT:
                 return value
         return None
@@ -236,15 +257,18 @@ class GeoIPStage:
         if self.unavailable is not None:
             add_tag(event, self.config.tag_on_unavailable)
             return
-        _, geo_items, latlon, as_items = found
-        if not geo_items and latlon is None and not as_items:
+        _, geo_fields, latlon, as_items = found
+        if not geo_fields and latlon is None and not as_items:
             add_tag(event, self.config.tag_on_failure)
             return
-        if geo_items or latlon is not None:
+        if geo_fields or latlon is not None:
             geo = target.get("geo")
-            if not isinstance(geo, dict):
-                geo = target["geo"] = {}
-            geo.update(geo_items)
+            if geo is None:
+                geo = target["geo"] = geo_fields.copy()
+            else:
+                if not isinstance(geo, dict):
+                    geo = target["geo"] = {}
+                geo.update(geo_fields)
             if latlon is not None:
                 geo["location"] = {"lat": latlon[0], "lon": latlon[1]}
         if as_items:

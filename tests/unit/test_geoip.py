@@ -224,12 +224,23 @@ def test_missing_or_broken_database_is_a_config_error(tmp_path: Path, dbs) -> No
 
 def test_cache_serves_repeats(dbs) -> None:
     stage = build(dbs)
+    looked_up = []
+    find = stage._find
+    stage._find = lambda raw: looked_up.append(raw) or find(raw)
     stage([{"source": {"ip": "81.2.69.142"}} for _ in range(50)])
-    info = stage._lookup.cache_info()
-    assert info.misses == 1 and info.hits == 49
+    assert looked_up == ["81.2.69.142"]
     events = [{"source": {"ip": "81.2.69.142"}} for _ in range(2)]
     stage(events)
     assert events[0]["source"]["geo"] is not events[1]["source"]["geo"]  # no shared dicts
+    assert events[0]["source"]["geo"]["location"] is not events[1]["source"]["geo"]["location"]
+
+
+def test_a_full_cache_starts_afresh(dbs) -> None:
+    stage = build(dbs, cache_size=2)
+    events = [{"source": {"ip": ip}} for ip in ("81.2.69.142", "8.8.8.8", "81.2.69.142", "1.1.1.1")]
+    stage(events)
+    assert events[0]["source"] == events[2]["source"]
+    assert len(stage._cache) <= 2
 
 
 def test_uses_the_c_extension_reader(dbs) -> None:
