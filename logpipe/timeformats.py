@@ -204,7 +204,7 @@ def iso8601(zone: tzinfo, require_offset: bool = False) -> Parser:
         if n < 10 or n > _MAX_LEN or s[4] != "-" or (n > 10 and s[10] not in "Tt "):
             return None
         # Fast path: already canonical (`2026-11-26T10:00:00.123Z`); validate, keep as is.
-        if n == 24 and s[23] == "Z" and s[10] == "T" and s[19] == ".":
+        if n == 24 and s[23] == "Z" and s[10] == "T" and s[19] == "." and s[7] == "-" == s[4]:
             datetime.fromisoformat(s)
             return s
         stamp = utc_stamp(s)

@@ -443,3 +443,11 @@ def test_random_bytes_never_raise(data):
         [event]
     )
     assert CANONICAL.fullmatch(event["@timestamp"])
+
+
+@pytest.mark.parametrize("zone", ["Z", "+00:00"])
+def test_an_iso_week_date_becomes_a_calendar_date_whatever_its_zone_notation(zone):
+    # 24 characters with `Z` look canonical, but the engine's date mapping refuses a week date.
+    event = run({"timestamp": f"2026-W48-4T11:04:25.906{zone}"})
+    assert event["@timestamp"] == "2026-11-26T11:04:25.906Z"
+    assert CANONICAL.fullmatch(event["@timestamp"])
