@@ -106,13 +106,19 @@ class StackTraceStage:
     def __init__(self, config: StackTraceConfig, context: BuildContext) -> None:
         self.config = config
         self._sources = [split_path(path) for path in config.source]
-        self._roots = frozenset(parts[0] for parts in self._sources)
+        # Most events hold no source but `message`: that one is screened inline.
+        self._screen_message = ("message",) in self._sources
+        self._roots = frozenset(parts[0] for parts in self._sources if parts != ("message",))
 
     def __call__(self, events: list[dict]) -> list[dict]:
-        roots = self._roots
+        roots, screen_message = self._roots, self._screen_message
         for event in events:
             if roots.isdisjoint(event):
-                continue
+                if not screen_message:
+                    continue
+                message = event.get("message")
+                if message is None or (message.__class__ is str and _no_trace(message)):
+                    continue
             try:
                 self._one(event)
             except Exception:
@@ -130,10 +136,10 @@ class StackTraceStage:
                 continue
             if "\n" in value:
                 trace = parse(value)
-            elif "Exception" in value or "Error" in value or "Throwable" in value:
-                trace = lone_exception(value)
-            else:
+            elif _no_trace(value):
                 continue
+            else:
+                trace = lone_exception(value)
             if trace is not None:
                 self._fill(event, trace, parts == ("error",))
                 return
@@ -158,6 +164,12 @@ class StackTraceStage:
             if trace.cause_message is not None:
                 cause["message"] = trace.cause_message
             error["cause"] = cause
+
+
+def _no_trace(text: str) -> bool:
+    """Whether `text` is one line that cannot hold a trace: on one line, lone_exception only
+    takes a line led by `Exception in thread "..."` or `Unhandled exception`."""
+    return "\n" not in text and "xception" not in text
 
 
 def _get(node: dict, parts: tuple[str, ...]) -> object:

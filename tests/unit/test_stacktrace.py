@@ -658,3 +658,24 @@ def test_exception_line_without_frames(text: str, etype: str, emsg: str) -> None
     event = {"message": text}
     StackTraceStage(StackTraceConfig(), BuildContext())([event])
     assert (event["error"]["type"], event["error"]["message"]) == (etype, emsg)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *' \t:.xXeE"',
+                *("java.lang.", "Foo", "Exception", "Error", "Throwable", "Unhandled "),
+                "exception",
+                *("Exception in thread ", "Unhandled Exception. ", "Unhandled exception: ", "a.b"),
+            ]
+        ),
+        max_size=12,
+    ).map("".join)
+)
+def test_one_line_screen_never_hides_a_lone_exception(text: str) -> None:
+    from logpipe.stages.stacktrace import _no_trace, lone_exception
+
+    if _no_trace(text):
+        assert lone_exception(text) is None
