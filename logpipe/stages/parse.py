@@ -113,13 +113,28 @@ class ParseStage:
         self._tags = config.tag_on_failure
 
     def __call__(self, events: list[dict]) -> list[dict]:
+        # A plain line that needs no cleaning, cutting, tagging or copying is left as it is.
+        plain = not (self._nested_field or self._keep or self.config.tag_non_json)
+        plain_field = self._field if plain else None
+        short = self._field_bytes // 4
         for event in events:
-            self._one(event)
+            meta = event.get("@metadata")
+            decoded = meta.pop(DECODED, None) if type(meta) is dict else None
+            if decoded is None and plain_field is not None:
+                raw = event.get(plain_field)
+                if (
+                    raw.__class__ is str
+                    and raw[:1] not in "{["
+                    and not raw[0].isspace()
+                    and len(raw) <= short
+                    and "\x00" not in raw
+                    and raw.isascii()
+                ):
+                    continue
+            self._one(event, decoded)
         return events
 
-    def _one(self, event: dict) -> None:
-        meta = event.get("@metadata")
-        decoded = meta.pop(DECODED, None) if type(meta) is dict and DECODED in meta else None
+    def _one(self, event: dict, decoded: tuple[str, Any] | None) -> None:
         raw = None if self._nested_field else event.get(self._field)
         if type(raw) is not str:
             raw = self._get_raw(event)
