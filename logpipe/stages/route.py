@@ -14,6 +14,7 @@ from logpipe.fields import split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 _TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+_MEMO_SIZE = 1024  # level spellings remembered
 
 
 class RouteConfig(StageConfig):
@@ -61,6 +62,7 @@ class RouteStage:
     def __init__(self, config: RouteConfig, context: BuildContext) -> None:
         self.config = config
         self._levels = frozenset(level.lower() for level in config.error_levels)
+        self._level_memo: dict[str, bool] = {}  # level text -> whether it is an error level
         self._tags = frozenset(config.security_tags)
         self._level_paths = [_split(path) for path in config.level_fields]
         self._durations = [
@@ -77,11 +79,20 @@ class RouteStage:
         )
 
     def _is_error(self, event: dict) -> bool:
+        memo = self._level_memo
         for first, rest in self._level_paths:
             level = event.get(first)
             for part in rest:
                 level = level.get(part) if type(level) is dict else None
-            if isinstance(level, str) and level.lower() in self._levels:
+            if level.__class__ is str:
+                found = memo.get(level)
+                if found is None:
+                    if len(memo) >= _MEMO_SIZE:
+                        memo.clear()
+                    found = memo[level] = level.lower() in self._levels
+                if found:
+                    return True
+            elif isinstance(level, str) and level.lower() in self._levels:
                 return True
         error = event.get("error")
         if error is None:
@@ -93,7 +104,7 @@ class RouteStage:
     def _is_security(self, event: dict) -> bool:
         tags = event.get("tags")
         if isinstance(tags, list):
-            return any(type(t) is str and t in self._tags for t in tags)
+            return any(type(tag) is str and tag in self._tags for tag in tags)
         return isinstance(tags, str) and tags in self._tags
 
     def _is_slow(self, event: dict) -> bool:
@@ -103,9 +114,19 @@ class RouteStage:
                 value = value.get(part) if type(value) is dict else None
             if value is None:
                 continue
-            number = value if type(value) is float else _number(value)
-            if number is not None:
-                return number * to_ms > self.config.slow_threshold_ms
+            kind = value.__class__
+            if kind is float:
+                number = value
+            elif kind is int:
+                try:
+                    number = float(value)
+                except OverflowError:
+                    continue
+            else:
+                number = _number(value)
+                if number is None:
+                    continue
+            return number * to_ms > self.config.slow_threshold_ms
         return False
 
     def __call__(self, events: list[dict]) -> list[dict]:
