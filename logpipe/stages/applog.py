@@ -35,13 +35,14 @@ def take_message(parsed: dict) -> Any:
     return None
 
 
-_LIBRARY_KEYS = frozenset({"@l", "@t", "pid", "hostname", "logger", "logger_name", "name",
+# Keys to_ecs moves: a decoded object with none of them is left as it is.
+LIBRARY_KEYS = frozenset({"@l", "@t", "pid", "hostname", "logger", "logger_name", "name",
                            "thread_name", "caller", "source", "user"})  # fmt: skip
 
 
 def to_ecs(parsed: dict) -> None:
     """Move the library fields above to their ECS places inside `parsed`."""
-    if _LIBRARY_KEYS.isdisjoint(parsed):
+    if LIBRARY_KEYS.isdisjoint(parsed):
         return
     for key, target in (("@l", "level"), ("@t", "timestamp")):  # Serilog's compact JSON
         if key in parsed and target not in parsed:

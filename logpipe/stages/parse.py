@@ -30,7 +30,7 @@ import orjson
 from pydantic import Field
 
 from logpipe.fields import add_tag, put, split_path
-from logpipe.stages.applog import take_message, to_ecs
+from logpipe.stages.applog import LIBRARY_KEYS, take_message, to_ecs
 from logpipe.stages.base import BuildContext, StageConfig
 from logpipe.stages.envelope import DECODED
 from logpipe.stages.merging import expand_dots, merge_into, too_deep
@@ -113,24 +113,34 @@ class ParseStage:
         self._tags = config.tag_on_failure
 
     def __call__(self, events: list[dict]) -> list[dict]:
-        # A plain line that needs no cleaning, cutting, tagging or copying is left as it is.
-        plain = not (self._nested_field or self._keep or self.config.tag_non_json)
-        plain_field = self._field if plain else None
-        short = self._field_bytes // 4
+        # A line that needs no cleaning, cutting, tagging or copying takes a short way: plain
+        # text is left as it is, the envelope's decoded object is merged at once.
+        simple = not (self._nested_field or self._keep or self.config.tag_non_json)
+        at_root = simple and self.config.target is None
+        field, short, depth = self._field, self._field_bytes // 4, self.config.max_depth
         for event in events:
             meta = event.get("@metadata")
             decoded = meta.pop(DECODED, None) if type(meta) is dict else None
-            if decoded is None and plain_field is not None:
-                raw = event.get(plain_field)
+            if simple:
+                raw = event.get(field)
                 if (
                     raw.__class__ is str
-                    and raw[:1] not in "{["
-                    and not raw[0].isspace()
                     and len(raw) <= short
                     and "\x00" not in raw
                     and raw.isascii()
                 ):
-                    continue
+                    if decoded is None:
+                        if raw[:1] not in "{[" and not raw[0].isspace():
+                            continue
+                    elif (
+                        at_root
+                        and decoded[0] is raw
+                        and decoded[1].__class__ is dict
+                        and raw.count("{") + raw.count("[") <= depth
+                    ):
+                        self._merge(event, decoded[1])
+                        _mark_parsed(event)
+                        continue
             self._one(event, decoded)
         return events
 
@@ -199,11 +209,7 @@ class ParseStage:
             put(event, cfg.target, parsed)
             return True
         self._merge(event, parsed)
-        meta = event.get("@metadata")
-        if type(meta) is dict:
-            meta["parsed"] = "json"
-        else:
-            event["@metadata"] = {"parsed": "json"}
+        _mark_parsed(event)
         return True
 
     def _get_raw(self, event: dict) -> str | None:
@@ -259,10 +265,12 @@ class ParseStage:
         if "@metadata" in parsed:
             event["_@metadata"] = parsed.pop("@metadata")
         parsed = expand_dots(parsed)
-        message = take_message(parsed)
+        message = parsed.pop("message", None)
+        if message is None:
+            message = take_message(parsed)
         if message is not None:
             event["message"] = message if type(message) is str else _as_text(message)
-        if self.config.ecs_fields:
+        if self.config.ecs_fields and not LIBRARY_KEYS.isdisjoint(parsed):
             to_ecs(parsed)
         if "tags" in parsed:
             _merge_tags(event, parsed.pop("tags"))
@@ -270,6 +278,15 @@ class ParseStage:
             event.update(parsed)
         else:
             merge_into(event, parsed)
+
+
+def _mark_parsed(event: dict) -> None:
+    """`@metadata.parsed: json`: the default pipeline's grok skips the event."""
+    meta = event.get("@metadata")
+    if type(meta) is dict:
+        meta["parsed"] = "json"
+    else:
+        event["@metadata"] = {"parsed": "json"}
 
 
 def _merge_tags(event: dict, incoming: Any) -> None:
