@@ -150,6 +150,7 @@ class GeoIPStage:
             self.unavailable = str(exc)
             log.warning("%s; events with an address are tagged %s", exc, config.tag_on_unavailable)
         self._sources = [_split(path) for path in config.source_fields]
+        self._roots = frozenset(first for first, _ in self._sources)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
@@ -237,11 +238,8 @@ class GeoIPStage:
                 return value
         return None
 
-    def _apply(self, event: dict) -> None:
-        raw = self._source(event)
-        if raw is None:
-            return
-        found = self._lookup(raw)
+    def _apply(self, event: dict, found: tuple | str) -> None:
+        """Write what `_find` found for the event's address into the event."""
         if found is _INVALID:
             add_tag(event, self.config.tag_on_invalid)
             return
@@ -283,9 +281,14 @@ class GeoIPStage:
         if now >= self._next_check:
             self._next_check = now + self.config.reload_check_seconds
             self._maybe_reload()
+        roots, cache = self._roots, self._cache
         for event in events:
+            if roots.isdisjoint(event):
+                continue
             try:
-                self._apply(event)
+                raw = self._source(event)
+                if raw is not None:
+                    self._apply(event, cache.get(raw) or self._lookup(raw))
             except Exception:
                 add_tag(event, self.config.tag_on_failure)
         return events
