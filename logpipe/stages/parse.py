@@ -71,6 +71,12 @@ def _is_json(line: str) -> bool:
     return True
 
 
+def _many_brackets(line: str, depth: int) -> bool:
+    """Whether `line` has more `{` and `[` than `depth`: only then can it nest deeper."""
+    opens = line.count("{")
+    return opens > depth or ("[" in line and opens + line.count("[") > depth)
+
+
 def _cut(text: str, limit: int) -> str | None:
     """`text` cut to `limit` UTF-8 bytes at a character boundary; None when it fits."""
     if len(text) <= limit // 4:
@@ -136,7 +142,7 @@ class ParseStage:
                         at_root
                         and decoded[0] is raw
                         and decoded[1].__class__ is dict
-                        and raw.count("{") + raw.count("[") <= depth
+                        and not _many_brackets(raw, depth)
                     ):
                         self._merge(event, decoded[1])
                         _mark_parsed(event)
@@ -199,7 +205,7 @@ class ParseStage:
         if not isinstance(parsed, dict):
             self._fail(event)
             return False
-        if line.count("{") + line.count("[") > cfg.max_depth and too_deep(parsed, cfg.max_depth):
+        if _many_brackets(line, cfg.max_depth) and too_deep(parsed, cfg.max_depth):
             self._fail(event)
             add_tag(event, "_json_too_deep")
             return False
