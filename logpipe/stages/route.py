@@ -6,7 +6,8 @@ first is always the base family (`logs`). Set a family's name to null to turn it
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -48,61 +49,126 @@ def _number(value: object) -> float | None:
         return None
 
 
-def _split(path: str) -> tuple[str, tuple[str, ...]]:
-    """A path's first key and the keys below it."""
+_EXACT_INT = 2**1023  # an int below this in size multiplies with a float as float(int) does
+
+
+def _read(path: str) -> str:
+    """Source of the value at `path` in `event`; None when a part is missing or no object."""
     first, *rest = split_path(path)
-    return first, tuple(rest)
+    expression = f"event.get({first!r})"
+    for depth, part in enumerate(rest):
+        node = f"n{depth}"
+        is_object = f"({node} := {expression}).__class__ is dict"
+        expression = f"({node}.get({part!r}) if {is_object} else None)"
+    return expression
 
 
 class RouteStage:
-    """Append the families an event belongs to, keeping any an earlier stage set."""
+    """Append the families an event belongs to, keeping any an earlier stage set.
+
+    The decision is one function generated from the config: each field is read with inline
+    `dict.get`s, level spellings are remembered, an event with none of the deciding root keys
+    goes to the base family at once.
+    """
 
     Config = RouteConfig
 
     def __init__(self, config: RouteConfig, context: BuildContext) -> None:
         self.config = config
         self._levels = frozenset(level.lower() for level in config.error_levels)
-        self._level_memo: dict[str, bool] = {}  # level text -> whether it is an error level
         self._tags = frozenset(config.security_tags)
-        self._level_paths = [_split(path) for path in config.level_fields]
-        self._durations = [
-            (*_split(path), _TO_MS[unit]) for path, unit in config.duration_fields.items()
-        ]
-        names = [n for n in (config.logs, config.errors, config.security, config.performance) if n]
+        self._level_memo: dict[str, bool] = {}  # level text -> whether it is an error level
+        self._route = self._compile()
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        self._route(events)
+        return events
+
+    def _compile(self) -> Callable[[list[dict]], None]:
+        cfg = self.config
+        names = [n for n in (cfg.logs, cfg.errors, cfg.security, cfg.performance) if n]
+        roots = {split_path(path)[0] for path in (*cfg.level_fields, *cfg.duration_fields)}
+        namespace: dict[str, Any] = {
+            "ROOTS": frozenset({*roots, "error", "tags"}),
+            "MEMO": self._level_memo,
+            "learn": self._learn_level,
+            "error_present": _error_present,
+            "tagged": self._tagged,
+            "number": _number,
+            "EXACT_INT": _EXACT_INT,
+        }
         # With distinct family names, a list built afresh needs no dedup.
-        self._distinct = len(set(names)) == len(names)
-        # An event with none of these keys belongs to no family but the base one.
-        self._roots = frozenset(
-            [first for first, _ in self._level_paths]
-            + [first for first, _, _ in self._durations]
-            + ["error", "tags"]
-        )
+        fresh = " or old is None" if len(set(names)) == len(names) else ""
+        lines = [
+            "def route(events):",
+            "    for event in events:",
+            "        meta = event.get('@metadata')",
+            "        if meta.__class__ is not dict and not isinstance(meta, dict):",
+            "            meta = event['@metadata'] = {}  # absent, or not ours: a payload field",
+            "        old = meta.get('families')",
+            "        if old is None and ROOTS.isdisjoint(event):",
+            f"            meta['families'] = [{cfg.logs!r}]",
+            "            continue",
+            f"        families = [{cfg.logs!r}]",
+            "        if isinstance(old, list):",
+            "            families += [f for f in old if type(f) is str and f not in families]",
+        ]
+        if cfg.errors:
+            tests = [
+                f"(isinstance(v{n} := {_read(path)}, str)"
+                f" and (r{n} if (r{n} := MEMO.get(v{n})) is not None else learn(v{n})))"
+                for n, path in enumerate(cfg.level_fields)
+            ]
+            tests.append("((error := event.get('error')) is not None and error_present(error))")
+            lines += [
+                f"        if {' or '.join(tests)}:",
+                f"            families.append({cfg.errors!r})",
+            ]
+        if cfg.security:
+            lines += [
+                "        if 'tags' in event and tagged(event.get('tags')):",
+                f"            families.append({cfg.security!r})",
+            ]
+        if cfg.performance:
+            lines += self._slow_lines(cfg.performance)
+        lines += [
+            f"        if len(families) == 1{fresh}:",
+            "            meta['families'] = families",
+            "        else:",
+            "            meta['families'] = list(dict.fromkeys(families))",
+        ]
+        exec("\n".join(lines), namespace)
+        return namespace["route"]
 
-    def _is_error(self, event: dict) -> bool:
+    def _slow_lines(self, family: str) -> list[str]:
+        """The first present, numeric duration field decides whether the event is slow."""
+        lines = []
+        indent = "        "
+        for path, unit in self.config.duration_fields.items():
+            lines += [
+                f"{indent}v = {_read(path)}",
+                f"{indent}c = v.__class__",
+                f"{indent}amount = None if v is None else v if c is float"
+                f" or (c is int and -EXACT_INT < v < EXACT_INT) else number(v)",
+                f"{indent}if amount is not None:",
+                f"{indent}    if amount * {_TO_MS[unit]!r} > {self.config.slow_threshold_ms!r}:",
+                f"{indent}        families.append({family!r})",
+                f"{indent}else:",
+            ]
+            indent += "    "
+        lines.append(f"{indent}pass")
+        return lines
+
+    def _learn_level(self, level: str) -> bool:
+        """Whether a level spelling not seen before is an error level; remembered."""
         memo = self._level_memo
-        for first, rest in self._level_paths:
-            level = event.get(first)
-            for part in rest:
-                level = level.get(part) if type(level) is dict else None
-            if level.__class__ is str:
-                found = memo.get(level)
-                if found is None:
-                    if len(memo) >= _MEMO_SIZE:
-                        memo.clear()
-                    found = memo[level] = level.lower() in self._levels
-                if found:
-                    return True
-            elif isinstance(level, str) and level.lower() in self._levels:
-                return True
-        error = event.get("error")
-        if error is None:
-            return False
-        if isinstance(error, dict):
-            return any(v not in (None, "", [], {}) for v in error.values())
-        return isinstance(error, str) and error != ""
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[level] = level.lower() in self._levels
+        return found
 
-    def _is_security(self, event: dict) -> bool:
-        tags = event.get("tags")
+    def _tagged(self, tags: object) -> bool:
+        """Whether `tags` (a list or one string) holds a security tag."""
         if isinstance(tags, list):
             for tag in tags:  # noqa: SIM110 - a plain loop: no generator per tagged event
                 if type(tag) is str and tag in self._tags:
@@ -110,51 +176,9 @@ class RouteStage:
             return False
         return isinstance(tags, str) and tags in self._tags
 
-    def _is_slow(self, event: dict) -> bool:
-        for first, rest, to_ms in self._durations:
-            value = event.get(first)
-            for part in rest:
-                value = value.get(part) if type(value) is dict else None
-            if value is None:
-                continue
-            kind = value.__class__
-            if kind is float:
-                number = value
-            elif kind is int:
-                try:
-                    number = float(value)
-                except OverflowError:
-                    continue
-            else:
-                number = _number(value)
-                if number is None:
-                    continue
-            return number * to_ms > self.config.slow_threshold_ms
-        return False
 
-    def __call__(self, events: list[dict]) -> list[dict]:
-        cfg = self.config
-        logs, errors, security, performance = cfg.logs, cfg.errors, cfg.security, cfg.performance
-        distinct, roots = self._distinct, self._roots
-        for event in events:
-            meta = event.get("@metadata")
-            if type(meta) is not dict and not isinstance(meta, dict):
-                meta = event["@metadata"] = {}  # absent, or not ours: a payload field
-            old = meta.get("families")
-            if old is None and roots.isdisjoint(event):
-                meta["families"] = [logs]
-                continue
-            families = [logs]
-            if isinstance(old, list):
-                families += [f for f in old if type(f) is str and f not in families]
-            if errors and self._is_error(event):
-                families.append(errors)
-            if security and "tags" in event and self._is_security(event):
-                families.append(security)
-            if performance and self._is_slow(event):
-                families.append(performance)
-            if len(families) == 1 or (distinct and old is None):
-                meta["families"] = families
-            else:
-                meta["families"] = list(dict.fromkeys(families))
-        return events
+def _error_present(error: object) -> bool:
+    """An `error` object with a non-empty value, or a non-empty `error` string."""
+    if isinstance(error, dict):
+        return any(v not in (None, "", [], {}) for v in error.values())
+    return isinstance(error, str) and error != ""

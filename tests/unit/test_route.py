@@ -183,3 +183,29 @@ def test_families_match_the_generic_reading(event: dict, errors: str) -> None:
     expected = _reference_families(event, config)
     RouteStage(config, BuildContext())([event])
     assert event["@metadata"]["families"] == expected
+
+
+_levels = st.sampled_from(["error", "ERROR", "Info", "warn", "FATAL", "emerg", "", 5, None])
+_numbers = st.sampled_from([0, 999, 1001, "1500.5", "x", True, 2.5e9, 10**400, None, 5e-3])
+shaped = st.fixed_dictionaries(
+    {},
+    optional={
+        "log": st.fixed_dictionaries({}, optional={"level": _levels}) | _levels,
+        "level": _levels,
+        "error": st.sampled_from([None, "", "boom", {}, {"message": ""}, {"type": "X"}, 0]),
+        "tags": st.sampled_from([["security_alert"], ["x", {"a": 1}], "security_alert", [], 3]),
+        "event": st.fixed_dictionaries({}, optional={"duration": _numbers}) | _numbers,
+        "response_time": _numbers,
+        "duration_ms": _numbers,
+        "@metadata": st.sampled_from([{}, {"families": ["audit", "logs"]}, {"families": "x"}, 1]),
+    },
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(shaped, st.sampled_from([{}, {"errors": "logs"}, {"security": None, "performance": None}]))
+def test_families_of_shaped_events_match_the_generic_reading(event: dict, options: dict) -> None:
+    config = RouteConfig(**options)
+    expected = _reference_families(event, config)
+    RouteStage(config, BuildContext())([event])
+    assert event["@metadata"]["families"] == expected
