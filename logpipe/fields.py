@@ -29,6 +29,20 @@ def get(event: dict, path: str, default: Any = None) -> Any:
     return value
 
 
+def read_source(parts: Sequence[str], event: str = "event", temp: str = "n") -> str:
+    """Python source of an expression reading the path `parts` from the dict named `event` as
+    `get` does (None when a part is missing or holds no dict), for code generated once. Events
+    hold plain dicts: a node is a dict when its class is `dict`. `temp` prefixes the walrus
+    temporaries."""
+    first, *rest = parts
+    expression = f"{event}.get({first!r})"
+    for depth, part in enumerate(rest):
+        node = f"{temp}{depth}"
+        is_dict = f"({node} := {expression}).__class__ is dict"
+        expression = f"({node}.get({part!r}) if {is_dict} else None)"
+    return expression
+
+
 def has(event: dict, path: str) -> bool:
     """Tell whether `path` exists in the event."""
     return get(event, path, _MISSING) is not _MISSING

@@ -123,11 +123,7 @@ class _Source:
 
     def _read(self, parts: tuple[str, ...]) -> str:
         """The value at `parts`, None when any part is missing (as `fields.get`)."""
-        expression = f"e.get({parts[0]!r})"
-        for part in parts[1:]:
-            v = self._temp()
-            expression = f"({v}.get({part!r}) if ({v} := {expression}).__class__ is dict else None)"
-        return expression
+        return fields.read_source(parts, "e", f"{self._temp()}_")
 
     def _exists(self, parts: tuple[str, ...]) -> str:
         """Whether `parts` exists, even holding None (as `fields.has`)."""

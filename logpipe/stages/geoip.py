@@ -12,6 +12,7 @@ import ipaddress
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ import maxminddb
 from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, split_path
+from logpipe.fields import add_tag, read_source, split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 log = logging.getLogger("logpipe.geoip")
@@ -96,10 +97,28 @@ class _Db:
             return False
 
 
-def _split(path: str) -> tuple[str, tuple[str, ...]]:
-    """A path's first key and the keys below it."""
-    first, *rest = split_path(path)
-    return first, tuple(rest)
+def _compile_source(paths: tuple[str, ...]) -> Callable[[dict], str | None]:
+    """`source(event)`: the address in the first of `paths` holding one (the first of a list,
+    the client of an X-Forwarded-For list), `repr()` of a value that is no text, else None."""
+    lines = ["def source(event):"]
+    for path in paths:
+        lines += [
+            f"    value = {read_source(split_path(path))}",
+            "    if value.__class__ is list:",
+            "        value = value[0] if value else None",
+            "    if value is not None:",
+            "        if value.__class__ is not str and not isinstance(value, str):",
+            "            return repr(value)",
+            "        if ',' in value:",
+            "            value = value.split(',', 1)[0]",
+            "        value = value.strip()",
+            "        if value not in ABSENT:",
+            "            return value",
+        ]
+    lines.append("    return None")
+    namespace: dict[str, Any] = {"ABSENT": _ABSENT}
+    exec("\n".join(lines), namespace)
+    return namespace["source"]
 
 
 def _name(record: Any, locale: str) -> str | None:
@@ -149,8 +168,8 @@ class GeoIPStage:
             self._city = self._asn = None
             self.unavailable = str(exc)
             log.warning("%s; events with an address are tagged %s", exc, config.tag_on_unavailable)
-        self._sources = [_split(path) for path in config.source_fields]
-        self._roots = frozenset(first for first, _ in self._sources)
+        self._source = _compile_source(config.source_fields)
+        self._roots = frozenset(split_path(path)[0] for path in config.source_fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
@@ -219,24 +238,6 @@ class GeoIPStage:
             db.reader.close()
             self._cache.clear()
             self.reloads += 1
-
-    def _source(self, event: dict) -> str | None:
-        for first, rest in self._sources:
-            value = event.get(first)
-            for part in rest:
-                value = value.get(part) if isinstance(value, dict) else None
-            if value.__class__ is list:
-                value = value[0] if value else None
-            if value is None:
-                continue
-            if value.__class__ is not str and not isinstance(value, str):
-                return repr(value)  # not an address: tagged invalid
-            if "," in value:
-                value = value.split(",", 1)[0]  # X-Forwarded-For: the client is first
-            value = value.strip()
-            if value not in _ABSENT:
-                return value
-        return None
 
     def _apply(self, event: dict, found: tuple | str) -> None:
         """Write what `_find` found for the event's address into the event."""

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from logpipe.fields import split_path
+from logpipe.fields import read_source, split_path
 from logpipe.stages.base import BuildContext, StageConfig
 
 _TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -50,17 +50,6 @@ def _number(value: object) -> float | None:
 
 
 _EXACT_INT = 2**1023  # an int below this in size multiplies with a float as float(int) does
-
-
-def _read(path: str) -> str:
-    """Source of the value at `path` in `event`; None when a part is missing or no object."""
-    first, *rest = split_path(path)
-    expression = f"event.get({first!r})"
-    for depth, part in enumerate(rest):
-        node = f"n{depth}"
-        is_object = f"({node} := {expression}).__class__ is dict"
-        expression = f"({node}.get({part!r}) if {is_object} else None)"
-    return expression
 
 
 class RouteStage:
@@ -115,7 +104,7 @@ class RouteStage:
         ]
         if cfg.errors:
             tests = [
-                f"(isinstance(v{n} := {_read(path)}, str)"
+                f"(isinstance(v{n} := {read_source(split_path(path))}, str)"
                 f" and (r{n} if (r{n} := MEMO.get(v{n})) is not None else learn(v{n})))"
                 for n, path in enumerate(cfg.level_fields)
             ]
@@ -146,7 +135,7 @@ class RouteStage:
         indent = "        "
         for path, unit in self.config.duration_fields.items():
             lines += [
-                f"{indent}v = {_read(path)}",
+                f"{indent}v = {read_source(split_path(path))}",
                 f"{indent}c = v.__class__",
                 f"{indent}amount = None if v is None else v if c is float"
                 f" or (c is int and -EXACT_INT < v < EXACT_INT) else number(v)",

@@ -33,3 +33,11 @@ def test_add_tag_once_and_normalises():
     event["tags"] = "legacy"
     fields.add_tag(event, "b")
     assert event["tags"] == ["legacy", "b"]
+
+
+def test_read_source_reads_as_get_does():
+    events = [{}, {"a": None}, {"a": "x"}, {"a": {"b": {"c": 1}}}, {"a": {"b": 2}}, {"a.b": 3}]
+    for path in ("a", "a.b", "[a][b][c]", "a.b.c.d"):
+        code = compile(fields.read_source(fields.split_path(path)), "<read>", "eval")
+        for event in events:
+            assert eval(code, {"event": event}) == fields.get(event, path)
