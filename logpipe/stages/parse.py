@@ -72,7 +72,10 @@ def _is_json(line: str) -> bool:
 
 
 def _many_brackets(line: str, depth: int) -> bool:
-    """Whether `line` has more `{` and `[` than `depth`: only then can it nest deeper."""
+    """Whether `line` has more `{` and `[` than `depth` (at least 1): only then can it nest
+    deeper."""
+    if line.find("{", 1) < 0 and "[" not in line:
+        return False  # one `{` at most: a flat object (a find is cheaper than a count)
     opens = line.count("{")
     return opens > depth or ("[" in line and opens + line.count("[") > depth)
 
@@ -145,7 +148,7 @@ class ParseStage:
                         and not _many_brackets(raw, depth)
                     ):
                         self._merge(event, decoded[1])
-                        _mark_parsed(event)
+                        meta["parsed"] = "json"  # the merge keeps the event's metadata object
                         continue
             self._one(event, decoded)
         return events
