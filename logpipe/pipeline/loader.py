@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from logpipe.bundled import bundled_dir
 from logpipe.errors import ConfigError
-from logpipe.pipeline.conditions import compile_condition
+from logpipe.pipeline.conditions import compile_chooser, compile_condition
 from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.stages import StageRegistry
 from logpipe.stages.base import BuildContext
@@ -82,12 +82,15 @@ def _build_stage(
         options = {key: value for key, value in item.items() if key not in _STAGE_KEYS}
         config = cls.Config.model_validate(options)
         stage = cls(config, context)
-        when = compile_condition(item["when"]) if item.get("when") is not None else None
+        when = choose = None
+        if item.get("when") is not None:
+            when, choose = compile_condition(item["when"]), compile_chooser(item["when"])
     except ValidationError as exc:
         raise ConfigError(f"{where}: {format_validation_error(exc)}") from None
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
-    return BuiltStage(name=item.get("id") or f"{index}:{kind}", run=stage, when=when)
+    name = item.get("id") or f"{index}:{kind}"
+    return BuiltStage(name=name, run=stage, when=when, choose=choose)
 
 
 def substitute_env(value: Any, path: Path) -> Any:

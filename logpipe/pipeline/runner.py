@@ -22,7 +22,7 @@ from operator import is_, not_
 
 from logpipe.fields import add_tag
 from logpipe.logs import mask
-from logpipe.pipeline.conditions import Predicate
+from logpipe.pipeline.conditions import Chooser, Predicate
 from logpipe.stages.base import HoldingStage, Partition, ReadsDatabases
 
 StageFn = Callable[[list[dict]], list[dict]]
@@ -43,6 +43,7 @@ class BuiltStage:
     name: str
     run: StageFn
     when: Predicate | None = None
+    choose: Chooser | None = None  # `when` over a whole batch, where the loader compiled one
     holding: HoldingStage | None = field(init=False, default=None, compare=False, repr=False)
     databases: ReadsDatabases | None = field(init=False, default=None, compare=False, repr=False)
 
@@ -170,7 +171,7 @@ class Pipeline:
         when = stage.when
         assert when is not None
         try:
-            chosen = [when(event) for event in events]
+            chosen = stage.choose(events) if stage.choose else [when(event) for event in events]
         except Exception:  # a condition raised: again one by one, tagging the event
             chosen = self._choose_one_by_one(stage, when, events)
         selected = list(compress(events, chosen))

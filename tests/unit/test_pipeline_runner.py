@@ -68,6 +68,19 @@ def test_a_condition_that_raises_counts_as_not_met_with_the_event_tagged():
     assert out[0]["logpipe"]["stage_failures"][0]["stage"] == "x (when)"
 
 
+def test_a_batch_chooser_that_raises_falls_back_to_the_condition_one_by_one():
+    def when(event):
+        return 1 / event["d"] > 0
+
+    def choose(events):
+        return [when(event) for event in events]
+
+    pipeline = Pipeline("p", [BuiltStage("x", mark_later, when=when, choose=choose)])
+    out = pipeline([{"d": 1}, {"d": 0}, {"d": 2}])
+    assert [e.get("later") for e in out] == [True, None, True]
+    assert STAGE_EXCEPTION_TAG in out[1]["tags"] and pipeline.stage_exceptions == 1
+
+
 def test_a_poison_int_capture_through_the_default_pipeline_never_raises():
     line = (
         '203.0.113.9 - - [26/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 '
