@@ -52,7 +52,16 @@ def to_float(text: str) -> float | str:
     return value if math.isfinite(value) else text
 
 
-CONVERTERS: Mapping[str, Callable[[str], Any]] = {"int": to_int, "float": to_float}
+def csv_unquote(text: str) -> str:
+    """The text of a quoted CSV field, doubled quotes (`""`) read as one (logpipe's own type)."""
+    return text.replace('""', '"')
+
+
+CONVERTERS: Mapping[str, Callable[[str], Any]] = {
+    "int": to_int,
+    "float": to_float,
+    "csvquoted": csv_unquote,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,14 @@ def test_conversions_follow_ruby_semantics():
     assert cap("%{NOTSPACE:n:int}", "12ab") == {"n": 12}
 
 
+def test_csvquoted_reads_doubled_quotes_as_one():
+    line = '1,"user ""azlev"" failed, twice",x'
+    assert cap('%{INT},"%{PG_CSV_QUOTED:m:csvquoted}",%{WORD}', line) == {
+        "m": 'user "azlev" failed, twice'
+    }
+    assert cap('"%{PG_CSV_QUOTED:m}"', '"a ""b"""') == {"m": 'a ""b""'}  # untyped: as written
+
+
 def test_unknown_pattern_is_named():
     with pytest.raises(GrokError, match=r"unknown grok pattern %\{NOPE\}"):
         LIB.compile("%{NOPE:x}")

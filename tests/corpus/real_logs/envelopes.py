@@ -117,19 +117,22 @@ def _stream(entry: dict) -> str:
 def docker(entry: dict, i: int) -> dict:
     stream = _stream(entry)
     when = _shipper_time(entry, 1)
+    nanos = 100000000 + i
     doc = {
         "log": entry["message"] + "\n",
         "stream": stream,
-        "time": _rfc3339nano(when, 100000000 + i),
+        "time": _rfc3339nano(when, nanos),
     }
     extra = {"log.iostream": stream}
-    return _derived(entry, "envelope_docker", json.dumps(doc), "Docker json-file", extra, when)
+    written = when + timedelta(microseconds=nanos // 1000)  # the time the envelope gives
+    return _derived(entry, "envelope_docker", json.dumps(doc), "Docker json-file", extra, written)
 
 
 def cri(entry: dict, i: int) -> dict:
     stream = _stream(entry)
     when = _shipper_time(entry, 1)
-    t = _rfc3339nano(when, 200000000 + i)
+    nanos = 200000000 + i
+    t = _rfc3339nano(when, nanos)
     lines = entry["message"].split("\n")
     out = []
     for line in lines:
@@ -144,7 +147,8 @@ def cri(entry: dict, i: int) -> dict:
     note = "CRI"
     if len(lines) > 1:
         note += " (one CRI line per line of the multi-line message, joined in one Kafka message)"
-    return _derived(entry, "envelope_cri", "\n".join(out), note, extra, when)
+    written = when + timedelta(microseconds=nanos // 1000)  # the time the runtime gives
+    return _derived(entry, "envelope_cri", "\n".join(out), note, extra, written)
 
 
 def fluentbit(entry: dict, i: int) -> dict:
