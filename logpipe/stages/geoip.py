@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, read_source, split_path
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, ReadsDatabases, StageConfig
 
 log = logging.getLogger("logpipe.geoip")
 
@@ -151,7 +151,7 @@ def _city_fields(rec: dict, locale: str) -> tuple[dict[str, Any], tuple | None]:
     return {k: v for k, v in items.items() if v is not None}, latlon
 
 
-class GeoIPStage:
+class GeoIPStage(ReadsDatabases):
     """Fill `<target>.geo` and `<target>.as` from the first source field holding an address."""
 
     Config = GeoIPConfig
