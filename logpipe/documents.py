@@ -22,9 +22,10 @@ from typing import Any
 import orjson
 
 from logpipe.fields import add_tag, put
+from logpipe.metadata import reference_ms
 from logpipe.naming import IndexMode, index_name
 from logpipe.timeformats import format_ms, iso8601
-from logpipe.timewindow import CHECKED, DAY_MS, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, reference_ms
+from logpipe.timewindow import CHECKED, DAY_MS, DEFAULT_WINDOW, OUT_OF_RANGE_TAG
 
 DEFAULT_FAMILIES = ("logs",)
 UNPARSED_TAG = "_dateparsefailure"

@@ -166,15 +166,15 @@ def reference_ms(meta: Any, now_ms: float) -> int:
             ms = kafka.get("timestamp")
             if type(ms) is int and 0 < ms < _MAX_MS:  # the common case, checked inline
                 return ms if ms < now_ms else int(now_ms)
-            if (ms := _epoch_ms(ms)) is not None:
+            if (ms := usable_ms(ms)) is not None:
                 return min(ms, int(now_ms))
         source = meta.get("file")
-        if isinstance(source, dict) and (ms := _epoch_ms(source.get("mtime_ms"))) is not None:
+        if isinstance(source, dict) and (ms := usable_ms(source.get("mtime_ms"))) is not None:
             return min(ms, int(now_ms))
     return int(now_ms)
 
 
-def _epoch_ms(value: Any) -> int | None:
+def usable_ms(value: Any) -> int | None:
     """A usable epoch-milliseconds value, or None."""
     if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < _MAX_MS:
         return int(value)

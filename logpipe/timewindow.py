@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from logpipe.metadata import reference_ms, usable_ms
+
 DAY_MS = 86_400_000
 OUT_OF_RANGE_TAG = "_timestamp_out_of_range"
 CHECKED = "time_checked"  # in @metadata: the `@timestamp` value a timestamp stage accepted
 _UNITS_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": DAY_MS, "w": 7 * DAY_MS}
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
-_MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z
 
 
 def duration_ms(value: Any) -> int:
@@ -35,28 +36,6 @@ def duration_ms(value: Any) -> int:
     if seconds < 0:
         raise ValueError(f"a duration cannot be negative, got {value!r}")
     return round(seconds * 1000)
-
-
-def _epoch_ms(value: Any) -> int | None:
-    """A usable epoch-milliseconds value from metadata, or None."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < _MAX_MS:
-        return int(value)
-    return None
-
-
-def reference_ms(meta: Any, now_ms: float) -> int:
-    """The message's own time: Kafka timestamp, file modification time, else `now_ms`.
-
-    A message time later than `now_ms` (a producer's clock running ahead) counts as `now_ms`.
-    """
-    if isinstance(meta, dict):
-        kafka = meta.get("kafka")
-        if isinstance(kafka, dict) and (ms := _epoch_ms(kafka.get("timestamp"))) is not None:
-            return min(ms, int(now_ms))
-        source = meta.get("file")
-        if isinstance(source, dict) and (ms := _epoch_ms(source.get("mtime_ms"))) is not None:
-            return min(ms, int(now_ms))
-    return int(now_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +56,7 @@ class TimeWindow:
             ref = reference_ms(meta, now_ms)
         explicit = meta.get("time_window")
         if explicit is not None and isinstance(explicit, dict):
-            low, high = _epoch_ms(explicit.get("from")), _epoch_ms(explicit.get("until"))
+            low, high = usable_ms(explicit.get("from")), usable_ms(explicit.get("until"))
             if low is not None and high is not None and low <= high:
                 return min(max(ref, low), high), low, high
         return ref, ref - self.before_ms, ref + self.after_ms
