@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from logpipe.fields import add_tag
+from logpipe.metadata import line_group
 from logpipe.stages.base import BuildContext, HoldingStage, Partition, StageConfig
 from logpipe.userregex import UserRegex
 
@@ -84,7 +85,7 @@ class MultilineStage(HoldingStage):
         cfg = self.config
         for event in events:
             text = event.get(cfg.field)
-            key, position = _origin(event)
+            key, position = line_group(event.get("@metadata"))
             continues = isinstance(text, str) and self._is_continuation(event, text)
             group = self._open.get(key)
             if continues and group is not None:
@@ -147,19 +148,3 @@ class MultilineStage(HoldingStage):
                 meta = event["@metadata"] = {}
             meta["multiline"] = {"lines": len(group.lines), "offsets": group.offsets}
         return event
-
-
-def _origin(event: dict) -> tuple[GroupKey, int | None]:
-    """The group an event's line belongs to, and its position there (offset or line number)."""
-    meta = event.get("@metadata")
-    meta = meta if isinstance(meta, dict) else {}
-    kafka = meta.get("kafka")
-    if isinstance(kafka, dict):
-        key = (kafka.get("topic"), kafka.get("partition"), kafka.get("key"))
-        position = kafka.get("offset")
-    else:
-        source = meta.get("file")
-        source = source if isinstance(source, dict) else {}
-        key = (f"file:{source.get('path')}" if source else None, None, None)
-        position = source.get("line")
-    return key, position if isinstance(position, int) else None

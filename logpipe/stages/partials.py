@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logpipe.fields import get
+from logpipe.metadata import line_group
 from logpipe.stages.base import Partition
 
 PARTIAL_TAG = "_partial_line"
@@ -46,7 +47,7 @@ class PartialLines:
 
     def take(self, event: dict, partial: bool, out: list[dict]) -> None:
         """Append to `out` what is ready: `event` itself, a joined line, or nothing (held)."""
-        kafka_key, position = _origin(event)
+        kafka_key, position = line_group(event.get("@metadata"))
         key = (*kafka_key, _stream_of(event))
         group = self._open.get(key)
         text = event.get(self._field)
@@ -102,21 +103,6 @@ class PartialLines:
             if not tags:
                 del event["tags"]
         return event
-
-
-def _origin(event: dict) -> tuple[tuple[Any, Any, Any], int | None]:
-    """(topic, partition, key) and offset of a Kafka message; a replayed file's path and line."""
-    meta = event.get("@metadata")
-    meta = meta if isinstance(meta, dict) else {}
-    kafka = meta.get("kafka")
-    if isinstance(kafka, dict):
-        position = kafka.get("offset")
-        where = (kafka.get("topic"), kafka.get("partition"), kafka.get("key"))
-    else:
-        source = meta.get("file") if isinstance(meta.get("file"), dict) else {}
-        position = source.get("line")
-        where = (f"file:{source.get('path')}" if source else None, None, None)
-    return where, position if isinstance(position, int) else None
 
 
 def _stream_of(event: dict) -> tuple[Any, Any]:

@@ -14,6 +14,7 @@ from pydantic import Field
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, split_path
 from logpipe.hyperscan_db import block_database
+from logpipe.metadata import kafka_origin
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
 from logpipe.security_prefilter import SecurityPrefilter
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
@@ -394,9 +395,8 @@ def _event_time(event: dict) -> float:
             pass
         else:
             return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-    meta = event.get("@metadata")
-    kafka = meta.get("kafka") if isinstance(meta, dict) else None
-    if isinstance(kafka, dict) and isinstance(kafka.get("timestamp"), int | float):
+    kafka = kafka_origin(event.get("@metadata"))
+    if kafka is not None and isinstance(kafka.get("timestamp"), int | float):
         return kafka["timestamp"] / 1000
     return time.time()
 
