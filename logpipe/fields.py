@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -93,6 +93,12 @@ def add_tag(event: dict, tag: str) -> None:
             tags.append(tag)
     else:
         event["tags"] = [tags, tag] if tags != tag else [tag]
+
+
+def add_tags(event: dict, tags: Iterable[str]) -> None:
+    """Append each of `tags` to the event's `tags` list once."""
+    for tag in tags:
+        add_tag(event, tag)
 
 
 def metadata(event: dict) -> dict:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+
+def _one_or_many(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+# Every `tag_on_*` option: tags to add, given as a list or as one string (`tag_on_failure: x`).
+Tags = Annotated[tuple[str, ...], BeforeValidator(_one_or_many)]
 
 
 class StageConfig(BaseModel):

@@ -20,8 +20,8 @@ import maxminddb
 from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, read_source, split_path
-from logpipe.stages.base import BuildContext, ReadsDatabases, StageConfig
+from logpipe.fields import add_tags, read_source, split_path
+from logpipe.stages.base import BuildContext, ReadsDatabases, StageConfig, Tags
 
 log = logging.getLogger("logpipe.geoip")
 
@@ -47,9 +47,9 @@ class GeoIPConfig(StageConfig):
     locale: str = "en"
     cache_size: int = Field(10_000, ge=0)
     reload_check_seconds: float = Field(5.0, ge=0)
-    tag_on_failure: str = "_geoip_lookup_failure"
-    tag_on_invalid: str = "_geoip_invalid_ip"
-    tag_on_unavailable: str = "_geoip_unavailable"
+    tag_on_failure: Tags = ("_geoip_lookup_failure",)
+    tag_on_invalid: Tags = ("_geoip_invalid_ip",)
+    tag_on_unavailable: Tags = ("_geoip_unavailable",)
 
     @model_validator(mode="after")
     def _one_database(self) -> GeoIPConfig:
@@ -167,7 +167,8 @@ class GeoIPStage(ReadsDatabases):
                 raise
             self._city = self._asn = None
             self.unavailable = str(exc)
-            log.warning("%s; events with an address are tagged %s", exc, config.tag_on_unavailable)
+            tagged = ", ".join(config.tag_on_unavailable)
+            log.warning("%s; events with an address are tagged %s", exc, tagged)
         self._source = _compile_source(config.source_fields)
         self._roots = frozenset(split_path(path)[0] for path in config.source_fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
@@ -242,23 +243,23 @@ class GeoIPStage(ReadsDatabases):
     def _apply(self, event: dict, found: tuple | str) -> None:
         """Write what `_find` found for the event's address into the event."""
         if found is _INVALID:
-            add_tag(event, self.config.tag_on_invalid)
+            add_tags(event, self.config.tag_on_invalid)
             return
         target = event.get(self.config.target)
         if target is None:
             target = event[self.config.target] = {}
         elif not isinstance(target, dict):  # a legacy scalar field: keep it, say why nothing came
-            add_tag(event, self.config.tag_on_failure)
+            add_tags(event, self.config.tag_on_failure)
             return
         target["ip"] = found[0]
         if found[1] is _SKIP:
             return
         if self.unavailable is not None:
-            add_tag(event, self.config.tag_on_unavailable)
+            add_tags(event, self.config.tag_on_unavailable)
             return
         _, geo_fields, latlon, as_items = found
         if not geo_fields and latlon is None and not as_items:
-            add_tag(event, self.config.tag_on_failure)
+            add_tags(event, self.config.tag_on_failure)
             return
         if geo_fields or latlon is not None:
             geo = target.get("geo")
@@ -291,5 +292,5 @@ class GeoIPStage(ReadsDatabases):
                 if raw is not None:
                     self._apply(event, cache.get(raw) or self._lookup(raw))
             except Exception:
-                add_tag(event, self.config.tag_on_failure)
+                add_tags(event, self.config.tag_on_failure)
         return events

@@ -8,12 +8,12 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from logpipe.fields import add_tag, get, split_path
+from logpipe.fields import add_tags, get, split_path
 from logpipe.grok.expression import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
 from logpipe.grok.prefilter import by_first_char
 from logpipe.grok.writer import Target, Writer, compile_writer
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, StageConfig, Tags
 
 # (required literals, the regex's search, the function that writes its captures)
 Plan = tuple[tuple[str, ...], Callable[..., Any], Writer]
@@ -24,8 +24,8 @@ class GrokConfig(StageConfig):
 
     match: dict[str, list[str]] = Field(min_length=1)
     overwrite: list[str] = []
-    tag_on_failure: list[str] = ["_grokparsefailure"]
-    tag_on_timeout: str = "_groktimeout"
+    tag_on_failure: Tags = ("_grokparsefailure",)
+    tag_on_timeout: Tags = ("_groktimeout",)
     pattern_definitions: dict[str, str] = {}
     patterns_dir: list[str] = []
     patterns_files_glob: str = "*"
@@ -78,7 +78,7 @@ class GrokStage:
             for source, expressions in config.match.items()
         )
         self._timeout = config.timeout_ms / 1000 if config.timeout_ms else None
-        self._failure_tags = tuple(config.tag_on_failure)
+        self._failure_tags = config.tag_on_failure
         self._break_on_match = config.break_on_match
 
     def __call__(self, events: list[dict]) -> list[dict]:
@@ -86,11 +86,10 @@ class GrokStage:
             try:
                 matched = self._match(event)
             except TimeoutError:
-                add_tag(event, self.config.tag_on_timeout)
+                add_tags(event, self.config.tag_on_timeout)
                 continue
             if not matched:
-                for tag in self._failure_tags:
-                    add_tag(event, tag)
+                add_tags(event, self._failure_tags)
         return events
 
     def _match(self, event: dict) -> bool:

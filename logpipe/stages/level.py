@@ -21,7 +21,7 @@ import re
 from typing import Any, Literal
 
 from logpipe.fields import add_tag, put, split_path
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, StageConfig, Tags
 
 _SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
 # log.syslog.severity.name as RFC 5424 names the severities (the envelope stage writes the same)
@@ -80,7 +80,7 @@ class LevelConfig(StageConfig):
     target: str = "log.level"
     legacy_field: str | None = None
     syslog_fields: bool = True
-    tag_on_unknown: tuple[str, ...] = ("_levelparsefailure",)
+    tag_on_unknown: Tags = ("_levelparsefailure",)
 
 
 _MISSING = object()

@@ -31,7 +31,7 @@ from pydantic import Field
 
 from logpipe.fields import add_tag, put, split_path
 from logpipe.stages.applog import LIBRARY_KEYS, take_message, to_ecs
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.stages.envelope import DECODED
 from logpipe.stages.merging import expand_dots, merge_into, too_deep
 
@@ -50,7 +50,7 @@ class ParseConfig(StageConfig):
     max_depth: int = Field(default=64, ge=1, le=1000)
     max_bytes: int = Field(default=10 * MIB, ge=1)
     max_field_bytes: int = Field(default=MIB, ge=1)
-    tag_on_failure: tuple[str, ...] = ("_jsonparsefailure",)
+    tag_on_failure: Tags = ("_jsonparsefailure",)
 
 
 def _as_text(value: Any) -> str:

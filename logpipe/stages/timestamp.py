@@ -23,7 +23,7 @@ from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
     build_parser,
@@ -58,7 +58,7 @@ class TimestampConfig(StageConfig):
     target: str = "@timestamp"
     remove_field: bool = False
     fallback: Literal["kafka", "now", "none"] = "kafka"
-    tag_on_failure: tuple[str, ...] = ("_dateparsefailure",)
+    tag_on_failure: Tags = ("_dateparsefailure",)
     window_before: int = DEFAULT_WINDOW.before_ms
     window_after: int = DEFAULT_WINDOW.after_ms
 

@@ -78,6 +78,16 @@ GARBAGE: list = [
 
 
 @pytest.mark.parametrize("kind", REGISTRY.kinds())
+def test_every_tag_option_takes_one_tag_or_a_list_and_reads_as_a_tuple(kind):
+    fields = REGISTRY.get(kind).Config.model_fields
+    for name in (n for n in fields if n.startswith("tag_on_")):
+        assert build(kind, **{name: "_mine"}).config.__dict__[name] == ("_mine",), name
+        assert build(kind, **{name: ["_a", "_b"]}).config.__dict__[name] == ("_a", "_b"), name
+        with pytest.raises(ValidationError):
+            build(kind, **{name: 5})
+
+
+@pytest.mark.parametrize("kind", REGISTRY.kinds())
 def test_unknown_options_are_refused(kind):
     with pytest.raises(ValidationError, match="no_such_option"):
         build(kind, no_such_option=True)
