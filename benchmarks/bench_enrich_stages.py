@@ -170,7 +170,7 @@ def main() -> None:
         ]
         for label, options in setups:
             t0 = time.perf_counter()
-            stage = SecurityStage(SecurityConfig(engine=args.engine, **options), ctx)
+            stage = SecurityStage(SecurityConfig(matcher=args.engine, **options), ctx)
             built = time.perf_counter() - t0
             patterns = sum(len(r.patterns) for r in stage.rules)
             note = f"({len(stage.rules)} rules, {patterns} patterns, built in {built:.2f} s)"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+
+log = logging.getLogger("logpipe.pipeline")
 
 
 def _one_or_many(value: Any) -> Any:
@@ -21,6 +24,23 @@ class StageConfig(BaseModel):
     """Base for a stage's options; unknown keys are errors that name the field."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    # Options renamed to the common scheme (`field`/`fields` for a stage's own input,
+    # `<role>_fields` for others): old name -> new name. The old one still works, with a warning.
+    renamed: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_names(cls, data: Any) -> Any:
+        if not cls.renamed or not isinstance(data, dict) or data.keys().isdisjoint(cls.renamed):
+            return data
+        data = dict(data)
+        for old, new in cls.renamed.items():
+            if old in data:
+                if new in data:
+                    raise ValueError(f"give `{new}` only (`{old}` is its old name)")
+                data[new] = data.pop(old)
+                log.warning("stage option `%s` is now called `%s`; please rename it", old, new)
+        return data
 
 
 @dataclass(frozen=True)

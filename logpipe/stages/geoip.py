@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import maxminddb
 from pydantic import Field, model_validator
@@ -42,7 +42,8 @@ class GeoIPConfig(StageConfig):
 
     city_database: str | None = None
     asn_database: str | None = None
-    source_fields: tuple[str, ...] = ("source.ip", "client.ip", "client_ip", "clientip")
+    renamed: ClassVar[dict[str, str]] = {"source_fields": "fields"}
+    fields: tuple[str, ...] = ("source.ip", "client.ip", "client_ip", "clientip")
     target: str = "source"
     locale: str = "en"
     cache_size: int = Field(10_000, ge=0)
@@ -169,8 +170,8 @@ class GeoIPStage(ReadsDatabases):
             self.unavailable = str(exc)
             tagged = ", ".join(config.tag_on_unavailable)
             log.warning("%s; events with an address are tagged %s", exc, tagged)
-        self._source = _compile_source(config.source_fields)
-        self._roots = frozenset(split_path(path)[0] for path in config.source_fields)
+        self._source = _compile_source(config.fields)
+        self._roots = frozenset(split_path(path)[0] for path in config.fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0

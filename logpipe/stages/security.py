@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from ipaddress import ip_address
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -58,7 +58,8 @@ class SecurityConfig(StageConfig):
     brute_force: BruteForceConfig = BruteForceConfig()
     tag: str = "security_alert"
     max_scan_chars: int = Field(65_536, ge=64)
-    engine: Literal["auto", "hyperscan", "re2"] = "auto"
+    renamed: ClassVar[dict[str, str]] = {"engine": "matcher"}
+    matcher: Literal["auto", "hyperscan", "re2"] = "auto"
 
 
 class SecurityStage:
@@ -83,7 +84,7 @@ class SecurityStage:
             )
             if allowed:
                 if allowed not in scanners:
-                    scanners[allowed] = FieldScanner([wanted[n] for n in allowed], config.engine)
+                    scanners[allowed] = FieldScanner([wanted[n] for n in allowed], config.matcher)
                 scanner = scanners[allowed]
                 self._fields.append((*_root_rest(path), scanner.scan, scanner))
         self._unless = {r.id: UserRegex(r.unless).search for r in self.rules if r.unless}
@@ -215,11 +216,11 @@ class FieldScanner:
     """The rules that apply to one field, in one linear-time scan of the value; a value that
     `NEEDS_NORMALIZING` (one more pattern of the same scan) is normalised and scanned again."""
 
-    def __init__(self, wanted: Sequence[tuple[Rule, str]], engine: str) -> None:
+    def __init__(self, wanted: Sequence[tuple[Rule, str]], matcher: str) -> None:
         self._rules = [rule for rule, _ in wanted]
         self._normal_id = len(wanted)
         self.patterns = tuple((pattern, rule.caseless) for rule, pattern in wanted)
-        self.scan = build_scanner([*self.patterns, (NEEDS_NORMALIZING, False)], engine)
+        self.scan = build_scanner([*self.patterns, (NEEDS_NORMALIZING, False)], matcher)
 
     def resolve(self, text: str, found: list[int]) -> tuple[str, list[Rule]]:
         """From `scan(text)`'s indexes: the text the rules saw (the value, and its normal form
@@ -257,16 +258,16 @@ class FailureWindow:
         return len(self._seen)
 
 
-def build_scanner(patterns: Sequence[tuple[str, bool]], engine: str) -> Callable[[str], list[int]]:
+def build_scanner(patterns: Sequence[tuple[str, bool]], matcher: str) -> Callable[[str], list[int]]:
     """A linear-time multi-pattern matcher (Hyperscan, else an RE2 set) giving matched indexes."""
     if not patterns:
         return lambda text: []
-    if engine in ("auto", "hyperscan"):
+    if matcher in ("auto", "hyperscan"):
         try:
             import hyperscan
         except ImportError:
-            if engine == "hyperscan":
-                msg = "security engine hyperscan: the hyperscan package is missing"
+            if matcher == "hyperscan":
+                msg = "security matcher hyperscan: the hyperscan package is missing"
                 raise ConfigError(msg) from None
         else:
             return _hyperscan(hyperscan, patterns)
@@ -298,7 +299,7 @@ def _hyperscan(hs, patterns: Sequence[tuple[str, bool]]) -> Callable[[str], list
 def _prefilter(stage: SecurityStage, config: SecurityConfig) -> SecurityPrefilter | None:
     """The whole-batch scan (Hyperscan only). None also when a scanned field is one the stage
     writes: an earlier event's marks must not change what a later event is scanned for."""
-    if not stage._fields or config.engine == "re2":
+    if not stage._fields or config.matcher == "re2":
         return None
     if {root for root, *_ in stage._fields} & _WRITTEN_ROOTS:
         return None

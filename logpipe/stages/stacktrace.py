@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from logpipe.fields import add_tag, split_path
 from logpipe.stages.base import BuildContext, StageConfig
@@ -93,7 +93,8 @@ class Trace(NamedTuple):
 class StackTraceConfig(StageConfig):
     """Where traces are looked for, in order, and whether existing `error.*` values are replaced."""
 
-    source: tuple[str, ...] = DEFAULT_SOURCES
+    renamed: ClassVar[dict[str, str]] = {"source": "fields"}
+    fields: tuple[str, ...] = DEFAULT_SOURCES
     overwrite: bool = False
     root_cause: bool = True
 
@@ -105,7 +106,7 @@ class StackTraceStage:
 
     def __init__(self, config: StackTraceConfig, context: BuildContext) -> None:
         self.config = config
-        self._sources = [split_path(path) for path in config.source]
+        self._sources = [split_path(path) for path in config.fields]
         # Most events hold no source but `message`: that one is screened inline.
         self._screen_message = ("message",) in self._sources
         self._roots = frozenset(parts[0] for parts in self._sources if parts != ("message",))

@@ -190,7 +190,7 @@ def test_legacy_scalar_target_is_kept(dbs) -> None:
 
 def test_custom_fields_target_and_locale(dbs) -> None:
     event = {"remote_addr": "81.2.69.142"}
-    build(dbs, source_fields=("remote_addr",), target="client", locale="de")([event])
+    build(dbs, fields=("remote_addr",), target="client", locale="de")([event])
     assert event["client"]["geo"]["continent_name"] == "Europa"
     assert event["client"]["geo"]["country_name"] == "United Kingdom"  # falls back to en
     assert event["client"]["ip"] == "81.2.69.142"

@@ -74,7 +74,7 @@ def test_pipeline_flushes_through_later_stages(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text(
         "stages:\n  - type: multiline\n    max_wait_seconds: 0.01\n"
-        "  - type: stacktrace\n    source: [message]\n"
+        "  - type: stacktrace\n    fields: [message]\n"
     )
     pipeline = load_pipeline(path)
     assert pipeline([event(line, n) for n, line in enumerate(TRACE)]) == []

@@ -22,9 +22,9 @@ _STAGES: dict[str, SecurityStage] = {}
 
 def stage(engine: str = "hyperscan", **options) -> SecurityStage:
     if options:
-        return SecurityStage(SecurityConfig(engine=engine, **options), BuildContext())
+        return SecurityStage(SecurityConfig(matcher=engine, **options), BuildContext())
     if engine not in _STAGES:
-        _STAGES[engine] = SecurityStage(SecurityConfig(engine=engine), BuildContext())
+        _STAGES[engine] = SecurityStage(SecurityConfig(matcher=engine), BuildContext())
     return _STAGES[engine]
 
 

@@ -87,6 +87,23 @@ def test_every_tag_option_takes_one_tag_or_a_list_and_reads_as_a_tuple(kind):
             build(kind, **{name: 5})
 
 
+@pytest.mark.parametrize(
+    ("kind", "old", "new", "value"),
+    [
+        ("geoip", "source_fields", "fields", ("remote_addr",)),
+        ("stacktrace", "source", "fields", ("message",)),
+        ("security", "engine", "matcher", "re2"),
+    ],
+)
+def test_a_renamed_option_still_works_under_its_old_name_with_a_warning(
+    kind, old, new, value, caplog
+):
+    assert build(kind, **{old: value}).config.__dict__[new] == value
+    assert f"`{old}` is now called `{new}`" in caplog.text
+    with pytest.raises(ValidationError, match=f"give `{new}` only"):
+        build(kind, **{old: value, new: value})
+
+
 @pytest.mark.parametrize("kind", REGISTRY.kinds())
 def test_unknown_options_are_refused(kind):
     with pytest.raises(ValidationError, match="no_such_option"):
