@@ -6,6 +6,7 @@ and records every commit, pause and revocation, and an engine whose answers the 
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -335,3 +336,14 @@ def test_held_lines_go_out_on_the_timer_and_those_of_a_revoked_partition_are_for
     assert worker.pipeline is pipeline and pipeline.held() == 0
     assert engine.requests == [[f"{T}-0-0"]]
     assert all(commit.get(1, 0) == 0 for commit in consumer.commits()), consumer.events
+
+
+def test_objects_built_before_the_run_are_left_out_of_garbage_collection():
+    pipeline = Pipeline("t")
+    gc.unfreeze()
+    consumer = FakeConsumer([batch(0, 0, 5)])
+    worker, thread = start(consumer, GatedEngine(), pipeline)
+    until(lambda: consumer.committed(0) == 5)
+    stop(worker, thread)
+    assert all(tracked is not pipeline for tracked in gc.get_objects())  # frozen
+    gc.unfreeze()
