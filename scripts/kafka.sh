@@ -161,7 +161,14 @@ EOF
 format_storage() {
     [[ -f "$DATA_DIR/meta.properties" ]] && return 0
     local cluster_id
-    cluster_id="$("$PYTHON" -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
+    # A random base64url UUID, as `kafka-storage random-uuid` makes one: never starting with `-`,
+    # which the storage tool would read as an option.
+    cluster_id="$("$PYTHON" -c '
+import base64, uuid
+text = "-"
+while text.startswith("-"):
+    text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+print(text)')"
     echo "kafka.sh: formatting $DATA_DIR (cluster id $cluster_id)" >&2
     "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$KAFKA_FILES/log4j2.properties" \
         -cp "$(classpath)" kafka.tools.StorageTool format \
