@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+
+from logpipe.fields import add_tags
 
 log = logging.getLogger("logpipe.pipeline")
 
@@ -64,6 +67,44 @@ class Stage(Protocol):
     Config: ClassVar[type[StageConfig]]
 
     def __call__(self, events: list[dict]) -> list[dict]: ...
+
+
+class EventStage:
+    """Base of a stage that works event by event: it owns the loop and the failure policy.
+
+    A subclass gives `apply(event)`, may narrow `candidates(events)` (asked once per batch) and
+    may change `fail(event)`: by default a raising `apply` adds `failure_tags`, which are
+    `_<kind>_failure` unless the subclass sets them (from its `tag_on_failure`, say).
+    """
+
+    kind: ClassVar[str]  # the name it is registered under
+    failure_tags: tuple[str, ...]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__ and "failure_tags" not in cls.__dict__:
+            cls.failure_tags = (f"_{cls.kind}_failure",)
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        apply, fail = self.apply, self.fail
+        for event in self.candidates(events):
+            try:
+                apply(event)
+            except Exception:
+                fail(event)
+        return events
+
+    def candidates(self, events: list[dict]) -> Iterable[dict]:
+        """The events `apply` must see, in order (all of them unless a subclass knows better)."""
+        return events
+
+    def apply(self, event: dict) -> None:
+        """Do the stage's work on one event, in place."""
+        raise NotImplementedError
+
+    def fail(self, event: dict) -> None:
+        """What an event keeps when `apply` raised on it: the failure tags."""
+        add_tags(event, self.failure_tags)
 
 
 Partition = tuple[Any, Any]  # (topic, partition); (`file:<path>`, None) for a replayed file

@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tags, read_source, split_path
-from logpipe.stages.base import BuildContext, ReadsDatabases, StageConfig, Tags
+from logpipe.stages.base import BuildContext, EventStage, ReadsDatabases, StageConfig, Tags
 
 log = logging.getLogger("logpipe.geoip")
 
@@ -152,13 +152,15 @@ def _city_fields(rec: dict, locale: str) -> tuple[dict[str, Any], tuple | None]:
     return {k: v for k, v in items.items() if v is not None}, latlon
 
 
-class GeoIPStage(ReadsDatabases):
+class GeoIPStage(EventStage, ReadsDatabases):
     """Fill `<target>.geo` and `<target>.as` from the first source field holding an address."""
 
     Config = GeoIPConfig
+    kind = "geoip"
 
     def __init__(self, config: GeoIPConfig, context: BuildContext) -> None:
         self.config = config
+        self.failure_tags = config.tag_on_failure
         self.unavailable: str | None = None
         try:
             self._city = _open(context, config.city_database)
@@ -241,7 +243,7 @@ class GeoIPStage(ReadsDatabases):
             self._cache.clear()
             self.reloads += 1
 
-    def _apply(self, event: dict, found: tuple | str) -> None:
+    def _write(self, event: dict, found: tuple | str) -> None:
         """Write what `_find` found for the event's address into the event."""
         if found is _INVALID:
             add_tags(event, self.config.tag_on_invalid)
@@ -279,19 +281,16 @@ class GeoIPStage(ReadsDatabases):
                 asd["organization"] = {"name": org}
             target["as"] = asd
 
-    def __call__(self, events: list[dict]) -> list[dict]:
+    def candidates(self, events: list[dict]) -> list[dict]:
+        """The events holding a source field's root; replaced databases are reopened first."""
         now = time.monotonic()
         if now >= self._next_check:
             self._next_check = now + self.config.reload_check_seconds
             self._maybe_reload()
-        roots, cache = self._roots, self._cache
-        for event in events:
-            if roots.isdisjoint(event):
-                continue
-            try:
-                raw = self._source(event)
-                if raw is not None:
-                    self._apply(event, cache.get(raw) or self._lookup(raw))
-            except Exception:
-                add_tags(event, self.config.tag_on_failure)
-        return events
+        roots = self._roots
+        return [event for event in events if not roots.isdisjoint(event)]
+
+    def apply(self, event: dict) -> None:
+        raw = self._source(event)
+        if raw is not None:
+            self._write(event, self._cache.get(raw) or self._lookup(raw))

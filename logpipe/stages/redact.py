@@ -19,12 +19,12 @@ import re2
 from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, split_path
+from logpipe.fields import add_tags, split_path
 from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_random, words
 from logpipe.redact_prefilter import RedactPrefilter
 from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, EventStage, StageConfig
 
 FAILURE_TAG = "_redactfailure"
 _SKIP = object()  # a skip-tree leaf: leave this field alone
@@ -82,10 +82,14 @@ def _skip_tree(paths: tuple[str, ...]) -> dict:
     return tree
 
 
-class RedactStage:
-    """Mask, remove or hash secrets found by field name or by value, everywhere but `@metadata`."""
+class RedactStage(EventStage):
+    """Mask, remove or hash secrets found by field name or by value, everywhere but `@metadata`.
+
+    Fails closed: an event whose redaction raised keeps only its time and a marker."""
 
     Config = RedactConfig
+    kind = "redact"
+    failure_tags = (FAILURE_TAG,)
 
     def __init__(self, config: RedactConfig, context: BuildContext) -> None:
         self.config = config
@@ -136,7 +140,7 @@ class RedactStage:
     def _card_int(self, value: int) -> bool:
         return bool(self._card_mode) and abs(value) in _CARD_INT_RANGE and card_ok(str(abs(value)))
 
-    def _redact_event(self, event: dict) -> None:
+    def apply(self, event: dict) -> None:
         leaves: list[tuple[Any, Any]] = []
         strings: list[str] = []
         stack: list[tuple[Any, dict | None]] = [(event, self._skip)]
@@ -211,18 +215,22 @@ class RedactStage:
         else:
             node[key] = ""
 
-    def __call__(self, events: list[dict]) -> list[dict]:
+    def candidates(self, events: list[dict]) -> list[dict]:
+        """The events the batch scan says the walk could change (all of them without it)."""
+        if self._prefilter is None:
+            return events
         try:
-            chosen = range(len(events)) if self._prefilter is None else self._prefilter(events)
+            return [events[n] for n in self._prefilter(events)]
         except Exception:  # never expected: walk them all
-            chosen = range(len(events))
-        for n in chosen:
-            event = events[n]
-            try:
-                self._redact_event(event)
-            except Exception:
-                _fail_closed(event)
-        return events
+            return events
+
+    def fail(self, event: dict) -> None:
+        """Keep nothing that might hold a secret when redaction itself failed."""
+        kept = {k: event[k] for k in ("@metadata", "@timestamp") if k in event}
+        event.clear()
+        event.update(kept)
+        event["message"] = marker("redact_failure")
+        add_tags(event, self.failure_tags)
 
 
 def _prefilter(
@@ -238,12 +246,3 @@ def _prefilter(
         return None
     names = None if field_mode == "off" else (*config.fields, *config.extra_fields)
     return RedactPrefilter(hyperscan, value_modes, names)
-
-
-def _fail_closed(event: dict) -> None:
-    """Keep nothing that might hold a secret when redaction itself failed."""
-    kept = {k: event[k] for k in ("@metadata", "@timestamp") if k in event}
-    event.clear()
-    event.update(kept)
-    event["message"] = marker("redact_failure")
-    add_tag(event, FAILURE_TAG)

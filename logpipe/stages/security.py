@@ -18,7 +18,7 @@ from logpipe.metadata import kafka_origin
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
 from logpipe.security_prefilter import SecurityPrefilter
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.stages.base import BuildContext, EventStage, StageConfig
 from logpipe.userregex import UserRegex
 
 DEFAULT_FIELDS = (
@@ -31,7 +31,6 @@ DEFAULT_FIELDS = (
     "request",
     "agent",
 )
-FAILURE_TAG = "_security_failure"
 TIMEOUT_TAG = "_security_unless_timeout"
 # Fields the stage writes when it marks an event: never scanned in the batch pass.
 _WRITTEN_ROOTS = frozenset(("tags", "rule", "_rule", "event", "_event"))
@@ -62,13 +61,14 @@ class SecurityConfig(StageConfig):
     matcher: Literal["auto", "hyperscan", "re2"] = "auto"
 
 
-class SecurityStage:
+class SecurityStage(EventStage):
     """Scan configured fields with every rule in one pass per value; tag and categorize hits.
 
     With Hyperscan, one scan per rule set over the whole batch (`SecurityPrefilter`) first picks
     the events and fields a rule can match; only those are scanned value by value."""
 
     Config = SecurityConfig
+    kind = "security"
 
     def __init__(self, config: SecurityConfig, context: BuildContext) -> None:
         self.config = config
@@ -96,26 +96,26 @@ class SecurityStage:
         self._window = FailureWindow(bf.threshold, bf.window_seconds, bf.max_sources)
         self._prefilter = _prefilter(self, config)
         self._marks: dict[tuple[str, ...], _Marks] = {}  # by the fired rules' ids, in order
+        self._scan_fields: dict[int, set[int] | None] = {}  # this batch's: id(event) -> fields
 
-    def __call__(self, events: list[dict]) -> list[dict]:
-        try:
-            scan, status = self._candidates(events)
-        except Exception:  # never expected; the per-event path decides alone
-            scan, status = dict.fromkeys(range(len(events))), set()
-        for n in sorted(scan.keys() | status):
-            event = events[n]
+    def candidates(self, events: list[dict]) -> list[dict]:
+        """The events a scan flagged (each with the numbers of the fields to scan value by value,
+        None: all) and those whose status to check; without the batch scan, every event."""
+        scan: dict[int, set[int] | None] | None = None
+        if self._prefilter is not None:
             try:
-                self._finish(event, self._field_hits(event, scan[n]) if n in scan else {})
-            except Exception:
-                add_tag(event, FAILURE_TAG)
-        return events
+                scan, status = self._prefilter(events)
+            except Exception:  # never expected: the per-event path decides alone
+                scan = None
+        if scan is None:
+            scan, status = dict.fromkeys(range(len(events))), set()
+        self._scan_fields = {id(events[n]): fields for n, fields in scan.items()}
+        return [events[n] for n in sorted(scan.keys() | status)]
 
-    def _candidates(self, events: list[dict]) -> tuple[dict[int, set[int] | None], set[int]]:
-        """The events to scan field by field, each with the numbers of the fields that need it
-        (None: all), and the events whose status to check."""
-        if self._prefilter is None:
-            return dict.fromkeys(range(len(events))), set()
-        return self._prefilter(events)
+    def apply(self, event: dict) -> None:
+        scan_fields = self._scan_fields
+        key = id(event)
+        self._finish(event, self._field_hits(event, scan_fields[key]) if key in scan_fields else {})
 
     def _field_hits(self, event: dict, fields: set[int] | None) -> dict[str, Rule]:
         """The rules the event's scanned fields (those numbered in `fields`, None: all) match

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar, NamedTuple
 
-from logpipe.fields import add_tag, split_path
-from logpipe.stages.base import BuildContext, StageConfig
+from logpipe.fields import split_path
+from logpipe.stages.base import BuildContext, EventStage, StageConfig
 
 DEFAULT_SOURCES = (
     "error.stack_trace",
@@ -26,7 +26,6 @@ DEFAULT_SOURCES = (
     "err",
     "message",
 )
-FAILURE_TAG = "_stacktrace_failure"
 _BACK_LINES = 50  # how far above the first frame a header may sit
 
 # A qualified name ending in a PascalCase part (Java, Kotlin, .NET), or a bare *Error/*Exception.
@@ -99,10 +98,11 @@ class StackTraceConfig(StageConfig):
     root_cause: bool = True
 
 
-class StackTraceStage:
+class StackTraceStage(EventStage):
     """Fill `error.type`, `.message`, `.stack_trace` (and `error.cause.*`) from a trace."""
 
     Config = StackTraceConfig
+    kind = "stacktrace"
 
     def __init__(self, config: StackTraceConfig, context: BuildContext) -> None:
         self.config = config
@@ -111,22 +111,22 @@ class StackTraceStage:
         self._screen_message = ("message",) in self._sources
         self._roots = frozenset(parts[0] for parts in self._sources if parts != ("message",))
 
-    def __call__(self, events: list[dict]) -> list[dict]:
+    def candidates(self, events: list[dict]) -> list[dict]:
+        """The events holding a source field; a `message` without a trace's marks is passed by."""
         roots, screen_message = self._roots, self._screen_message
-        for event in events:
-            if roots.isdisjoint(event):
-                if not screen_message:
-                    continue
-                message = event.get("message")
-                if message is None or (message.__class__ is str and _no_trace(message)):
-                    continue
-            try:
-                self._one(event)
-            except Exception:
-                add_tag(event, FAILURE_TAG)
-        return events
+        if not screen_message:
+            return [event for event in events if not roots.isdisjoint(event)]
+        return [
+            event
+            for event in events
+            if not roots.isdisjoint(event)
+            or (
+                (message := event.get("message")) is not None
+                and not (message.__class__ is str and _no_trace(message))
+            )
+        ]
 
-    def _one(self, event: dict) -> None:
+    def apply(self, event: dict) -> None:
         for parts in self._sources:
             value = event.get(parts[0])
             if value is None or (len(parts) > 1 and (value := _get(value, parts[1:])) is None):

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.stages import StageRegistry
-from logpipe.stages.base import BuildContext, HoldingStage
+from logpipe.stages.base import BuildContext, EventStage, HoldingStage
 
 REGISTRY = StageRegistry()
 # The options each kind needs to be built; {} where every option has a default.
@@ -26,6 +26,14 @@ MINIMAL: dict[str, dict] = {
 }
 CHANGES_LENGTH = {"drop", "multiline"}
 HOLDING = {"envelope", "multiline"}
+# Kinds that work event by event through `EventStage` (its loop and failure policy), and the
+# tags a raising `apply` leaves by default; redact fails closed instead.
+EVENT_STAGES = {
+    "geoip": ("_geoip_lookup_failure",),
+    "redact": ("_redactfailure",),
+    "security": ("_security_failure",),
+    "stacktrace": ("_stacktrace_failure",),
+}
 # Per holding kind: lines that leave something held, the lowest offset held, what comes out.
 HELD_LINES = {
     "multiline": (
@@ -130,6 +138,48 @@ def test_order_and_length_are_kept(kind):
 @pytest.mark.parametrize("kind", REGISTRY.kinds())
 def test_holding_stages_declare_themselves(kind):
     assert isinstance(build(kind), HoldingStage) == (kind in HOLDING)
+
+
+@pytest.mark.parametrize("kind", REGISTRY.kinds())
+def test_event_stages_declare_themselves_under_their_registered_name(kind):
+    cls = REGISTRY.get(kind)
+    assert issubclass(cls, EventStage) == (kind in EVENT_STAGES)
+    if kind in EVENT_STAGES:
+        assert cls.kind == kind
+
+
+def _raising(stage: EventStage, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every event a candidate and every `apply` raise."""
+
+    def boom(event: dict) -> None:
+        event["half"] = "written"
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stage, "candidates", lambda events: events)
+    monkeypatch.setattr(stage, "apply", boom)
+
+
+@pytest.mark.parametrize("kind", sorted(EVENT_STAGES))
+def test_a_raising_apply_tags_the_event_and_the_batch_goes_on(kind, monkeypatch):
+    stage = build(kind)
+    _raising(stage, monkeypatch)
+    events = [{"message": f"secret {n}", "@metadata": meta(n)} for n in range(3)]
+    ids = [id(event) for event in events]
+    out = stage(events)
+    assert [id(event) for event in out] == ids
+    for event in out:
+        assert event["tags"] == list(EVENT_STAGES[kind])
+        assert ("half" in event) == (kind != "redact")  # redact keeps nothing it may have missed
+        assert ("secret" in event["message"]) == (kind != "redact")
+        assert event["@metadata"]["id"].startswith("t-0-")
+
+
+def test_a_configured_failure_tag_replaces_the_default(monkeypatch):
+    stage = build("geoip", tag_on_failure="no_geo")
+    _raising(stage, monkeypatch)
+    event = {"source": {"ip": "8.8.8.8"}}
+    stage([event])
+    assert event["tags"] == ["no_geo"]
 
 
 @pytest.mark.parametrize("kind", sorted(HOLDING))
