@@ -11,12 +11,14 @@ from pydantic import Field, field_validator
 from logpipe.fields import add_tags, get, split_path
 from logpipe.grok.expression import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
+from logpipe.grok.native import Exhausted, matcher
 from logpipe.grok.prefilter import by_first_char
 from logpipe.grok.writer import Target, Writer, compile_writer
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 
-# (required literals, the regex's search, the function that writes its captures)
-Plan = tuple[tuple[str, ...], Callable[..., Any], Writer]
+_UNTRIED = object()  # no matcher has run yet
+# (required literals, the native matcher or None, the regex's search, the captures' writer)
+Plan = tuple[tuple[str, ...], Callable[[str], Any] | None, Callable[..., Any], Writer]
 
 
 class GrokConfig(StageConfig):
@@ -67,12 +69,16 @@ class GrokStage:
         overwrite = {split_path(f) for f in config.overwrite}
         base = split_path(config.target) if config.target else ()
         keep_empty = config.keep_empty_captures
+        timeout = config.timeout_ms
         # per source field: (field, first character -> plans that can match, plans for others)
         self._matchers = tuple(
             (
                 source,
                 *by_first_char(
-                    [_entry(library.compile(e), base, overwrite, keep_empty) for e in expressions]
+                    [
+                        _entry(library.compile(e), base, overwrite, keep_empty, timeout)
+                        for e in expressions
+                    ]
                 ),
             )
             for source, expressions in config.match.items()
@@ -95,31 +101,45 @@ class GrokStage:
     def _match(self, event: dict) -> bool:
         """Try the expressions that can match, in order; True when any matched.
 
-        TimeoutError when the event's time is up before a regex runs, or while it runs.
+        An ASCII text goes to an expression's native matcher, which raises TimeoutError past its
+        work bound; other texts and expressions take `regex`, which raises TimeoutError when the
+        event's time (counted from its first `regex` call) is up before or while it runs.
         """
         budget = self._timeout
-        start = monotonic() if budget else 0.0
+        start = None
         break_on_match = self._break_on_match
         matched = False
         for source, by_char, others in self._matchers:
             value = event.get(source) if source in event else get(event, source)
             for text in (value,) if value.__class__ is str else _texts(value):
-                for literals, search, write in by_char.get(text[:1], others):
+                ascii = text.isascii()
+                for literals, native, search, write in by_char.get(text[:1], others):
                     for literal in literals:
                         if literal not in text:
                             break
                     else:
-                        if budget:
-                            remaining = budget - (monotonic() - start)
-                            if remaining <= 0:
-                                raise TimeoutError
-                            # (text, pos, endpos, concurrent, partial, timeout): positional
-                            # arguments spare `regex` a keyword parse (0.4 us a call)
-                            m = search(text, None, None, None, False, remaining)
+                        if ascii and native is not None:
+                            try:
+                                groups = native(text)
+                            except Exhausted:  # PCRE2's JIT stack: `regex` decides
+                                groups = _UNTRIED
                         else:
-                            m = search(text)
-                        if m is not None:
-                            write(event, m.groups())
+                            groups = _UNTRIED
+                        if groups is _UNTRIED:
+                            if budget:
+                                if start is None:
+                                    start = monotonic()
+                                remaining = budget - (monotonic() - start)
+                                if remaining <= 0:
+                                    raise TimeoutError
+                                # (text, pos, endpos, concurrent, partial, timeout): positional
+                                # arguments spare `regex` a keyword parse (0.4 us a call)
+                                m = search(text, None, None, None, False, remaining)
+                            else:
+                                m = search(text)
+                            groups = None if m is None else m.groups()
+                        if groups is not None:
+                            write(event, groups)
                             matched = True
                             if break_on_match:
                                 break
@@ -129,16 +149,17 @@ class GrokStage:
 
 
 def _entry(
-    grok: Grok, base: tuple[str, ...], overwrite: set, keep_empty: bool
+    grok: Grok, base: tuple[str, ...], overwrite: set, keep_empty: bool, timeout_ms: int
 ) -> tuple[frozenset[str] | None, Plan]:
-    """An expression's first characters and its plan: literals, search, captures' writer."""
+    """An expression's first characters and its plan: literals, matchers, captures' writer."""
     targets = []
     for cap in grok.captures:
         parts = split_path(cap.field)
         convert = CONVERTERS[cap.type] if cap.type else None
         targets.append(Target(cap.group - 1, base + parts, convert, parts in overwrite))
     search = grok.regex.match if grok.anchored else grok.regex.search  # the same when anchored
-    return grok.first_chars, (grok.literals, search, compile_writer(targets, keep_empty))
+    native = matcher(grok.regex.pattern, grok.regex.groups, timeout_ms)
+    return grok.first_chars, (grok.literals, native, search, compile_writer(targets, keep_empty))
 
 
 def _texts(value: Any) -> tuple[str, ...]:
