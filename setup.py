@@ -26,6 +26,7 @@ setup(
             path="native/grokmatch/Cargo.toml",
             binding=Binding.PyO3,
             optional=True,
+            debug=False,  # editable installs too: a debug build matches slower than `regex`
             env=cargo_env(),
         )
     ],
