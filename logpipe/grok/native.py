@@ -170,6 +170,8 @@ def _class(source: str, i: int, out: list[str], state: dict) -> int:
 
 def _group(source: str, i: int, out: list[str], state: dict) -> int:
     """Rewrite the group opener at `i`; return the index after it."""
+    if source.startswith("(*", i):
+        raise _Unshared("a backtracking verb")
     if not source.startswith("(?", i):
         out.append("(")
         return i + 1

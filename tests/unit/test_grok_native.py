@@ -71,6 +71,7 @@ def test_rewrites_where_only_the_spelling_differs(source, pcre2):
         "\\X",
         "(?|a)",
         "(?(1)a|b)",
+        "a(*PRUNE)b",
         "a{x}",
     ],
 )

@@ -84,9 +84,20 @@ impl Matcher {
                 return Err(compile_error(jit, 0));
             }
             let mut count: u32 = 0;
-            pcre2_pattern_info_8(code, PCRE2_INFO_CAPTURECOUNT, &mut count as *mut u32 as *mut _);
+            pcre2_pattern_info_8(
+                code,
+                PCRE2_INFO_CAPTURECOUNT,
+                &mut count as *mut u32 as *mut _,
+            );
             let context = pcre2_match_context_create_8(ptr::null_mut());
-            pcre2_set_match_limit_8(context, if match_limit > 0 { match_limit } else { u32::MAX });
+            pcre2_set_match_limit_8(
+                context,
+                if match_limit > 0 {
+                    match_limit
+                } else {
+                    u32::MAX
+                },
+            );
             let stack = pcre2_jit_stack_create_8(JIT_STACK_START, JIT_STACK_MAX, ptr::null_mut());
             pcre2_jit_stack_assign_8(context, None, stack as *mut _);
             let data = pcre2_match_data_create_from_pattern_8(code, ptr::null_mut());
@@ -94,7 +105,11 @@ impl Matcher {
                 code,
                 groups: count as usize,
                 bounded: match_limit > 0,
-                scratch: Mutex::new(Scratch { data, context, stack }),
+                scratch: Mutex::new(Scratch {
+                    data,
+                    context,
+                    stack,
+                }),
             })
         }
     }
@@ -114,7 +129,9 @@ impl Matcher {
             return Err(PyErr::fetch(py));
         }
         if unsafe { ffi::PyUnicode_GetLength(text.as_ptr()) } != size {
-            return Err(PyValueError::new_err("the native matcher takes ASCII text only"));
+            return Err(PyValueError::new_err(
+                "the native matcher takes ASCII text only",
+            ));
         }
         let subject = bytes as *const u8;
         let scratch = self.scratch.lock().unwrap();
@@ -165,7 +182,10 @@ impl Matcher {
                 };
                 ffi::PyTuple_SET_ITEM(tuple, (group - 1) as ffi::Py_ssize_t, item);
             }
-            Ok(Bound::from_owned_ptr(py, tuple).downcast_into_unchecked::<PyTuple>().into_any().unbind())
+            Ok(Bound::from_owned_ptr(py, tuple)
+                .downcast_into_unchecked::<PyTuple>()
+                .into_any()
+                .unbind())
         }
     }
 }
