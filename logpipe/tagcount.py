@@ -44,8 +44,8 @@ MAX_NAME_CHARS = 100
 def declared_failure_tags(stages: Iterable[Any]) -> frozenset[str]:
     """The built-in failure tags and those the stages' `tag_on_*` options name."""
     declared = set(BUILT_IN_FAILURE_TAGS)
-    for stage in stages:
-        config = getattr(stage.run, "config", None)
+    for built in stages:
+        config = getattr(built.stage, "config", None)
         for name, value in config if config is not None else ():
             if name.startswith("tag_on"):
                 values = value if isinstance(value, list | tuple) else [value]

@@ -90,7 +90,7 @@ def _build_stage(
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     name = item.get("id") or f"{index}:{kind}"
-    return BuiltStage(name=name, run=stage, when=when, choose=choose)
+    return BuiltStage(name=name, stage=stage, when=when, choose=choose)
 
 
 def substitute_env(value: Any, path: Path) -> Any:

@@ -41,16 +41,16 @@ class BuiltStage:
     """
 
     name: str
-    run: StageFn
+    stage: StageFn
     when: Predicate | None = None
     choose: Chooser | None = None  # `when` over a whole batch, where the loader compiled one
     holding: HoldingStage | None = field(init=False, default=None, compare=False, repr=False)
     databases: ReadsDatabases | None = field(init=False, default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        run = self.run
-        object.__setattr__(self, "holding", run if isinstance(run, HoldingStage) else None)
-        object.__setattr__(self, "databases", run if isinstance(run, ReadsDatabases) else None)
+        stage = self.stage
+        object.__setattr__(self, "holding", stage if isinstance(stage, HoldingStage) else None)
+        object.__setattr__(self, "databases", stage if isinstance(stage, ReadsDatabases) else None)
 
 
 @dataclass
@@ -141,20 +141,20 @@ class Pipeline:
                 self.dropped += dropped
         return events
 
-    def _guarded(self, stage: BuiltStage, events: list[dict]) -> list[dict]:
-        """`stage.run(events)`, with an exception turned into a tag on the event it hit."""
+    def _guarded(self, built: BuiltStage, events: list[dict]) -> list[dict]:
+        """`built.stage(events)`, with an exception turned into a tag on the event it hit."""
         done: list[dict] = []
         while True:
             try:
-                out = stage.run(events)
+                out = built.stage(events)
             except Exception as exc:
-                self._report(stage, exc)
+                self._report(built, exc)
                 culprit = _culprit(exc, events)
                 if culprit is None:  # not inside the per-event loop: every event of the call
                     for event in events:
-                        _mark(event, stage.name, exc)
+                        _mark(event, built.name, exc)
                     return done + events
-                _mark(events[culprit], stage.name, exc)
+                _mark(events[culprit], built.name, exc)
                 # Stages work through a batch in order: those before are done, the rest due.
                 done += events[: culprit + 1]
                 events = events[culprit + 1 :]

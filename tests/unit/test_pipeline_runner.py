@@ -201,7 +201,7 @@ def test_drain_passes_what_one_holding_stage_releases_through_the_next_one():
 def test_a_condition_keeps_unselected_events_in_place_and_puts_created_ones_last():
     pipeline, _stage = multiline_pipeline()
     stage = pipeline.stages[0]
-    pipeline.stages[0] = BuiltStage("join", stage.run, when=lambda e: e["message"] != "skip")
+    pipeline.stages[0] = BuiltStage("join", stage.stage, when=lambda e: e["message"] != "skip")
     assert pipeline([kafka_event("start", 0, "a"), kafka_event("skip", 1, "b")]) == [
         kafka_event("skip", 1, "b")
     ]
