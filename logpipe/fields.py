@@ -99,11 +99,3 @@ def add_tags(event: dict, tags: Iterable[str]) -> None:
     """Append each of `tags` to the event's `tags` list once."""
     for tag in tags:
         add_tag(event, tag)
-
-
-def metadata(event: dict) -> dict:
-    """Return the event's `@metadata` dict (never indexed), creating it if absent."""
-    meta = event.get("@metadata")
-    if meta is None:
-        meta = event["@metadata"] = {}
-    return meta

@@ -1,7 +1,8 @@
 """The event's `@metadata`: where it came from, as a plain dict described by TypedDicts.
 
-A fresh event is made here (from a Kafka message, a replayed file's line or a line of stdin)
-and its origin is read here. Constructors and readers do what inline code would, no more.
+A fresh event is made here (from a Kafka message, a replayed file's line or a line of stdin),
+its origin is read here and stages write their keys here. Constructors, readers and writers do
+what inline code would, no more.
 """
 
 from __future__ import annotations
@@ -210,3 +211,76 @@ def envelope_info(meta: Any) -> EnvelopeInfo | None:
     """`@metadata.envelope` (the shipper's format and time), or None."""
     envelope = meta.get("envelope") if isinstance(meta, dict) else None
     return envelope if isinstance(envelope, dict) else None
+
+
+def take_decoded(events: list[dict]) -> list[tuple[str, Any] | None]:
+    """Per event, `_decoded` taken off: the (line, decoded JSON) the envelope stage left for
+    parse, or None. One call a batch: the parse stage's every event asks."""
+    return [
+        meta.pop("_decoded", None) if type(meta := event.get("@metadata")) is dict else None
+        for event in events
+    ]
+
+
+# Writers: each sets one key, creating `@metadata` when it is absent and replacing a value there
+# that is not a dict (a payload's field, not ours).
+
+
+def _writable(event: dict) -> Metadata:
+    """The event's `@metadata` dict, made when there is none."""
+    meta = event.get("@metadata")
+    if type(meta) is not dict:
+        meta = event["@metadata"] = {}  # type: ignore[typeddict-item]
+    return meta
+
+
+def mark_time_checked(event: dict, stamp: str | None) -> None:
+    """`time_checked`: the `@timestamp` the timestamp stage accepted (documents trust only it)."""
+    meta = event.get("@metadata")  # inline, not _writable: once per event of the timestamp stage
+    if type(meta) is dict:
+        meta["time_checked"] = stamp
+    else:
+        event["@metadata"] = {"time_checked": stamp}
+
+
+def mark_parsed(event: dict, how: str) -> None:
+    """`parsed`: `json` (text-format grok skips the event), or the envelope that left no line."""
+    meta = event.get("@metadata")  # inline, not _writable: once per JSON line of the parse stage
+    if type(meta) is dict:
+        meta["parsed"] = how
+    else:
+        event["@metadata"] = {"parsed": how}
+
+
+def hand_decoded(event: dict, line: str, decoded: Any) -> None:
+    """`_decoded`: a JSON line that is no envelope, decoded, for the parse stage to take."""
+    meta = event.get("@metadata")  # inline, not _writable: once per JSON line of the envelope
+    if type(meta) is dict:
+        meta["_decoded"] = (line, decoded)
+    else:
+        event["@metadata"] = {"_decoded": (line, decoded)}
+
+
+def set_envelope(event: dict, formats: list[str]) -> None:
+    """`envelope.format`: the shipper's format, or the list of them when envelopes nest."""
+    _writable(event)["envelope"] = {"format": formats[0] if len(formats) == 1 else formats}
+
+
+def keep_beat(event: dict, beat: dict[str, Any]) -> None:
+    """`beat`: a Beats envelope's own `@metadata`."""
+    _writable(event)["beat"] = beat
+
+
+def set_time_window(event: dict, low: int, high: int) -> None:
+    """`time_window`: event times accepted for this event, epoch ms (replay --time-window)."""
+    _writable(event)["time_window"] = {"from": low, "until": high}
+
+
+def mark_joined_lines(event: dict, offsets: list[int | None]) -> None:
+    """`multiline`: the lines a multiline group joined into this event, and their positions."""
+    _writable(event)["multiline"] = {"lines": len(offsets), "offsets": offsets}
+
+
+def mark_joined_pieces(event: dict, offsets: list[int | None]) -> None:
+    """`partial`: the partial-line pieces joined into this event, and their positions."""
+    _writable(event)["partial"] = {"pieces": len(offsets), "offsets": offsets}

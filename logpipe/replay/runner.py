@@ -13,6 +13,7 @@ from logpipe.deadletter import DeadLetterWriter
 from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
+from logpipe.metadata import set_time_window
 from logpipe.metrics import Metrics
 from logpipe.naming import IndexMode
 from logpipe.pipeline import Pipeline
@@ -191,7 +192,7 @@ class Replay:
             if self.options.time_window is not None:
                 low, high = self.options.time_window
                 for event in events:
-                    event["@metadata"]["time_window"] = {"from": low, "until": high}
+                    set_time_window(event, low, high)
             read = len(events)
             events = self.pipeline.process(events)
             docs = self.delivery.build(events, self.pipeline.dropped, read)

@@ -37,6 +37,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from logpipe.fields import add_tag, put
+from logpipe.metadata import hand_decoded, mark_parsed, set_envelope
 from logpipe.stages.base import BuildContext, HoldingStage, Partition, StageConfig
 from logpipe.stages.envelope_shapes import (
     DETECT,
@@ -58,7 +59,6 @@ from logpipe.stages.partials import PARTIAL_TAG, PartialLines
 
 Shape = Literal["beats", "journald", "vector", "docker", "fluentbit", "cri"]
 ALL_SHAPES: tuple[Shape, ...] = ("beats", "journald", "vector", "docker", "fluentbit", "cri")
-DECODED = "_decoded"  # in @metadata: (line, decoded object) for the parse stage
 _MAX_DEPTH = 64  # as the parse stage's default max_depth
 _STREAM_SHAPES = frozenset({"cri", "docker", "fluentbit"})  # whose lines the runtime may split
 
@@ -154,7 +154,7 @@ class EnvelopeStage(HoldingStage):
                 except orjson.JSONDecodeError:
                     doc = None
                 if type(doc) is dict and markers.isdisjoint(doc):
-                    _hand_to_parse(event, raw, doc)
+                    hand_decoded(event, raw, doc)
                 elif type(doc) is dict and not _nested_too_deep(raw, doc):
                     streamed = self._one(event, raw, doc)
             # CRI lines start with a date (`2026-11-26T...`)
@@ -218,13 +218,10 @@ class EnvelopeStage(HoldingStage):
                 break
         if not formats:
             return False
-        meta = event.get("@metadata")
-        if type(meta) is not dict:
-            meta = event["@metadata"] = {}
-        meta["envelope"] = {"format": formats[0] if len(formats) == 1 else formats}
+        set_envelope(event, formats)
         if line is FIELDS_ONLY:  # nothing left for parse or grok
             event.pop(self._field, None)
-            meta["parsed"] = formats[-1]
+            mark_parsed(event, formats[-1])
         else:
             event[self._field] = line
         if stamp:
@@ -245,7 +242,7 @@ class EnvelopeStage(HoldingStage):
             return None, "", None
         if not self._markers.isdisjoint(doc) and not _nested_too_deep(line, doc):
             return self._detect(event, doc)
-        _hand_to_parse(event, line, doc)
+        hand_decoded(event, line, doc)  # not an envelope: the parse stage takes it
         return None, "", None
 
     def _unwrap_export(self, event: dict, text: str) -> tuple[str | None, str, str | None]:
@@ -272,15 +269,6 @@ class EnvelopeStage(HoldingStage):
 def _nested_too_deep(line: str, doc: dict) -> bool:
     """Deeper than an index takes: left to `parse`, which tags it `_json_too_deep`."""
     return line.count("{") + line.count("[") > _MAX_DEPTH and too_deep(doc, _MAX_DEPTH)
-
-
-def _hand_to_parse(event: dict, line: str, doc: dict) -> None:
-    """Not an envelope: the parse stage takes the decoded object from `@metadata`."""
-    meta = event.get("@metadata")
-    if type(meta) is dict:
-        meta[DECODED] = (line, doc)
-    else:
-        event["@metadata"] = {DECODED: (line, doc)}
 
 
 # --- CRI -------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from logpipe.fields import add_tag, put
+from logpipe.metadata import keep_beat
 from logpipe.stages.merging import merge_into
 from logpipe.stages.partials import PARTIAL_TAG
 from logpipe.timeformats import format_ms
@@ -250,7 +251,7 @@ def _handle_beats(event: dict, doc: dict) -> str | None:
     message = doc.pop("message", None)
     meta = doc.pop("@metadata", None)
     if type(meta) is dict:
-        put(event, "@metadata.beat", meta)
+        keep_beat(event, meta)
     beat = doc.pop("beat", None)  # Beats 5.x / 6.x
     if type(beat) is dict:
         for key, path in (("hostname", "host.hostname"), ("name", "agent.name"),

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from logpipe.fields import add_tag
-from logpipe.metadata import line_group
+from logpipe.metadata import line_group, mark_joined_lines
 from logpipe.stages.base import BuildContext, HoldingStage, Partition, StageConfig
 from logpipe.userregex import UserRegex
 
@@ -143,8 +143,5 @@ class MultilineStage(HoldingStage):
         if len(group.lines) > 1:
             event[self.config.field] = "\n".join(group.lines)
             add_tag(event, self.config.tag)
-            meta = event.get("@metadata")
-            if not isinstance(meta, dict):
-                meta = event["@metadata"] = {}
-            meta["multiline"] = {"lines": len(group.lines), "offsets": group.offsets}
+            mark_joined_lines(event, group.offsets)
         return event

@@ -30,9 +30,9 @@ import orjson
 from pydantic import Field
 
 from logpipe.fields import add_tag, put, split_path
+from logpipe.metadata import mark_parsed, take_decoded
 from logpipe.stages.applog import LIBRARY_KEYS, take_message, to_ecs
 from logpipe.stages.base import BuildContext, StageConfig, Tags
-from logpipe.stages.envelope import DECODED
 from logpipe.stages.merging import expand_dots, merge_into, too_deep
 
 MIB = 1024 * 1024
@@ -127,9 +127,8 @@ class ParseStage:
         simple = not (self._nested_field or self._keep or self.config.tag_non_json)
         at_root = simple and self.config.target is None
         field, short, depth = self._field, self._field_bytes // 4, self.config.max_depth
-        for event in events:
-            meta = event.get("@metadata")
-            decoded = meta.pop(DECODED, None) if type(meta) is dict else None
+        mark = mark_parsed  # a local name: called once per JSON event
+        for event, decoded in zip(events, take_decoded(events), strict=True):
             if simple:
                 raw = event.get(field)
                 if (
@@ -148,7 +147,7 @@ class ParseStage:
                         and not _many_brackets(raw, depth)
                     ):
                         self._merge(event, decoded[1])
-                        meta["parsed"] = "json"  # the merge keeps the event's metadata object
+                        mark(event, "json")
                         continue
             self._one(event, decoded)
         return events
@@ -218,7 +217,7 @@ class ParseStage:
             put(event, cfg.target, parsed)
             return True
         self._merge(event, parsed)
-        _mark_parsed(event)
+        mark_parsed(event, "json")
         return True
 
     def _get_raw(self, event: dict) -> str | None:
@@ -287,15 +286,6 @@ class ParseStage:
             event.update(parsed)
         else:
             merge_into(event, parsed)
-
-
-def _mark_parsed(event: dict) -> None:
-    """`@metadata.parsed: json`: the default pipeline's grok skips the event."""
-    meta = event.get("@metadata")
-    if type(meta) is dict:
-        meta["parsed"] = "json"
-    else:
-        event["@metadata"] = {"parsed": "json"}
 
 
 def _merge_tags(event: dict, incoming: Any) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from logpipe.fields import get
-from logpipe.metadata import line_group
+from logpipe.metadata import line_group, mark_joined_pieces
 from logpipe.stages.base import Partition
 
 PARTIAL_TAG = "_partial_line"
@@ -94,9 +94,7 @@ class PartialLines:
         event = group.event
         if len(group.parts) > 1:
             event[self._field] = "".join(group.parts)
-            meta = event.get("@metadata")
-            if isinstance(meta, dict):
-                meta["partial"] = {"pieces": len(group.parts), "offsets": group.offsets}
+            mark_joined_pieces(event, group.offsets)
         tags = event.get("tags")
         if finished and isinstance(tags, list) and PARTIAL_TAG in tags:
             tags.remove(PARTIAL_TAG)

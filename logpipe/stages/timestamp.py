@@ -23,6 +23,7 @@ from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
+from logpipe.metadata import mark_time_checked
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
@@ -34,7 +35,7 @@ from logpipe.timeformats import (
     reads_numbers,
     utc_stamp,
 )
-from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
+from logpipe.timewindow import DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
 
 _DEFAULT_FIELDS = ("@timestamp", "timestamp", "time", "ts", "date")
 _CACHE_SIZE = 8192
@@ -142,6 +143,7 @@ class TimestampStage:
         window = self._window
         before, after = window.before_ms, window.after_ms
         cache, target, checks = self._cache, self._target, self._checks
+        mark_checked = mark_time_checked  # a local name: called once per event
         remove = self.config.remove_field
         plain, iso_first = self._plain_sources, self._iso_first
         last = None  # the Kafka timestamp the bounds below belong to
@@ -169,7 +171,7 @@ class TimestampStage:
                 if value is not None:
                     break
             else:  # none of them: _one goes on with the other sources
-                self._one(event, meta, ref, low, high, now_ms, len(plain))
+                self._one(event, ref, low, high, now_ms, len(plain))
                 continue
             if type(value) is str:
                 out = cache.get(value)
@@ -188,10 +190,10 @@ class TimestampStage:
                     if remove and key != target:
                         del event[key]
                     event[target] = out
-                    if checks and type(meta) is dict:
-                        meta[CHECKED] = out
+                    if checks:
+                        mark_checked(event, out)
                     continue
-            self._one(event, meta, ref, low, high, now_ms)
+            self._one(event, ref, low, high, now_ms)
         return events
 
     def _sure_range(self, low: int, high: int) -> tuple[str, str]:
@@ -249,7 +251,7 @@ class TimestampStage:
         return _NO_FORMAT, by_hour
 
     def _one(
-        self, event: dict, meta: Any, ref: int, low: int, high: int, now_ms: float, start: int = 0
+        self, event: dict, ref: int, low: int, high: int, now_ms: float, start: int = 0
     ) -> None:
         """The exact way for one event, from source `start` on (those before are absent)."""
         seen = _NOT_A_TIME
@@ -265,7 +267,7 @@ class TimestampStage:
                         pop(event, path)
                     if refused_target is not None:  # the value refused there is kept aside
                         put(event, self._aside, refused_target)
-                self._write(event, meta, out)
+                self._write(event, out)
                 return
             if path == self._target:
                 refused_target = value
@@ -285,15 +287,15 @@ class TimestampStage:
             ms = int(ref if fallback == "kafka" else now_ms)
             if ms != self._fallback[0]:  # events of a batch mostly share it
                 self._fallback = (ms, format_ms(ms))
-            self._write(event, meta, self._fallback[1])
+            self._write(event, self._fallback[1])
 
-    def _write(self, event: dict, meta: Any, out: str | None) -> None:
+    def _write(self, event: dict, out: str | None) -> None:
         if self._flat_target:
             event[self._target] = out
         else:
             put(event, self._target, out)
-        if self._checks and isinstance(meta, dict):
-            meta[CHECKED] = out
+        if self._checks:
+            mark_time_checked(event, out)
 
     def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""

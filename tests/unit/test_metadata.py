@@ -19,10 +19,19 @@ from logpipe.metadata import (
     event_from_message,
     event_from_stdin,
     file_partition,
+    hand_decoded,
     kafka_coordinates,
     kafka_origin,
+    keep_beat,
     line_group,
+    mark_joined_lines,
+    mark_joined_pieces,
+    mark_parsed,
+    mark_time_checked,
     reference_ms,
+    set_envelope,
+    set_time_window,
+    take_decoded,
 )
 from logpipe.pipeline import load_pipeline
 from logpipe.replay.file_units import FileUnit
@@ -214,3 +223,55 @@ def test_the_default_pipeline_writes_only_keys_metadata_names():
     out = pipeline(events) + pipeline.drain()
     named = Metadata.__required_keys__ | Metadata.__optional_keys__
     assert {key for event in out for key in event["@metadata"]} <= named
+
+
+WRITERS = [
+    (lambda e: mark_time_checked(e, "2026-11-26T10:00:00.000Z"), "time_checked"),
+    (lambda e: mark_parsed(e, "json"), "parsed"),
+    (lambda e: hand_decoded(e, "{}", {}), "_decoded"),
+    (lambda e: set_envelope(e, ["docker"]), "envelope"),
+    (lambda e: keep_beat(e, {"beat": "filebeat"}), "beat"),
+    (lambda e: set_time_window(e, 1, 2), "time_window"),
+    (lambda e: mark_joined_lines(e, [4, 5]), "multiline"),
+    (lambda e: mark_joined_pieces(e, [4, 5]), "partial"),
+]
+
+
+@pytest.mark.parametrize(("write", "key"), WRITERS)
+def test_a_writer_sets_its_key_beside_the_others(write, key):
+    event = event_from_message(kafka_message())
+    write(event)
+    assert key in event["@metadata"]
+    assert event["@metadata"]["id"] == "logs-3-41"
+
+
+@pytest.mark.parametrize(("write", "key"), WRITERS)
+@pytest.mark.parametrize("found", [None, "a payload's text", ["x"]])
+def test_a_writer_makes_metadata_when_there_is_none_of_ours(write, key, found):
+    event = {"message": "x"} if found is None else {"message": "x", "@metadata": found}
+    write(event)
+    assert list(event["@metadata"]) == [key]
+
+
+def test_the_writers_values():
+    event: dict = {"message": "x"}
+    set_envelope(event, ["docker"])
+    mark_joined_lines(event, [4, None])
+    mark_joined_pieces(event, [7, 8, 9])
+    set_time_window(event, 1, 2)
+    assert event["@metadata"] == {
+        "envelope": {"format": "docker"},
+        "multiline": {"lines": 2, "offsets": [4, None]},
+        "partial": {"pieces": 3, "offsets": [7, 8, 9]},
+        "time_window": {"from": 1, "until": 2},
+    }
+    set_envelope(event, ["docker", "cri"])
+    assert event["@metadata"]["envelope"] == {"format": ["docker", "cri"]}
+
+
+def test_decoded_objects_are_taken_off_once_per_event():
+    events: list[dict] = [{"message": "a"}, {"message": "b", "@metadata": 3}, {"message": "c"}]
+    hand_decoded(events[0], "{}", {})
+    assert take_decoded(events) == [("{}", {}), None, None]
+    assert take_decoded(events) == [None, None, None]
+    assert events[0]["@metadata"] == {}
