@@ -255,14 +255,5 @@ def _run(plan: Plan) -> Summary:
 def _merge(summaries: list[Summary]) -> Summary:
     total = Summary()
     for part in summaries:
-        total.read += part.read
-        total.indexed += part.indexed
-        total.already_present += part.already_present
-        total.dead_lettered += part.dead_lettered
-        total.failed += part.failed
-        total.read_only += part.read_only
-        total.unrestorable += part.unrestorable
-        total.per_index.update(part.per_index)
-        total.per_tag.update(part.per_tag)
-        total.interrupted = total.interrupted or part.interrupted
+        total.add(part)
     return total

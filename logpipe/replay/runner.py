@@ -6,7 +6,7 @@ import logging
 import signal
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from logpipe.deadletter import DeadLetterWriter
@@ -20,7 +20,7 @@ from logpipe.pipeline import Pipeline
 from logpipe.replay.checkpoint import Checkpoint
 from logpipe.replay.progress import Progress
 from logpipe.replay.readonly import WriteBlocks
-from logpipe.replay.units import Unit
+from logpipe.replay.units import Batch, Unit
 from logpipe.sink import BulkSink
 from logpipe.tagcount import declared_failure_tags
 
@@ -29,12 +29,9 @@ log = logging.getLogger("logpipe.replay")
 
 @dataclass
 class Summary:
-    """What a replay did, for the closing lines."""
+    """What a replay did, for the closing lines: delivery's counters and replay's own."""
 
-    read: int = 0
-    indexed: int = 0
-    already_present: int = 0
-    dead_lettered: int = 0
+    stats: Stats = field(default_factory=Stats)  # read (`consumed`), indexed (`created`), ...
     failed: int = 0
     read_only: int = 0
     unrestorable: int = 0
@@ -42,18 +39,33 @@ class Summary:
     per_tag: Counter = field(default_factory=Counter)
     interrupted: bool = False
 
+    def add(self, other: Summary) -> None:
+        """Count in what another share of the same replay did."""
+        for counter in fields(Stats):
+            name = counter.name
+            setattr(self.stats, name, getattr(self.stats, name) + getattr(other.stats, name))
+        self.failed += other.failed
+        self.read_only += other.read_only
+        self.unrestorable += other.unrestorable
+        self.per_index.update(other.per_index)
+        self.per_tag.update(other.per_tag)
+        self.interrupted = self.interrupted or other.interrupted
+
     def lines(self, dry_run: bool) -> list[str]:
         """Human-readable closing lines."""
+        stats = self.stats
         if dry_run:
-            out = [f"dry run: read {self.read:,}, would index {sum(self.per_index.values()):,}"]
+            out = [
+                f"dry run: read {stats.consumed:,}, would index {sum(self.per_index.values()):,}"
+            ]
             out += [f"  {index}: {count:,}" for index, count in sorted(self.per_index.items())]
             out += [f"  tag {tag}: {count:,}" for tag, count in sorted(self.per_tag.items())]
             return out
         state = "interrupted (resume with the same command)" if self.interrupted else "done"
         out = [
-            f"replay {state}: read {self.read:,}, indexed {self.indexed:,}, "
-            f"already present {self.already_present:,}, "
-            f"dead-lettered {self.dead_lettered:,}, failed {self.failed:,}"
+            f"replay {state}: read {stats.consumed:,}, indexed {stats.created:,}, "
+            f"already present {stats.existing:,}, "
+            f"dead-lettered {stats.dead_lettered:,}, failed {self.failed:,}"
         ]
         if self.read_only:
             out.append(
@@ -152,7 +164,7 @@ class Replay:
         """Replay every unit from its checkpoint; return the summary."""
         signal.signal(signal.SIGINT, self.stop)
         signal.signal(signal.SIGTERM, self.stop)
-        summary = Summary()
+        summary = Summary(self.stats)
         starts = {unit.key: self.checkpoint.get(unit.key, unit.first) for unit in self.units}
         progress = Progress(
             sum(unit.total for unit in self.units),
@@ -165,10 +177,9 @@ class Replay:
             position = None
             for batch in unit.batches(starts[unit.key], self.options.batch_size):
                 limiter.take(batch.size)
-                summary.read += batch.size
                 summary.unrestorable += batch.unrestorable
                 position = batch.position
-                docs = self._documents(batch.events, batch.docs, summary)
+                docs = self._documents(batch, summary)
                 if not self._write(docs, summary):
                     break
                 self._save(unit, self._safe_position(unit, position))
@@ -181,23 +192,22 @@ class Replay:
                     self._save(unit, position)
         progress.finish()
         summary.interrupted = self.stopping
-        summary.indexed = self.stats.created
-        summary.already_present = self.stats.existing
-        summary.dead_lettered = self.stats.dead_lettered
         summary.per_tag = self.delivery.tags
         return summary
 
-    def _documents(self, events: list[dict], restored: list[Doc], summary: Summary) -> list[Doc]:
+    def _documents(self, batch: Batch, summary: Summary) -> list[Doc]:
+        """The batch's documents; its messages counted as read (`Stats.consumed`)."""
+        events = batch.events
         if events:
             if self.options.time_window is not None:
                 low, high = self.options.time_window
                 for event in events:
                     set_time_window(event, low, high)
-            read = len(events)
             events = self.pipeline.process(events)
-            docs = self.delivery.build(events, self.pipeline.dropped, read)
-        else:
-            docs = [self._retarget(doc) for doc in restored]
+            docs = self.delivery.build(events, self.pipeline.dropped, batch.size)
+        else:  # dead letters: documents already, or nothing to restore
+            self.stats.consumed += batch.size
+            docs = [self._retarget(doc) for doc in batch.docs]
         return self._counted(docs, summary)
 
     def _held_documents(self, summary: Summary) -> list[Doc]:

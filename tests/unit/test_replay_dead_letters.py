@@ -4,6 +4,7 @@ import orjson
 import pytest
 
 from logpipe.deadletter import dead_letter_record
+from logpipe.delivery import Stats
 from logpipe.documents import Doc
 from logpipe.errors import LogpipeError
 from logpipe.replay.kafka_units import restore_dead_letter
@@ -37,5 +38,5 @@ def test_other_records_are_refused_with_a_message(value):
 
 
 def test_the_summary_names_unrestorable_dead_letters():
-    lines = Summary(read=3, indexed=2, unrestorable=1).lines(dry_run=False)
+    lines = Summary(Stats(consumed=3, created=2), unrestorable=1).lines(dry_run=False)
     assert any("not restorable: 1 dead letter" in line for line in lines)

@@ -61,7 +61,7 @@ def test_what_multiline_holds_at_the_end_of_a_file_is_indexed(tmp_path):
     path.write_text("\n".join(TRACE) + "\n")
     engine = MemoryEngine()
     summary, (unit,) = replay(tmp_path, [path], engine)
-    assert (summary.read, summary.failed) == (5, 0)
+    assert (summary.stats.consumed, summary.failed) == (5, 0)
     messages = sorted(doc["message"] for doc in engine.docs.values())
     assert messages == ["\n".join(TRACE[:3]), "\n".join(TRACE[3:])]
     assert Checkpoint(tmp_path / "checkpoint").get(unit.key, 0) == 5
@@ -96,7 +96,7 @@ def test_multiline_groups_lines_per_file(tmp_path):
     summary, _units = replay(tmp_path, [first, second], engine, batch_size=10)
     messages = sorted(doc["message"] for doc in engine.docs.values())
     assert messages == ["\tat b.continues", "a starts", "b next"]
-    assert summary.indexed == 3
+    assert summary.stats.created == 3
 
 
 def test_times_are_judged_by_the_files_modification_time(tmp_path):
@@ -134,7 +134,7 @@ def test_days_made_read_only_by_the_lifecycle_are_reported_not_written(tmp_path)
     engine = MemoryEngine(blocked={"p-logs-2026.11.20"})
     summary, _units = replay(tmp_path, [path], engine, pipeline="default")
     assert [doc["message"] for doc in engine.docs.values()] == ["new day"]
-    assert (summary.indexed, summary.read_only, summary.dead_lettered) == (1, 1, 0)
+    assert (summary.stats.created, summary.read_only, summary.stats.dead_lettered) == (1, 1, 0)
     assert "1 document(s) for read-only indices" in "\n".join(summary.lines(dry_run=False))
 
 
@@ -146,5 +146,5 @@ def test_replay_counts_what_the_pipeline_read_and_dropped(tmp_path):
     checkpoint = Checkpoint(tmp_path / "checkpoint")
     runner = Replay([FileUnit(path)], pipeline, MemoryEngine(), None, checkpoint, options)
     summary = runner.run()
-    assert (summary.read, summary.indexed) == (2, 1)
+    assert (summary.stats.consumed, summary.stats.created) == (2, 1)
     assert (runner.stats.consumed, runner.stats.dropped, pipeline.dropped) == (2, 1, 1)
