@@ -187,12 +187,13 @@ def file_partition(path: str) -> tuple[str, None]:
     return f"file:{path}", None
 
 
-def line_group(meta: Any) -> tuple[tuple[Any, Any, Any], int | None]:
-    """The group a line belongs to (multiline, partial lines), and its position in it.
+def line_group(event: dict) -> tuple[tuple[Any, Any, Any], int | None]:
+    """The group an event's line belongs to (multiline, partial lines), and its position in it.
 
     Kafka: `(topic, partition, key)` and the offset; a replayed file: `("file:<path>", None,
     None)` and the line number; otherwise `(None, None, None)` and None.
     """
+    meta = event.get("@metadata")
     if isinstance(meta, dict):
         kafka = meta.get("kafka")
         if isinstance(kafka, dict):

@@ -85,7 +85,7 @@ class MultilineStage(HoldingStage):
         cfg = self.config
         for event in events:
             text = event.get(cfg.field)
-            key, position = line_group(event.get("@metadata"))
+            key, position = line_group(event)
             continues = isinstance(text, str) and self._is_continuation(event, text)
             group = self._open.get(key)
             if continues and group is not None:

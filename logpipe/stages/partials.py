@@ -47,7 +47,7 @@ class PartialLines:
 
     def take(self, event: dict, partial: bool, out: list[dict]) -> None:
         """Append to `out` what is ready: `event` itself, a joined line, or nothing (held)."""
-        kafka_key, position = line_group(event.get("@metadata"))
+        kafka_key, position = line_group(event)
         key = (*kafka_key, _stream_of(event))
         group = self._open.get(key)
         text = event.get(self._field)

@@ -198,15 +198,15 @@ def test_reference_ms_is_the_messages_own_time_never_later_than_now(meta, expect
 
 
 def test_line_group_is_the_kafka_stream_or_the_file():
-    kafka_meta = event_from_message(kafka_message())["@metadata"]
-    assert line_group(kafka_meta) == (("logs", 3, "k"), 41)
-    file_meta = event_from_file_line(b"x", "/var/log/app.log", "id", 9, NOV_26)["@metadata"]
-    key, line = line_group(file_meta)
+    assert line_group(event_from_message(kafka_message())) == (("logs", 3, "k"), 41)
+    key, line = line_group(event_from_file_line(b"x", "/var/log/app.log", "id", 9, NOV_26))
     assert (key, line) == (("file:/var/log/app.log", None, None), 9)
     assert key[:2] == file_partition("/var/log/app.log")  # what file replays resume before
-    assert line_group({"file": {}}) == ((None, None, None), None)
-    assert line_group({"kafka": {"topic": "t", "offset": "7"}}) == (("t", None, None), None)
-    assert line_group("x") == ((None, None, None), None)
+    assert line_group({"@metadata": {"file": {}}}) == ((None, None, None), None)
+    odd = {"kafka": {"topic": "t", "offset": "7"}}
+    assert line_group({"@metadata": odd}) == (("t", None, None), None)
+    assert line_group({"@metadata": "x"}) == ((None, None, None), None)
+    assert line_group({}) == ((None, None, None), None)
 
 
 def test_envelope_info_is_the_shippers_sub_dict():
