@@ -3,6 +3,10 @@
 What Logstash's grok does, unrolled: each capture that matched goes to its (nested) field,
 converted when it has a type; a field already there turns into a list, except that a capture
 equal to a value the event had before the match (an envelope's) changes nothing.
+
+The common case costs least: when the event has no field yet under a capture's top-level key
+(`http`, `url`, ...), its nested dicts are made without lookups, as one literal when that key
+has one capture, else once per parent and held in locals shared by the captures below it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from logpipe.grok.expression import to_int
+
 Writer = Callable[[dict, tuple], None]
+Path = tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +26,7 @@ class Target:
     """Where one capture goes: its index in `match.groups()`, field path, converter, overwrite."""
 
     group: int
-    path: tuple[str, ...]
+    path: Path
     convert: Callable[[str], Any] | None
     overwrite: bool
 
@@ -27,33 +34,129 @@ class Target:
 def compile_writer(targets: Sequence[Target], keep_empty: bool) -> Writer:
     """A function `write(event, groups)` that merges one match's captures into `event`."""
     names: dict[str, Any] = {"_add": add_value}
+    single, shared = _new_keys(targets)
+    flags = {key: f"new{n}" for n, key in enumerate(shared)}
+    parents = {p: f"p{n}" for n, p in enumerate(_parents(t for t in targets if t.path[0] in flags))}
     lines = ["def write(event, groups):"]
-    seen: set[tuple[str, ...]] = set()
+    lines += [f"    {flag} = {key!r} not in event" for key, flag in flags.items()]
+    if parents:
+        lines.append(f"    {' = '.join(parents.values())} = None")
+    seen: set[Path] = set()
     for n, target in enumerate(targets):
+        path, repeat = target.path, target.path in seen
         lines.append(f"    v = groups[{target.group}]")
         lines.append("    if v is not None:" if keep_empty else "    if v:")
-        if target.convert is not None:
-            names[f"convert{n}"] = target.convert
-            lines.append(f"        v = convert{n}(v)  # never raises: what is no number stays")
-        node = "event"
-        for depth, key in enumerate(target.path[:-1]):
-            lines.append(f"        n{depth} = {node}.get({key!r})")
-            lines.append(f"        if n{depth}.__class__ is not dict:")
-            lines.append(f"            n{depth} = {node}[{key!r}] = {{}}")
-            node = f"n{depth}"
-        leaf = target.path[-1]
-        if target.overwrite:
-            lines.append(f"        {node}[{leaf!r}] = v")
+        lines += _convert(target.convert, f"convert{n}", names)
+        walk = _walk(target, repeat)
+        if path[0] in single:
+            lines.append(f"        if {path[0]!r} not in event:")
+            lines.append(f"            event[{path[0]!r}] = {_literal(path[1:])}")
+            lines += ["        else:", *_indented(walk)]
+        elif path[0] in flags:
+            lines.append(f"        if {flags[path[0]]}:")
+            lines += _indented(_made(target, parents, repeat))
+            lines += ["        else:", *_indented(walk)]
         else:
-            lines.append(f"        old = {node}.get({leaf!r})")
-            lines.append("        if old is None:")
-            lines.append(f"            {node}[{leaf!r}] = v")
-            lines.append("        else:")
-            lines.append(f"            _add({node}, {leaf!r}, old, v, {target.path in seen})")
-        seen.add(target.path)
+            lines += walk
+        seen.add(path)
     lines.append("    return None")
     exec("\n".join(lines), names)
     return names["write"]
+
+
+def _new_keys(targets: Sequence[Target]) -> tuple[set[str], list[str]]:
+    """Top-level keys of nested captures: (those with one capture, those with more), in order.
+
+    Neither when a field is another capture's parent: writing one may replace the other's dict,
+    so every capture then walks its path (`_walk`).
+    """
+    paths = {t.path for t in targets}
+    if any(path[:depth] in paths for path in paths for depth in range(1, len(path))):
+        return set(), []
+    counts: dict[str, int] = {}
+    for target in targets:
+        if len(target.path) > 1:
+            counts[target.path[0]] = counts.get(target.path[0], 0) + 1
+    return {k for k, c in counts.items() if c == 1}, [k for k, c in counts.items() if c > 1]
+
+
+def _parents(targets: Any) -> list[Path]:
+    """Every parent path of `targets`' fields, each once, in order."""
+    found: dict[Path, None] = {}
+    for target in targets:
+        for depth in range(1, len(target.path)):
+            found[target.path[:depth]] = None
+    return list(found)
+
+
+def _convert(convert: Callable[[str], Any] | None, name: str, names: dict) -> list[str]:
+    """Lines converting `v` (indented for the capture's block); `to_int` inlined."""
+    if convert is None:
+        return []
+    names[name] = convert
+    if convert is not to_int:
+        return [f"        v = {name}(v)  # never raises: what is no number stays"]
+    return [  # to_int's common case inline: a plain integer within a long
+        "        try:",
+        "            c = int(v)",
+        "        except ValueError:",
+        f"            v = {name}(v)",
+        "        else:",
+        f"            if {-(2**63)} <= c < {2**63}:",
+        "                v = c",
+    ]
+
+
+def _walk(target: Target, repeat: bool) -> list[str]:
+    """Lines writing `v` by looking up each parent: a missing one, or one no dict, becomes {}."""
+    lines = []
+    node = "event"
+    for depth, key in enumerate(target.path[:-1]):
+        lines.append(f"        n{depth} = {node}.get({key!r})")
+        lines.append(f"        if n{depth}.__class__ is not dict:")
+        lines.append(f"            n{depth} = {node}[{key!r}] = {{}}")
+        node = f"n{depth}"
+    return lines + _leaf(node, target, repeat, known_new=False)
+
+
+def _made(target: Target, parents: dict[Path, str], repeat: bool) -> list[str]:
+    """Lines writing `v` below a top-level key this call adds: parents are made once, in locals."""
+    path = target.path
+    count = len(path) - 1
+    lines = []
+    for depth in range(count, 0, -1):  # the deepest parent first: open a check per missing one
+        lines.append(f"        {'    ' * (count - depth)}if {parents[path[:depth]]} is None:")
+    for depth in range(1, count + 1):  # then make each, the top-level one first
+        above = parents[path[: depth - 1]] if depth > 1 else "event"
+        made = f"{parents[path[:depth]]} = {above}[{path[depth - 1]!r}] = {{}}"
+        lines.append(f"        {'    ' * (count - depth + 1)}{made}")
+    return lines + _leaf(parents[path[:-1]], target, repeat, known_new=not repeat)
+
+
+def _leaf(node: str, target: Target, repeat: bool, known_new: bool) -> list[str]:
+    """Lines setting the field's last key in `node`: overwritten, new, or a second value."""
+    leaf = target.path[-1]
+    if target.overwrite or known_new:
+        return [f"        {node}[{leaf!r}] = v"]
+    return [
+        f"        old = {node}.get({leaf!r})",
+        "        if old is None:",
+        f"            {node}[{leaf!r}] = v",
+        "        else:",
+        f"            _add({node}, {leaf!r}, old, v, {repeat})",
+    ]
+
+
+def _literal(keys: Path) -> str:
+    """Source of nested dicts holding `v` at `keys`."""
+    source = "v"
+    for key in reversed(keys):
+        source = f"{{{key!r}: {source}}}"
+    return source
+
+
+def _indented(lines: list[str]) -> list[str]:
+    return ["    " + line for line in lines]
 
 
 def add_value(node: dict, key: str, old: Any, value: Any, captured_before: bool) -> None:
