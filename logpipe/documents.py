@@ -9,6 +9,8 @@ but goes to the reference day's index: the lifecycle makes indices read-only aft
 late line must not wait forever on a warm index's write block.
 Top-level fields the engine reserves for itself (`_id`, `_index`, `_source`, ...; common in
 MongoDB documents) would make it refuse the document: they move under `_reserved`.
+An event the redact scan serialised and left alone brings its source along (`logpipe.serialized`):
+it is used as it is unless the event changed here or was marked by the pipeline after the scan.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import orjson
 from logpipe.fields import add_tag, put
 from logpipe.metadata import reference_ms
 from logpipe.naming import IndexMode, index_name
+from logpipe.serialized import MARKED_FIELD, SOURCE_KEY
 from logpipe.timeformats import format_ms, iso8601
 from logpipe.timewindow import CHECKED, DAY_MS, DEFAULT_WINDOW, OUT_OF_RANGE_TAG
 
@@ -158,12 +161,16 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
         origin = event.pop("@metadata", None)
         if type(origin) is not dict:
             origin = {}
+        source = origin.pop(SOURCE_KEY, None)
         if not RESERVED_FIELDS.isdisjoint(event):
             move_reserved(event)
+            source = None
         day = _checked_day(event, origin, now_ms, days)
         if day is None:
             day = index_date(event, origin)
-        source = encode(event)
+            source = None
+        if source is None or source.__class__ is not bytes or MARKED_FIELD in event:
+            source = encode(event)
         doc_id = origin["id"]
         for family in origin.get("families") or DEFAULT_FAMILIES:
             name = names.get((family, day))

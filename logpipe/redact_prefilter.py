@@ -1,6 +1,7 @@
 """Which events of a batch the redact stage must walk, from one Hyperscan scan of their JSON.
 
-Each event is serialised once (orjson, compact: no raw newline) and the batch scanned with one
+Each event is serialised once without `@metadata` (the walk never looks there), as
+`documents.encode` does first (orjson, compact: no raw newline), and the batch scanned with one
 database whose patterns match wherever the walk could change something:
 - a value rule's `hint` (`logpipe.secrets_patterns`): a necessary part of what it confirms,
   as JSON escapes it;
@@ -11,7 +12,8 @@ database whose patterns match wherever the walk could change something:
 - the non-ASCII letters Python's case-insensitive matching reads as i, k or s.
 An event none of them matches is one the walk would leave as it is; an event orjson cannot
 serialise is walked. In an event that is walked, the value rules run only on the strings whose
-own JSON form one of the patterns matches.
+own JSON form one of the patterns matches. The bytes are handed back: they are the document
+source of an event the walk leaves alone (`logpipe.serialized`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from logpipe.secrets_patterns import CARD_HINT, VALUE_RULES
 _KEY_GAP = r'(?:[^"\\A-Za-z0-9]|\\[^u]|\\u[0-9a-fA-F]{4})*'
 _STRING_VALUE_16 = r'"(?:[^"\\]|\\.){16}'  # a string of 16 or more characters
 _FOLDS_TO_ASCII = r"\xc4[\xb0\xb1]|\xc5\xbf|\xe2\x84\xaa"  # U+0130, U+0131, U+017F, U+212A
+_ABSENT = object()
 
 
 class RedactPrefilter:
@@ -48,12 +51,27 @@ class RedactPrefilter:
         patterns = [(hint, 0) for hint in dict.fromkeys(hints)]
         self._batch = BatchScan(hs, block_database(hs, patterns, "redact"))
 
-    def __call__(self, events: list[dict]) -> list[int]:
-        try:
-            parts = list(map(orjson.dumps, events))
-        except Exception:  # an event orjson refuses: serialise one by one
-            return self._one_by_one(events)
-        return self._batch.matching(b"\n".join(parts))
+    def __call__(self, events: list[dict]) -> tuple[list[int], list[bytes | None]]:
+        """(the indexes, in order, of the events to walk; each event's JSON without `@metadata`,
+        None where orjson refused it: that event is walked)."""
+        dumps = orjson.dumps
+        sources: list[bytes | None] = []
+        append = sources.append
+        refused: list[int] = []
+        for event in events:
+            meta = event.pop("@metadata", _ABSENT)
+            try:
+                append(dumps(event, default=str))
+            except Exception:  # a key that is no string, an int beyond 64 bits, a lone surrogate
+                refused.append(len(sources))
+                append(None)
+            if meta is not _ABSENT:
+                event["@metadata"] = meta
+        if not refused:
+            return self._batch.matching(b"\n".join(sources)), sources  # type: ignore[arg-type]
+        where = [n for n, source in enumerate(sources) if source is not None]
+        found = self._batch.matching(b"\n".join(s for s in sources if s is not None))
+        return sorted(refused + [where[i] for i in found]), sources
 
     def strings(self, values: list[str]) -> list[int] | range:
         """The indexes of the strings a value rule may change (all if one is not JSON-able)."""
@@ -61,17 +79,6 @@ class RedactPrefilter:
             return self._batch.matching(b"\n".join(map(orjson.dumps, values)))
         except orjson.JSONEncodeError:  # a lone surrogate
             return range(len(values))
-
-    def _one_by_one(self, events: list[dict]) -> list[int]:
-        walk, parts, where = [], [], []
-        for n, event in enumerate(events):
-            try:
-                parts.append(orjson.dumps(event))
-            except Exception:
-                walk.append(n)
-            else:
-                where.append(n)
-        return sorted(walk + [where[i] for i in self._batch.matching(b"\n".join(parts))])
 
 
 def _spelled(names: Iterable[str]) -> list[str]:

@@ -6,7 +6,8 @@ a group named `v` limits what is replaced). Modes: `mask` (`[REDACTED:<rule id>]
 (drop the field / the secret text), `hash` (`hmac:<16 hex>`, keyed by the environment variable
 `hash_key_env`). Cookie fields keep their cookie names and attributes. `@metadata` is not scanned.
 With Hyperscan, one scan of the batch's JSON (`logpipe.redact_prefilter`) picks the events the
-walk could change; the others are not walked.
+walk could change; the others are not walked, and once `share_sources()` is called (by
+`logpipe.serialized.share_serialization`) their scanned JSON becomes their document source.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_rand
 from logpipe.redact_prefilter import RedactPrefilter
 from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
+from logpipe.serialized import keep_sources
 from logpipe.stages.base import BuildContext, EventStage, StageConfig
 
 FAILURE_TAG = "_redactfailure"
@@ -116,6 +118,13 @@ class RedactStage(EventStage):
         self._name_cache: dict[str, int] = {}
         self._skip = _skip_tree(config.skip_fields)
         self._prefilter = _prefilter(config, value_modes, self._field_mode)
+        self._keeps_sources = False
+
+    def share_sources(self) -> bool:
+        """Keep the scan's JSON of the events not walked as their document source (only when no
+        later stage changes anything but `@metadata`); whether there is a scan to keep it from."""
+        self._keeps_sources = self._prefilter is not None
+        return self._keeps_sources
 
     def _sensitive(self, key: str) -> int:
         """0: not a secret's name; 1: a secret's (any key style); 2: weak (`key`, `code`): only
@@ -220,9 +229,12 @@ class RedactStage(EventStage):
         if self._prefilter is None:
             return events
         try:
-            return [events[n] for n in self._prefilter(events)]
+            walk, sources = self._prefilter(events)
         except Exception:  # never expected: walk them all
             return events
+        if self._keeps_sources:
+            keep_sources(events, sources, walk)
+        return [events[n] for n in walk]
 
     def fail(self, event: dict) -> None:
         """Keep nothing that might hold a secret when redaction itself failed."""
