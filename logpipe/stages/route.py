@@ -61,6 +61,8 @@ class RouteStage:
     """
 
     Config = RouteConfig
+    # route writes only `@metadata`, so a serialisation made before it stays valid
+    changes_only_metadata = True
 
     def __init__(self, config: RouteConfig, context: BuildContext) -> None:
         self.config = config
