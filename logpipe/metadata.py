@@ -132,6 +132,12 @@ def event_from_file_line(
         return _replaced(raw, meta)
 
 
+def restored_origin(source: Any) -> dict[str, Any]:
+    """The `@metadata` of a document restored from a dead letter (replay): the record's `source`
+    as `kafka`, so that a second refusal names the same message."""
+    return {"kafka": source}
+
+
 def _replaced(raw: bytes, meta: Metadata) -> dict[str, Any]:
     """The event of a message that is not valid UTF-8: bad bytes replaced, and tagged."""
     return {"message": raw.decode("utf-8", "replace"), "@metadata": meta, "tags": [UTF8_REPLACED]}

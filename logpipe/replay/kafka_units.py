@@ -13,7 +13,7 @@ from confluent_kafka import OFFSET_END, Consumer, KafkaException, TopicPartition
 
 from logpipe.documents import Doc
 from logpipe.errors import LogpipeError
-from logpipe.metadata import event_from_message
+from logpipe.metadata import event_from_message, restored_origin
 from logpipe.replay.units import Batch
 
 POLL_TIMEOUT = 1.0
@@ -185,7 +185,7 @@ def restore_dead_letter(value: bytes | None) -> Doc | None:
             index=record["index"],
             id=record["id"],
             source=orjson.dumps(document),
-            origin={"kafka": record.get("source")},
+            origin=restored_origin(record.get("source")),
             family=_family(record["index"]),
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:

@@ -40,3 +40,10 @@ def test_other_records_are_refused_with_a_message(value):
 def test_the_summary_names_unrestorable_dead_letters():
     lines = Summary(Stats(consumed=3, created=2), unrestorable=1).lines(dry_run=False)
     assert any("not restorable: 1 dead letter" in line for line in lines)
+
+
+def test_a_restored_document_keeps_the_record_source_as_its_origin():
+    doc = restore_dead_letter(record(b'{"message":"m"}'))
+    assert doc is not None
+    kafka = {"topic": "logs", "partition": 2, "offset": 41, "key": None}
+    assert doc.origin == {"kafka": kafka}  # a second refusal names the same message
