@@ -70,8 +70,8 @@ def _ignore(_held: bool) -> None:
     return None
 
 
-def _keep(_doc: Doc) -> bool:
-    return True
+def _all(docs: list[Doc]) -> list[Doc]:
+    return docs
 
 
 @dataclass
@@ -87,7 +87,7 @@ class Delivery:
     wait: Callable[[float], None] = time.sleep
     on_hold: Callable[[bool], None] = _ignore
     give_up: Callable[[], bool] = _never
-    keep: Callable[[Doc], bool] = _keep
+    keep: Callable[[list[Doc]], list[Doc]] = _all
     index_mode: IndexMode = "daily"
     failure_tags: frozenset[str] = BUILT_IN_FAILURE_TAGS  # tagcount.declared_failure_tags
     engine_up: bool = True
@@ -118,10 +118,12 @@ class Delivery:
             self.stats.dropped += dropped
             self.metrics.dropped.inc(dropped)
 
-    def deliver(self, docs: list[Doc], keep: Callable[[Doc], bool] | None = None) -> bool:
+    def deliver(
+        self, docs: list[Doc], keep: Callable[[list[Doc]], list[Doc]] | None = None
+    ) -> bool:
         """Index every doc or dead-letter it; False when given up (shutdown during an outage).
 
-        `keep` (default: the `keep` field) tells which docs are still worth another attempt.
+        `keep` (default: the `keep` field) gives the docs still worth an attempt, before each one.
         """
         keep = keep or self.keep
         pending: list[Doc] = docs
@@ -130,7 +132,7 @@ class Delivery:
 
         def attempt() -> None:
             nonlocal pending, refused
-            pending = [doc for doc in pending if keep(doc)]
+            pending = keep(pending)
             outcome = BulkOutcome()
             if pending:
                 outcome = self._write(pending)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import orjson
+
 from logpipe.errors import EngineUnavailable, LogpipeError
 from logpipe.settings import Settings
 
@@ -55,9 +57,11 @@ class ElasticsearchEngine:
 
     def __init__(self, settings: Settings) -> None:
         from elasticsearch import Elasticsearch
+        from elasticsearch.serializer import OrjsonSerializer
 
         self.client = Elasticsearch(
             settings.engine_url,
+            serializer=OrjsonSerializer(),  # bulk answers are read with orjson, not stdlib json
             basic_auth=_basic_auth(settings),
             api_key=settings.engine_api_key.get_secret_value() if settings.engine_api_key else None,
             ca_certs=str(settings.engine_ca_certs) if settings.engine_ca_certs else None,
@@ -101,6 +105,7 @@ class OpenSearchEngine:
 
         self.client = OpenSearch(
             settings.engine_url,
+            serializer=_orjson_serializer(),
             http_auth=_basic_auth(settings),
             headers=(
                 {"Authorization": f"ApiKey {settings.engine_api_key.get_secret_value()}"}
@@ -137,6 +142,20 @@ class OpenSearchEngine:
         except TransportError as exc:
             status = exc.status_code if isinstance(exc.status_code, int) else 503
             raise _classify(status, self.name, _reason(exc.info, str(exc.error))) from None
+
+
+def _orjson_serializer() -> Any:
+    """opensearch-py's JSON serializer reading answers with orjson (bulk answers, on senders)."""
+    from opensearchpy.serializer import JSONSerializer, SerializationError
+
+    class OrjsonReading(JSONSerializer):
+        def loads(self, s: str) -> Any:
+            try:
+                return orjson.loads(s)
+            except orjson.JSONDecodeError as exc:
+                raise SerializationError(s, exc) from None
+
+    return OrjsonReading()
 
 
 def _basic_auth(settings: Settings) -> tuple[str, str] | None:

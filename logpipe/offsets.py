@@ -20,10 +20,11 @@ class OffsetTracker:
         self.committed: dict[TopicKey, int] = {}
         self.gave_up = False
 
-    def consume(self, key: TopicKey, offset: int) -> None:
-        """Record a message read from Kafka (not yet acknowledged)."""
-        if offset + 1 > self.consumed.get(key, -1):
-            self.consumed[key] = offset + 1
+    def consume(self, batch: Mapping[TopicKey, int]) -> None:
+        """Record messages read from Kafka, not yet acknowledged ({partition: next offset})."""
+        for key, position in batch.items():
+            if position > self.consumed.get(key, -1):
+                self.consumed[key] = position
 
     def acknowledge(self, batch: Mapping[TopicKey, int]) -> None:
         """Every message of `batch` ({partition: next offset}) is indexed or dead-lettered."""

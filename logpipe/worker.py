@@ -23,6 +23,7 @@ from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
 from logpipe.errors import LogpipeError
 from logpipe.inflight import Batch, InFlight
+from logpipe.metadata import kafka_coordinates
 from logpipe.metrics import Metrics
 from logpipe.offsets import OffsetTracker
 from logpipe.pipeline import Pipeline
@@ -138,14 +139,12 @@ class Worker:
         events: list[dict] = []
         batch: dict[TopicKey, int] = {}
         for message in messages:
-            error = message.error()
-            if error is not None:
+            if (error := message.error()) is not None:
                 self._consumer_error(error)
                 continue
-            key = (message.topic(), message.partition())
-            self.offsets.consume(key, message.offset())
-            batch[key] = message.offset() + 1
+            batch[(message.topic(), message.partition())] = message.offset() + 1
             events.append(event_from_message(message))
+        self.offsets.consume(batch)
         if batch:
             read = len(events)
             events = self.pipeline.process(events)
@@ -171,10 +170,18 @@ class Worker:
     def _send(self, batch: Batch) -> bool:
         """Deliver a batch (on a sender thread); docs of partitions lost since are left alone."""
 
-        def current(doc: Doc) -> bool:
-            kafka = doc.origin.get("kafka") or {}
-            key = (kafka.get("topic"), kafka.get("partition"))
-            return self.generations.get(key, 0) == batch.generations.get(key, 0)  # type: ignore[arg-type]
+        def current(docs: list[Doc]) -> list[Doc]:
+            generations = self.generations
+            if generations is batch.generations:  # no partition revoked since: all of them
+                return docs
+            then = batch.generations
+            kept = []
+            for doc in docs:
+                topic, partition, _offset = kafka_coordinates(doc.origin)
+                key = (topic, partition)
+                if generations.get(key, 0) == then.get(key, 0):
+                    kept.append(doc)
+            return kept
 
         return self.delivery.deliver(batch.docs, keep=current)
 

@@ -15,8 +15,7 @@ P0 = ("t", 0)
 
 def test_consumed_is_not_committable_until_acknowledged():
     offsets = OffsetTracker()
-    for offset in range(5):
-        offsets.consume(P0, offset)
+    offsets.consume({P0: 5})
     assert offsets.to_commit({}) == {}
     offsets.acknowledge({P0: 5})
     assert offsets.to_commit({}) == {P0: 5}
@@ -33,9 +32,9 @@ def test_held_lines_cap_the_commit_and_commits_only_move_forward():
 
 def test_nothing_is_committed_after_a_give_up():
     offsets = OffsetTracker()
-    offsets.consume(P0, 0)
+    offsets.consume({P0: 1})
     offsets.acknowledge({P0: 1})
-    offsets.consume(P0, 1)
+    offsets.consume({P0: 2})
     offsets.give_up()
     assert offsets.to_commit({}) == {}
     assert offsets.uncommitted() == {P0: (None, 2)}
