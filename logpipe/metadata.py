@@ -148,6 +148,26 @@ def document_id(meta: Metadata) -> str:
     return meta["id"]
 
 
+def meta_of(event: dict) -> Any:
+    """The event's `@metadata` as it is (a payload may have put anything there): what readers
+    taking `meta` take."""
+    return event.get("@metadata")
+
+
+def window_kafka_times(events: list[dict]) -> list[Any]:
+    """Per event, the Kafka timestamp as it is, where the time window may take it (a Kafka
+    message, no explicit window); else None. One call a batch: the timestamp stage's every
+    event asks."""
+    return [
+        kafka.get("timestamp")
+        if (meta := event.get("@metadata")).__class__ is dict
+        and "time_window" not in meta
+        and (kafka := meta.get("kafka")).__class__ is dict
+        else None
+        for event in events
+    ]
+
+
 def kafka_origin(meta: Any) -> KafkaOrigin | None:
     """`@metadata.kafka`, or None (a file line, or metadata that is not ours)."""
     kafka = meta.get("kafka") if isinstance(meta, dict) else None

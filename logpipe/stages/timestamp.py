@@ -23,7 +23,7 @@ from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
-from logpipe.metadata import mark_time_checked
+from logpipe.metadata import mark_time_checked, meta_of, window_kafka_times
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
@@ -149,17 +149,11 @@ class TimestampStage:
         last = None  # the Kafka timestamp the bounds below belong to
         ref = low = high = hour = 0
         above = below = ""
-        for event in events:
-            meta = event.get("@metadata")
-            if type(meta) is dict and "time_window" not in meta:
-                kafka = meta.get("kafka")
-                stamp = kafka.get("timestamp") if type(kafka) is dict else None
-            else:
-                stamp = None
+        for event, stamp in zip(events, window_kafka_times(events), strict=True):
             if stamp != last or type(stamp) is not int:  # else: the bounds of the event before
                 if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
                     last = None
-                    ref, low, high = window.bounds(meta, now_ms)
+                    ref, low, high = window.bounds(meta_of(event), now_ms)
                 else:
                     last, ref, low, high = stamp, stamp, stamp - before, stamp + after
                 hour = ref - ref % _HOUR_MS
