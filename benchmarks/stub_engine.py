@@ -3,15 +3,18 @@
     python benchmarks/stub_engine.py --port 9299
 
 Answers `GET /` (info), `HEAD /` (ping) and `POST /_bulk` (every item 201, as with
-filter_path); a real engine's indexing cost is left out, so the worker's own work is measured.
-`SIGUSR1` takes it down (connections refused) and `SIGUSR2` brings it back, for outage
-benchmarks.
+filter_path, counted from the body's lines without parsing them); a real engine's indexing cost
+is left out, so the worker's own work is measured. Connections are kept alive, as a real engine
+keeps them. `SIGUSR1` takes it down (open connections cut, new ones refused) and `SIGUSR2`
+brings it back, for outage benchmarks.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -21,7 +24,20 @@ ITEM = b'{"create":{"status":201}}'
 
 
 class Handler(BaseHTTPRequestHandler):
-    """One request per connection (HTTP/1.0), so taking the server down refuses the next one."""
+    """Keep-alive (HTTP/1.1); the server keeps the open connections, to cut them when down."""
+
+    protocol_version = "HTTP/1.1"
+    server: StubServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.lock:
+            self.server.connections.discard(self.connection)
+        super().finish()
 
     def do_HEAD(self) -> None:
         self._answer(b"")
@@ -46,24 +62,43 @@ class Handler(BaseHTTPRequestHandler):
         """No access log."""
 
 
+class StubServer(ThreadingHTTPServer):
+    """A threading server that knows its open connections."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int) -> None:
+        super().__init__(("127.0.0.1", port), Handler)
+        self.lock = threading.Lock()
+        self.connections: set[socket.socket] = set()
+
+    def cut(self) -> None:
+        """Stop serving: no new connections, and the open ones are closed under their clients."""
+        self.shutdown()
+        self.server_close()
+        with self.lock:
+            for connection in self.connections:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+
+
 class Stub:
     """The server, which can be taken down and brought back on the same port."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.server: ThreadingHTTPServer | None = None
+        self.server: StubServer | None = None
         self.up()
 
     def up(self, *_args: Any) -> None:
         if self.server is None:
-            self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-            self.server.daemon_threads = True
+            self.server = StubServer(self.port)
             threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def down(self, *_args: Any) -> None:
         if self.server is not None:
             server, self.server = self.server, None
-            threading.Thread(target=lambda: (server.shutdown(), server.server_close())).start()
+            threading.Thread(target=server.cut).start()
 
 
 def main() -> int:

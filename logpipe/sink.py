@@ -66,8 +66,12 @@ def build_body(docs: list[Doc], op: str = "create", require_alias: bool = False)
     head = b'{"' + op.encode() + b'":{"_index":'
     tail = b',"require_alias":true}}' if require_alias else b"}}"
     dumps = orjson.dumps
+    starts: dict[str, bytes] = {}  # the action line up to its id, per index (a batch has few)
     for doc in docs:
-        parts.append(head + dumps(doc.index) + b',"_id":' + dumps(doc.id) + tail)
+        start = starts.get(doc.index)
+        if start is None:
+            start = starts[doc.index] = head + dumps(doc.index) + b',"_id":'
+        parts.append(start + dumps(doc.id) + tail)
         parts.append(doc.source)
     parts.append(b"")
     return b"\n".join(parts)
@@ -181,10 +185,15 @@ class BulkSink:
         `unavailable` says why; what earlier requests did is kept.
         """
         outcome = BulkOutcome()
-        runs = list(split_by_bytes(docs, self.max_bytes))
+        runs = [docs] if docs else []
         while runs:
             run = runs.pop(0)
             body = build_body(run, self.op, self.require_alias)
+            if len(body) > self.max_bytes and len(run) > 1:  # rare: split, then build each part
+                parts = list(split_by_bytes(run, self.max_bytes))
+                if len(parts) > 1:
+                    runs[:0] = parts
+                    continue
             try:
                 response = self.engine.bulk(body)
             except (RequestTooLarge, RequestRefused) as exc:
