@@ -6,13 +6,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from ipaddress import ip_address
 from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, split_path
+from logpipe.fields import add_tag, add_tags, split_path
 from logpipe.hyperscan_db import block_database
 from logpipe.metadata import kafka_origin
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
@@ -167,13 +168,13 @@ class SecurityStage(EventStage):
             source = self._source(event)
             if source and self._window.hit(source, _event_time(event)):
                 hits[self._brute.id] = self._brute
-        ids = tuple(sorted(hits, key=self._order))
+        ids = tuple(hits) if len(hits) == 1 else tuple(sorted(hits, key=self._order))
         marks = self._marks.get(ids)
         if marks is None:
             if len(self._marks) >= _MARKS_CACHE_MAX:
                 self._marks.clear()
-            marks = self._marks[ids] = _Marks([hits[i] for i in ids])
-        self._mark(event, marks)
+            marks = self._marks[ids] = _Marks(self.config.tag, [hits[i] for i in ids])
+        marks.write(event)
 
     def _source(self, event: dict) -> str | None:
         for parts in self._source_paths:
@@ -185,31 +186,43 @@ class SecurityStage(EventStage):
         message = event.get("message")
         return source_from_message(message) if isinstance(message, str) else None
 
-    def _mark(self, event: dict, marks: _Marks) -> None:
-        add_tag(event, self.config.tag)
-        for rule_id in marks.ids:
-            add_tag(event, rule_id)
-        node = _node(event, "rule")
-        _extend(node, "id", marks.ids)
-        _extend(node, "name", marks.names)
-        _extend(node, "category", marks.categories)
-        ecs = _node(event, "event")
-        _extend(ecs, "category", marks.event_categories)
-        _extend(ecs, "type", marks.event_types)
-        if marks.outcome:
-            ecs.setdefault("outcome", marks.outcome)
-
 
 class _Marks:
     """What a set of fired rules (in rule order) writes into an event, worked out once."""
 
-    def __init__(self, rules: list[Rule]) -> None:
-        self.ids = [r.id for r in rules]
-        self.names = [r.name for r in rules]
-        self.categories = [r.category for r in rules]
-        self.event_categories = [c for r in rules for c in r.event_category]
-        self.event_types = [t for r in rules for t in r.event_type]
-        self.outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
+    def __init__(self, tag: str, rules: list[Rule]) -> None:
+        self.tags = list(dict.fromkeys([tag, *(r.id for r in rules)]))
+        # each list without repeats, as `_extend` would leave it in a fresh node
+        self.rule = {
+            "id": list(dict.fromkeys(r.id for r in rules)),
+            "name": list(dict.fromkeys(r.name for r in rules)),
+            "category": list(dict.fromkeys(r.category for r in rules)),
+        }
+        self.event: dict[str, list[str] | str] = {
+            "category": list(dict.fromkeys(c for r in rules for c in r.event_category)),
+            "type": list(dict.fromkeys(t for r in rules for t in r.event_type)),
+        }
+        outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
+        if outcome:
+            self.event["outcome"] = outcome
+
+    def write(self, event: dict) -> None:
+        """Add the tags and the `rule` and `event` fields, keeping what the event has."""
+        if "tags" in event:
+            add_tags(event, self.tags)
+        else:
+            event["tags"] = self.tags.copy()
+        for key, values in (("rule", self.rule), ("event", self.event)):
+            node = event.get(key)
+            if node is None:
+                event[key] = {k: v.copy() if isinstance(v, list) else v for k, v in values.items()}
+                continue
+            node = _node(event, key)
+            for name, value in values.items():
+                if isinstance(value, list):
+                    _extend(node, name, value)
+                else:
+                    node.setdefault(name, value)
 
 
 class FieldScanner:
@@ -359,11 +372,23 @@ def source_from_message(message: str) -> str | None:
             start = at + len(marker)
             stop = message.find(end, start)
             candidate = message[start : stop if stop >= 0 else len(message)]
-            try:
-                return str(ip_address(candidate))
-            except ValueError:
-                continue
+            address = (
+                _address(candidate) if len(candidate) <= MAX_SOURCE_CHARS else _parsed(candidate)
+            )
+            if address is not None:
+                return address
     return None
+
+
+def _parsed(text: str) -> str | None:
+    """`text` as an IP address in its canonical spelling, or None."""
+    try:
+        return str(ip_address(text))
+    except ValueError:
+        return None
+
+
+_address = lru_cache(maxsize=1024)(_parsed)  # short candidates repeat: sources, not messages
 
 
 def _root_rest(path: str) -> tuple[str, tuple[str, ...]]:
