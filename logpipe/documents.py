@@ -155,45 +155,47 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
     docs: list[Doc] = []
     append = docs.append
     now_ms = time.time() * 1000
-    days: dict[tuple[str, int], str] = {}  # (stamp's date, reference day) -> index day
-    names: dict[tuple[str, str], str] = {}  # (family, index day) -> index name
+    days: dict[int, dict[str, str]] = {}  # reference day -> stamp's date -> index day
+    names: dict[str, dict[str, str]] = {}  # index day -> family -> index name
+    no_reserved = RESERVED_FIELDS.isdisjoint
     for event in events:
         origin = event.pop("@metadata", None)
-        if type(origin) is not dict:
+        if origin.__class__ is not dict:
             origin = {}
         source = origin.pop(SOURCE_KEY, None)
-        if not RESERVED_FIELDS.isdisjoint(event):
+        if not no_reserved(event):
             move_reserved(event)
             source = None
-        day = _checked_day(event, origin, now_ms, days)
-        if day is None:
+        # index_date's common case, memoised per batch: a stamp the timestamp stage accepted, a
+        # plain Kafka timestamp, no explicit window
+        stamp = event.get("@timestamp")
+        kafka = origin.get("kafka")
+        ref = kafka.get("timestamp") if kafka.__class__ is dict else None
+        if (
+            stamp.__class__ is str
+            and ref.__class__ is int
+            and origin.get(CHECKED) == stamp
+            and 0 < ref <= now_ms
+            and "time_window" not in origin
+        ):
+            by_date = days.get(ref // DAY_MS)
+            if by_date is None:
+                by_date = days[ref // DAY_MS] = {}
+            day = by_date.get(stamp[:10])
+            if day is None:
+                day = by_date[stamp[:10]] = _not_late(_day_of(stamp), origin, ref)
+        else:
             day = index_date(event, origin)
             source = None
         if source is None or source.__class__ is not bytes or MARKED_FIELD in event:
             source = encode(event)
         doc_id = origin["id"]
+        by_family = names.get(day)
+        if by_family is None:
+            by_family = names[day] = {}
         for family in origin.get("families") or DEFAULT_FAMILIES:
-            name = names.get((family, day))
+            name = by_family.get(family)
             if name is None:
-                name = names[family, day] = index_name(prefix, family, day, mode)
+                name = by_family[family] = index_name(prefix, family, day, mode)
             append(Doc(name, doc_id, source, origin, family))
     return docs
-
-
-def _checked_day(
-    event: dict, origin: dict[str, Any], now_ms: float, days: dict[tuple[str, int], str]
-) -> str | None:
-    """index_date's common case, memoised per batch: a stamp the timestamp stage accepted, a
-    plain Kafka timestamp, no explicit window. None sends the event the general way."""
-    stamp = event.get("@timestamp")
-    if type(stamp) is not str or origin.get(CHECKED) != stamp or "time_window" in origin:
-        return None
-    kafka = origin.get("kafka")
-    ref = kafka.get("timestamp") if type(kafka) is dict else None
-    if type(ref) is not int or not 0 < ref <= now_ms:
-        return None
-    key = (stamp[:10], ref // DAY_MS)
-    day = days.get(key)
-    if day is None:
-        day = days[key] = _not_late(_day_of(stamp), origin, ref)
-    return day

@@ -23,12 +23,6 @@ STAMP = "2026-11-26T10:00:00.000Z"
 KAFKA_MS = 1_796_292_000_000  # 2026-11-26T11:20:00Z
 
 
-@pytest.fixture(autouse=True)
-def _route_changes_only_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Route declares it (its owner adds the attribute); set here so the tests do not wait."""
-    monkeypatch.setattr(RouteStage, "changes_only_metadata", True, raising=False)
-
-
 def stage_objects(pipeline: Pipeline) -> list:
     return [built.stage for built in pipeline.stages]
 
