@@ -12,7 +12,6 @@ to the per-event path instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
 
 from logpipe.batch_scan import BatchScan
 from logpipe.column_reader import column_reader
@@ -55,14 +54,17 @@ class SecurityPrefilter:
         columns = self._read(events)
         count = len(events)
         scan: dict[int, set[int] | None] = {}
+        max_chars = self._max_chars
         for group, batch in self._groups:
-            texts = list(chain.from_iterable(columns[c] for c in group))
+            texts = columns[group[0]]
+            for column in group[1:]:
+                texts = texts + columns[column]
             try:
                 joined = "\n".join(texts)
                 plain = (
                     joined.isascii()
                     and joined.count("\n") == len(texts) - 1
-                    and max(map(len, texts)) <= self._max_chars
+                    and (len(joined) <= max_chars or max(map(len, texts)) <= max_chars)
                 )
             except TypeError:  # a value that is not a string
                 plain = False
@@ -104,8 +106,23 @@ class SecurityPrefilter:
                 for n, v in enumerate(column)
                 if v is not None and (v.__class__ is not int or v in codes)
             ]
-        worth = {v for v in distinct if v is not None and (v.__class__ is not int or v in codes)}
-        return [n for n, v in enumerate(column) if v in worth] if worth else []
+        rows: list[int] = []
+        for worth in distinct:
+            if worth is not None and (worth.__class__ is not int or worth in codes):
+                rows += _positions(column, worth)
+        return rows
+
+
+def _positions(column: list, value: object) -> list[int]:
+    """Where `value` (or an equal value) is in `column`: a C search per row found."""
+    found = []
+    at = -1
+    try:
+        while True:
+            at = column.index(value, at + 1)
+            found.append(at)
+    except ValueError:  # no more
+        return found
 
 
 def _flagged(hs, patterns: tuple[tuple[str, bool], ...], base: int) -> list[tuple[str, int]]:
