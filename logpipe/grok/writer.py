@@ -11,7 +11,7 @@ has one capture, else once per parent and held in locals shared by the captures 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +80,7 @@ def _new_keys(targets: Sequence[Target]) -> tuple[set[str], list[str]]:
     return {k for k, c in counts.items() if c == 1}, [k for k, c in counts.items() if c > 1]
 
 
-def _parents(targets: Any) -> list[Path]:
+def _parents(targets: Iterable[Target]) -> list[Path]:
     """Every parent path of `targets`' fields, each once, in order."""
     found: dict[Path, None] = {}
     for target in targets:
