@@ -172,6 +172,9 @@ class GeoIPStage(EventStage, ReadsDatabases):
             self.unavailable = str(exc)
             tagged = ", ".join(config.tag_on_unavailable)
             log.warning("%s; events with an address are tagged %s", exc, tagged)
+        self._target = config.target
+        self._tag_invalid = config.tag_on_invalid
+        self._tag_unavailable = config.tag_on_unavailable
         self._source = _compile_source(config.fields)
         self._roots = frozenset(split_path(path)[0] for path in config.fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
@@ -243,44 +246,6 @@ class GeoIPStage(EventStage, ReadsDatabases):
             self._cache.clear()
             self.reloads += 1
 
-    def _write(self, event: dict, found: tuple | str) -> None:
-        """Write what `_find` found for the event's address into the event."""
-        if found is _INVALID:
-            add_tags(event, self.config.tag_on_invalid)
-            return
-        target = event.get(self.config.target)
-        if target is None:
-            target = event[self.config.target] = {}
-        elif not isinstance(target, dict):  # a legacy scalar field: keep it, say why nothing came
-            add_tags(event, self.config.tag_on_failure)
-            return
-        target["ip"] = found[0]
-        if found[1] is _SKIP:
-            return
-        if self.unavailable is not None:
-            add_tags(event, self.config.tag_on_unavailable)
-            return
-        _, geo_fields, latlon, as_items = found
-        if not geo_fields and latlon is None and not as_items:
-            add_tags(event, self.config.tag_on_failure)
-            return
-        if geo_fields or latlon is not None:
-            geo = target.get("geo")
-            if geo is None:
-                geo = target["geo"] = geo_fields.copy()
-            else:
-                if not isinstance(geo, dict):
-                    geo = target["geo"] = {}
-                geo.update(geo_fields)
-            if latlon is not None:
-                geo["location"] = {"lat": latlon[0], "lon": latlon[1]}
-        if as_items:
-            asd = dict(as_items)
-            org = asd.pop("organization", None)
-            if org is not None:
-                asd["organization"] = {"name": org}
-            target["as"] = asd
-
     def candidates(self, events: list[dict]) -> list[dict]:
         """The events holding a source field's root; replaced databases are reopened first."""
         now = time.monotonic()
@@ -291,6 +256,43 @@ class GeoIPStage(EventStage, ReadsDatabases):
         return [event for event in events if not roots.isdisjoint(event)]
 
     def apply(self, event: dict) -> None:
+        """Write what `_find` found for the event's address (cached) into the event."""
         raw = self._source(event)
-        if raw is not None:
-            self._write(event, self._cache.get(raw) or self._lookup(raw))
+        if raw is None:
+            return
+        found = self._cache.get(raw) or self._lookup(raw)
+        if found is _INVALID:
+            add_tags(event, self._tag_invalid)
+            return
+        target = event.get(self._target)
+        if target is None:
+            target = event[self._target] = {}
+        elif target.__class__ is not dict and not isinstance(target, dict):
+            add_tags(event, self.failure_tags)  # a legacy scalar field: keep it, say why
+            return
+        target["ip"] = found[0]
+        if found[1] is _SKIP:
+            return
+        if self.unavailable is not None:
+            add_tags(event, self._tag_unavailable)
+            return
+        _, geo_fields, latlon, as_items = found
+        if geo_fields or latlon is not None:
+            geo = target.get("geo")
+            if geo is None:
+                geo = target["geo"] = geo_fields.copy()
+            else:
+                if geo.__class__ is not dict and not isinstance(geo, dict):
+                    geo = target["geo"] = {}
+                geo.update(geo_fields)
+            if latlon is not None:
+                geo["location"] = {"lat": latlon[0], "lon": latlon[1]}
+        elif not as_items:
+            add_tags(event, self.failure_tags)
+            return
+        if as_items:
+            asd = dict(as_items)
+            org = asd.pop("organization", None)
+            if org is not None:
+                asd["organization"] = {"name": org}
+            target["as"] = asd
