@@ -41,3 +41,11 @@ def keep_sources(events: list[dict], sources: list[bytes | None], walked: list[i
             meta = event.get("@metadata")
             if type(meta) is dict:
                 meta[SOURCE_KEY] = source
+
+
+def drop_sources(events: list[dict]) -> None:
+    """Take back the bytes kept for these events (they are all walked after all)."""
+    for event in events:
+        meta = event.get("@metadata")
+        if type(meta) is dict:
+            meta.pop(SOURCE_KEY, None)

@@ -25,7 +25,7 @@ from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_rand
 from logpipe.redact_prefilter import RedactPrefilter
 from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
-from logpipe.serialized import keep_sources
+from logpipe.serialized import drop_sources, keep_sources
 from logpipe.stages.base import BuildContext, EventStage, StageConfig
 
 FAILURE_TAG = "_redactfailure"
@@ -230,10 +230,12 @@ class RedactStage(EventStage):
             return events
         try:
             walk, sources = self._prefilter(events)
-        except Exception:  # never expected: walk them all
+            if self._keeps_sources:
+                keep_sources(events, sources, walk)
+        except Exception:  # never expected: walk them all, none keeping bytes
+            if self._keeps_sources:
+                drop_sources(events)
             return events
-        if self._keeps_sources:
-            keep_sources(events, sources, walk)
         return [events[n] for n in walk]
 
     def fail(self, event: dict) -> None:
