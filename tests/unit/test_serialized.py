@@ -21,7 +21,7 @@ from logpipe.stages.redact import RedactConfig, RedactStage
 from logpipe.stages.route import RouteStage
 
 STAMP = "2026-11-26T10:00:00.000Z"
-KAFKA_MS = 1_796_292_000_000  # 2026-11-26T11:20:00Z
+KAFKA_MS = 1_795_692_000_000  # 2026-11-26T11:20:00Z
 
 
 def stage_objects(pipeline: Pipeline) -> list:
