@@ -184,6 +184,8 @@ class LevelStage:
         for path, parts in self._fields:
             if len(parts) == 1:
                 value = event.get(path)
+            elif parts[0] not in event and path not in event:
+                continue  # the common case for a dotted path: nothing to walk
             else:
                 value = _lookup(event, path, parts)
                 if value is _MISSING:
