@@ -55,7 +55,11 @@ class SecurityPrefilter:
         count = len(events)
         scan: dict[int, set[int] | None] = {}
         max_chars = self._max_chars
-        for group, batch in self._groups:
+        for every, batch in self._groups:
+            # a column of empty strings only (a field no event has) has nothing to scan
+            group = [c for c in every if columns[c].count("") != count]
+            if not group:
+                continue
             texts = columns[group[0]]
             for column in group[1:]:
                 texts = texts + columns[column]
