@@ -667,3 +667,13 @@ def _deep(value):
     if isinstance(value, list):
         return [_deep(v) for v in value]
     return value
+
+
+def test_a_column_no_event_has_is_skipped_without_moving_the_others() -> None:
+    security = stage()
+    fields = [(root, rest) for root, rest, *_ in security._fields]
+    # url.query and path share url.original's group; only path has values here
+    events = [{"path": "/x"}, {"path": "/../../etc/passwd"}, {"message": "fine"}]
+    scan, _ = security._prefilter(events)
+    assert scan == {1: {fields.index(("path", ()))}}
+    assert security([_deep(e) for e in events])[1]["tags"][0] == "security_alert"
