@@ -154,18 +154,14 @@ def meta_of(event: dict) -> Any:
     return event.get("@metadata")
 
 
-def window_kafka_times(events: list[dict]) -> list[Any]:
-    """Per event, the Kafka timestamp as it is, where the time window may take it (a Kafka
-    message, no explicit window); else None. One call a batch: the timestamp stage's every
-    event asks."""
-    return [
-        kafka.get("timestamp")
-        if (meta := event.get("@metadata")).__class__ is dict
-        and "time_window" not in meta
-        and (kafka := meta.get("kafka")).__class__ is dict
-        else None
-        for event in events
-    ]
+def window_kafka_time(event: dict) -> Any:
+    """The Kafka timestamp as it is, where the time window may take it (a Kafka message, no
+    explicit window); else None."""
+    meta = event.get("@metadata")
+    if type(meta) is dict and "time_window" not in meta:
+        kafka = meta.get("kafka")
+        return kafka.get("timestamp") if type(kafka) is dict else None
+    return None
 
 
 def kafka_origin(meta: Any) -> KafkaOrigin | None:
@@ -240,13 +236,10 @@ def envelope_info(meta: Any) -> EnvelopeInfo | None:
     return envelope if isinstance(envelope, dict) else None
 
 
-def take_decoded(events: list[dict]) -> list[tuple[str, Any] | None]:
-    """Per event, `_decoded` taken off: the (line, decoded JSON) the envelope stage left for
-    parse, or None. One call a batch: the parse stage's every event asks."""
-    return [
-        meta.pop("_decoded", None) if type(meta := event.get("@metadata")) is dict else None
-        for event in events
-    ]
+def take_decoded(event: dict) -> tuple[str, Any] | None:
+    """`_decoded` taken off: the (line, decoded JSON) the envelope stage left for parse, or None."""
+    meta = event.get("@metadata")
+    return meta.pop("_decoded", None) if type(meta) is dict else None
 
 
 # Writers: each sets one key, creating `@metadata` when it is absent and replacing a value there

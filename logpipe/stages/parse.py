@@ -127,8 +127,9 @@ class ParseStage:
         simple = not (self._nested_field or self._keep or self.config.tag_non_json)
         at_root = simple and self.config.target is None
         field, short, depth = self._field, self._field_bytes // 4, self.config.max_depth
-        mark = mark_parsed  # a local name: called once per JSON event
-        for event, decoded in zip(events, take_decoded(events), strict=True):
+        take, mark = take_decoded, mark_parsed  # local names: called once per event
+        for event in events:
+            decoded = take(event)
             if simple:
                 raw = event.get(field)
                 if (

@@ -23,7 +23,7 @@ from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
-from logpipe.metadata import mark_time_checked, meta_of, window_kafka_times
+from logpipe.metadata import mark_time_checked, meta_of, window_kafka_time
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
@@ -143,13 +143,14 @@ class TimestampStage:
         window = self._window
         before, after = window.before_ms, window.after_ms
         cache, target, checks = self._cache, self._target, self._checks
-        mark_checked = mark_time_checked  # a local name: called once per event
+        kafka_time, mark_checked = window_kafka_time, mark_time_checked  # once per event
         remove = self.config.remove_field
         plain, iso_first = self._plain_sources, self._iso_first
         last = None  # the Kafka timestamp the bounds below belong to
         ref = low = high = hour = 0
         above = below = ""
-        for event, stamp in zip(events, window_kafka_times(events), strict=True):
+        for event in events:
+            stamp = kafka_time(event)
             if stamp != last or type(stamp) is not int:  # else: the bounds of the event before
                 if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
                     last = None

@@ -33,7 +33,7 @@ from logpipe.metadata import (
     set_envelope,
     set_time_window,
     take_decoded,
-    window_kafka_times,
+    window_kafka_time,
 )
 from logpipe.pipeline import load_pipeline
 from logpipe.replay.file_units import FileUnit
@@ -274,8 +274,8 @@ def test_the_writers_values():
 def test_decoded_objects_are_taken_off_once_per_event():
     events: list[dict] = [{"message": "a"}, {"message": "b", "@metadata": 3}, {"message": "c"}]
     hand_decoded(events[0], "{}", {})
-    assert take_decoded(events) == [("{}", {}), None, None]
-    assert take_decoded(events) == [None, None, None]
+    assert [take_decoded(event) for event in events] == [("{}", {}), None, None]
+    assert [take_decoded(event) for event in events] == [None, None, None]
     assert events[0]["@metadata"] == {}
 
 
@@ -285,5 +285,5 @@ def test_window_kafka_times_are_kafka_timestamps_unless_a_window_is_explicit():
     set_time_window(windowed, 1, 2)
     odd: dict = {"message": "x", "@metadata": {"kafka": {"timestamp": "soon"}}}
     events = [kafka, windowed, event_from_file_line(b"x", "/a", "id", 1, NOV_26), odd, {}]
-    assert window_kafka_times(events) == [NOV_26, None, None, "soon", None]
+    assert [window_kafka_time(event) for event in events] == [NOV_26, None, None, "soon", None]
     assert [meta_of(event) for event in (odd, {})] == [odd["@metadata"], None]
