@@ -188,23 +188,17 @@ class SecurityStage(EventStage):
 
 
 class _Marks:
-    """What a set of fired rules (in rule order) writes into an event, worked out once."""
+    """What a set of fired rules (in rule order) writes into an event, worked out once; each
+    list without repeats, as `_extend` leaves it in a fresh node."""
 
     def __init__(self, tag: str, rules: list[Rule]) -> None:
         self.tags = list(dict.fromkeys([tag, *(r.id for r in rules)]))
-        # each list without repeats, as `_extend` would leave it in a fresh node
-        self.rule = {
-            "id": list(dict.fromkeys(r.id for r in rules)),
-            "name": list(dict.fromkeys(r.name for r in rules)),
-            "category": list(dict.fromkeys(r.category for r in rules)),
-        }
-        self.event: dict[str, list[str] | str] = {
-            "category": list(dict.fromkeys(c for r in rules for c in r.event_category)),
-            "type": list(dict.fromkeys(t for r in rules for t in r.event_type)),
-        }
-        outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
-        if outcome:
-            self.event["outcome"] = outcome
+        self.ids = list(dict.fromkeys(r.id for r in rules))
+        self.names = list(dict.fromkeys(r.name for r in rules))
+        self.categories = list(dict.fromkeys(r.category for r in rules))
+        self.event_categories = list(dict.fromkeys(c for r in rules for c in r.event_category))
+        self.event_types = list(dict.fromkeys(t for r in rules for t in r.event_type))
+        self.outcome = next((r.event_outcome for r in rules if r.event_outcome), None)
 
     def write(self, event: dict) -> None:
         """Add the tags and the `rule` and `event` fields, keeping what the event has."""
@@ -212,17 +206,29 @@ class _Marks:
             add_tags(event, self.tags)
         else:
             event["tags"] = self.tags.copy()
-        for key, values in (("rule", self.rule), ("event", self.event)):
-            node = event.get(key)
-            if node is None:
-                event[key] = {k: v.copy() if isinstance(v, list) else v for k, v in values.items()}
-                continue
-            node = _node(event, key)
-            for name, value in values.items():
-                if isinstance(value, list):
-                    _extend(node, name, value)
-                else:
-                    node.setdefault(name, value)
+        if event.get("rule") is None:
+            event["rule"] = {
+                "id": self.ids.copy(),
+                "name": self.names.copy(),
+                "category": self.categories.copy(),
+            }
+        else:
+            node = _node(event, "rule")
+            _extend(node, "id", self.ids)
+            _extend(node, "name", self.names)
+            _extend(node, "category", self.categories)
+        ecs = event.get("event")
+        if ecs is None:
+            ecs = event["event"] = {
+                "category": self.event_categories.copy(),
+                "type": self.event_types.copy(),
+            }
+        else:
+            ecs = _node(event, "event")
+            _extend(ecs, "category", self.event_categories)
+            _extend(ecs, "type", self.event_types)
+        if self.outcome:
+            ecs.setdefault("outcome", self.outcome)
 
 
 class FieldScanner:
