@@ -108,12 +108,15 @@ def _convert(convert: Callable[[str], Any] | None, name: str, names: dict) -> li
 
 
 def _walk(target: Target, repeat: bool) -> list[str]:
-    """Lines writing `v` by looking up each parent: a missing one, or one no dict, becomes {}."""
+    """Lines writing `v` by looking up each parent: a missing one becomes {}; one that is no dict
+    moves aside to `_<key>` first, as `fields.put` does (nothing the event had is lost)."""
     lines = []
     node = "event"
     for depth, key in enumerate(target.path[:-1]):
         lines.append(f"        n{depth} = {node}.get({key!r})")
         lines.append(f"        if n{depth}.__class__ is not dict:")
+        lines.append(f"            if n{depth} is not None:")
+        lines.append(f"                {node}[{'_' + key!r}] = n{depth}")
         lines.append(f"            n{depth} = {node}[{key!r}] = {{}}")
         node = f"n{depth}"
     return lines + _leaf(node, target, repeat, known_new=False)

@@ -26,6 +26,7 @@ def test_captures_go_to_nested_fields_in_order_with_conversions():
     assert event == {
         "message": "/",
         "http": {"request": {"method": "GET"}, "response": {"status_code": 200}},
+        "_http": "not a dict",
     }
 
 
@@ -69,6 +70,8 @@ def walked(event: dict, targets: list[Target], groups: tuple, keep_empty: bool) 
             for key in target.path[:-1]:
                 child = node.get(key)
                 if child.__class__ is not dict:
+                    if child is not None:
+                        node["_" + key] = child
                     child = node[key] = {}
                 node = child
             leaf, old = target.path[-1], node.get(target.path[-1])
@@ -116,13 +119,16 @@ def test_keys_already_in_the_event_are_merged_into_or_replaced_as_before():
     groups = ("1.2.3.4", "GET", "1.1", "200", "512", "https://r/", "rest", "26/Nov/2026")
     for before in (
         {"source": {"ip": "1.2.3.4"}, "http": {"request": {"id": "x"}}},  # dicts: merged
-        {"source": "scalar", "http": ["a list"]},  # no dict: replaced by one (not moved aside)
+        {"source": "scalar", "http": ["a list"]},  # no dict: moved aside to _source, _http
         {"http": {"request": "scalar", "version": "1.1"}, "timestamp": "26/Nov/2026"},  # equal
         {"http": {"version": "1.0"}, "timestamp": ["a", "b"]},  # a second value: a list
     ):
         same_as_walked(ACCESS, before, groups, keep_empty=False)
     event = same_as_walked(ACCESS, {"http": {"version": "1.0"}}, groups, keep_empty=False)
     assert event["http"]["version"] == ["1.0", "1.1"]
+    event = same_as_walked(ACCESS, {"source": "/var/log/nginx/access.log"}, groups, False)
+    assert event["_source"] == "/var/log/nginx/access.log"  # an old Filebeat's `source`: kept
+    assert event["source"] == {"address": "1.2.3.4"}
 
 
 def test_one_field_twice_under_a_new_key_makes_a_list_and_overwrite_wins():
@@ -146,7 +152,7 @@ def test_a_field_that_is_another_ones_parent_walks_its_path_each_time():
         Target(4, ("x", "y"), None, False),
     ]
     event = same_as_walked(targets, {}, ("1", "2", "3", "4", "5"), keep_empty=False)
-    assert event == {"a": {"c": "3"}, "x": {"y": "5"}}
+    assert event == {"a": {"c": "3"}, "_a": "2", "x": {"y": "5"}, "_x": "4"}
 
 
 def test_integers_convert_inline_as_to_int_does():
