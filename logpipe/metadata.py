@@ -148,22 +148,6 @@ def document_id(meta: Metadata) -> str:
     return meta["id"]
 
 
-def meta_of(event: dict) -> Any:
-    """The event's `@metadata` as it is (a payload may have put anything there): what readers
-    taking `meta` take."""
-    return event.get("@metadata")
-
-
-def window_kafka_time(event: dict) -> Any:
-    """The Kafka timestamp as it is, where the time window may take it (a Kafka message, no
-    explicit window); else None."""
-    meta = event.get("@metadata")
-    if type(meta) is dict and "time_window" not in meta:
-        kafka = meta.get("kafka")
-        return kafka.get("timestamp") if type(kafka) is dict else None
-    return None
-
-
 def kafka_origin(meta: Any) -> KafkaOrigin | None:
     """`@metadata.kafka`, or None (a file line, or metadata that is not ours)."""
     kafka = meta.get("kafka") if isinstance(meta, dict) else None

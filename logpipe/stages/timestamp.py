@@ -23,7 +23,7 @@ from pydantic import field_validator, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
-from logpipe.metadata import mark_time_checked, meta_of, window_kafka_time
+from logpipe.metadata import mark_time_checked
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
@@ -143,18 +143,25 @@ class TimestampStage:
         window = self._window
         before, after = window.before_ms, window.after_ms
         cache, target, checks = self._cache, self._target, self._checks
-        kafka_time, mark_checked = window_kafka_time, mark_time_checked  # once per event
+        mark_checked = mark_time_checked  # a local name: called once per event
         remove = self.config.remove_field
         plain, iso_first = self._plain_sources, self._iso_first
         last = None  # the Kafka timestamp the bounds below belong to
         ref = low = high = hour = 0
         above = below = ""
         for event in events:
-            stamp = kafka_time(event)
+            # The Kafka time read inline, not through a metadata.py reader: a call per event
+            # here measurably slows this stage, which every event passes.
+            meta = event.get("@metadata")
+            if type(meta) is dict and "time_window" not in meta:
+                kafka = meta.get("kafka")
+                stamp = kafka.get("timestamp") if type(kafka) is dict else None
+            else:
+                stamp = None
             if stamp != last or type(stamp) is not int:  # else: the bounds of the event before
                 if type(stamp) is not int or not 0 < stamp <= now_ms:  # as bounds() has it
                     last = None
-                    ref, low, high = window.bounds(meta_of(event), now_ms)
+                    ref, low, high = window.bounds(meta, now_ms)
                 else:
                     last, ref, low, high = stamp, stamp, stamp - before, stamp + after
                 hour = ref - ref % _HOUR_MS

@@ -28,12 +28,10 @@ from logpipe.metadata import (
     mark_joined_pieces,
     mark_parsed,
     mark_time_checked,
-    meta_of,
     reference_ms,
     set_envelope,
     set_time_window,
     take_decoded,
-    window_kafka_time,
 )
 from logpipe.pipeline import load_pipeline
 from logpipe.replay.file_units import FileUnit
@@ -277,13 +275,3 @@ def test_decoded_objects_are_taken_off_once_per_event():
     assert [take_decoded(event) for event in events] == [("{}", {}), None, None]
     assert [take_decoded(event) for event in events] == [None, None, None]
     assert events[0]["@metadata"] == {}
-
-
-def test_window_kafka_times_are_kafka_timestamps_unless_a_window_is_explicit():
-    kafka = event_from_message(kafka_message())
-    windowed = event_from_message(kafka_message())
-    set_time_window(windowed, 1, 2)
-    odd: dict = {"message": "x", "@metadata": {"kafka": {"timestamp": "soon"}}}
-    events = [kafka, windowed, event_from_file_line(b"x", "/a", "id", 1, NOV_26), odd, {}]
-    assert [window_kafka_time(event) for event in events] == [NOV_26, None, None, "soon", None]
-    assert [meta_of(event) for event in (odd, {})] == [odd["@metadata"], None]
