@@ -35,7 +35,7 @@ from logpipe.timeformats import (
     reads_numbers,
     utc_stamp,
 )
-from logpipe.timewindow import DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
+from logpipe.timewindow import CHECKED, DEFAULT_WINDOW, OUT_OF_RANGE_TAG, TimeWindow, duration_ms
 
 _DEFAULT_FIELDS = ("@timestamp", "timestamp", "time", "ts", "date")
 _CACHE_SIZE = 8192
@@ -143,15 +143,14 @@ class TimestampStage:
         window = self._window
         before, after = window.before_ms, window.after_ms
         cache, target, checks = self._cache, self._target, self._checks
-        mark_checked = mark_time_checked  # a local name: called once per event
         remove = self.config.remove_field
         plain, iso_first = self._plain_sources, self._iso_first
         last = None  # the Kafka timestamp the bounds below belong to
         ref = low = high = hour = 0
         above = below = ""
         for event in events:
-            # The Kafka time read inline, not through a metadata.py reader: a call per event
-            # here measurably slows this stage, which every event passes.
+            # @metadata read (and time_checked written, below) inline, not through metadata.py:
+            # a call per event here measurably slows this stage, which every event passes.
             meta = event.get("@metadata")
             if type(meta) is dict and "time_window" not in meta:
                 kafka = meta.get("kafka")
@@ -192,8 +191,11 @@ class TimestampStage:
                     if remove and key != target:
                         del event[key]
                     event[target] = out
-                    if checks:
-                        mark_checked(event, out)
+                    if checks:  # `mark_time_checked`, inline where @metadata is a dict
+                        if type(meta) is dict:
+                            meta[CHECKED] = out
+                        else:
+                            mark_time_checked(event, out)
                     continue
             self._one(event, ref, low, high, now_ms)
         return events
