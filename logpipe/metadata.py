@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from confluent_kafka import Message
 
 UTF8_REPLACED = "_utf8_replaced"  # tag of a message whose invalid UTF-8 bytes were replaced
+DECODED = "_decoded"  # the key of (line, decoded JSON) from envelope to parse (hand_decoded)
 _MAX_MS = 253402300799999  # 9999-12-31T23:59:59.999Z: no later value is a usable time
 
 
@@ -220,12 +221,6 @@ def envelope_info(meta: Any) -> EnvelopeInfo | None:
     return envelope if isinstance(envelope, dict) else None
 
 
-def take_decoded(event: dict) -> tuple[str, Any] | None:
-    """`_decoded` taken off: the (line, decoded JSON) the envelope stage left for parse, or None."""
-    meta = event.get("@metadata")
-    return meta.pop("_decoded", None) if type(meta) is dict else None
-
-
 # Writers: each sets one key, creating `@metadata` when it is absent and replacing a value there
 # that is not a dict (a payload's field, not ours).
 
@@ -260,9 +255,9 @@ def hand_decoded(event: dict, line: str, decoded: Any) -> None:
     """`_decoded`: a JSON line that is no envelope, decoded, for the parse stage to take."""
     meta = event.get("@metadata")  # inline, not _writable: once per JSON line of the envelope
     if type(meta) is dict:
-        meta["_decoded"] = (line, decoded)
+        meta[DECODED] = (line, decoded)
     else:
-        event["@metadata"] = {"_decoded": (line, decoded)}
+        event["@metadata"] = {DECODED: (line, decoded)}
 
 
 def set_envelope(event: dict, formats: list[str]) -> None:

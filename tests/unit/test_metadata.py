@@ -31,7 +31,6 @@ from logpipe.metadata import (
     reference_ms,
     set_envelope,
     set_time_window,
-    take_decoded,
 )
 from logpipe.pipeline import load_pipeline
 from logpipe.replay.file_units import FileUnit
@@ -267,11 +266,3 @@ def test_the_writers_values():
     }
     set_envelope(event, ["docker", "cri"])
     assert event["@metadata"]["envelope"] == {"format": ["docker", "cri"]}
-
-
-def test_decoded_objects_are_taken_off_once_per_event():
-    events: list[dict] = [{"message": "a"}, {"message": "b", "@metadata": 3}, {"message": "c"}]
-    hand_decoded(events[0], "{}", {})
-    assert [take_decoded(event) for event in events] == [("{}", {}), None, None]
-    assert [take_decoded(event) for event in events] == [None, None, None]
-    assert events[0]["@metadata"] == {}
