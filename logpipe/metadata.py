@@ -77,6 +77,7 @@ class Metadata(_Identified, total=False):
     multiline: JoinedLines
     partial: JoinedPieces
     _decoded: tuple[str, Any]  # (line, decoded JSON) from envelope to parse
+    json: bytes  # the document source redact's scan made (logpipe.serialized), for to_docs
 
 
 def event_from_message(message: Message) -> dict[str, Any]:

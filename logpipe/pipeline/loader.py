@@ -13,6 +13,7 @@ from logpipe.bundled import bundled_dir
 from logpipe.errors import ConfigError
 from logpipe.pipeline.conditions import compile_chooser, compile_condition
 from logpipe.pipeline.runner import BuiltStage, Pipeline
+from logpipe.serialized import share_serialization
 from logpipe.stages import StageRegistry
 from logpipe.stages.base import BuildContext
 from logpipe.yamlfile import read_yaml
@@ -65,6 +66,7 @@ def load_pipeline(
         _build_stage(path, index, item, registry, context)
         for index, item in enumerate(spec.stages, start=1)
     ]
+    share_serialization([built.stage for built in stages])
     return Pipeline(name=spec.name or path.stem, stages=stages)
 
 
