@@ -61,6 +61,11 @@ class Stats:
         """The counters as `name=value` pairs."""
         return " ".join(f"{f.name}={getattr(self, f.name)}" for f in fields(self))
 
+    def add(self, other: Stats) -> None:
+        """Count in another run's counters (a share of the same replay)."""
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
 
 def _never() -> bool:
     return False

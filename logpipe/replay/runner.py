@@ -6,7 +6,7 @@ import logging
 import signal
 import time
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from logpipe.deadletter import DeadLetterWriter
@@ -41,9 +41,7 @@ class Summary:
 
     def add(self, other: Summary) -> None:
         """Count in what another share of the same replay did."""
-        for counter in fields(Stats):
-            name = counter.name
-            setattr(self.stats, name, getattr(self.stats, name) + getattr(other.stats, name))
+        self.stats.add(other.stats)
         self.failed += other.failed
         self.read_only += other.read_only
         self.unrestorable += other.unrestorable
