@@ -226,61 +226,50 @@ def envelope_info(meta: Any) -> EnvelopeInfo | None:
 # that is not a dict (a payload's field, not ours).
 
 
-def _writable(event: dict) -> Metadata:
-    """The event's `@metadata` dict, made when there is none."""
+def _put(event: dict, key: str, value: Any) -> None:
+    """Set `@metadata[key]`, making `@metadata` when there is none (or it is a payload's)."""
     meta = event.get("@metadata")
-    if type(meta) is not dict:
-        meta = event["@metadata"] = {}  # type: ignore[typeddict-item]
-    return meta
+    if type(meta) is dict:
+        meta[key] = value
+    else:
+        event["@metadata"] = {key: value}
 
 
 def mark_time_checked(event: dict, stamp: str | None) -> None:
     """`time_checked`: the `@timestamp` the timestamp stage accepted (documents trust only it)."""
-    meta = event.get("@metadata")  # inline, not _writable: once per event of the timestamp stage
-    if type(meta) is dict:
-        meta["time_checked"] = stamp
-    else:
-        event["@metadata"] = {"time_checked": stamp}
+    _put(event, "time_checked", stamp)
 
 
 def mark_parsed(event: dict, how: str) -> None:
     """`parsed`: `json` (text-format grok skips the event), or the envelope that left no line."""
-    meta = event.get("@metadata")  # inline, not _writable: once per JSON line of the parse stage
-    if type(meta) is dict:
-        meta["parsed"] = how
-    else:
-        event["@metadata"] = {"parsed": how}
+    _put(event, "parsed", how)
 
 
 def hand_decoded(event: dict, line: str, decoded: Any) -> None:
     """`_decoded`: a JSON line that is no envelope, decoded, for the parse stage to take."""
-    meta = event.get("@metadata")  # inline, not _writable: once per JSON line of the envelope
-    if type(meta) is dict:
-        meta[DECODED] = (line, decoded)
-    else:
-        event["@metadata"] = {DECODED: (line, decoded)}
+    _put(event, DECODED, (line, decoded))
 
 
 def set_envelope(event: dict, formats: list[str]) -> None:
     """`envelope.format`: the shipper's format, or the list of them when envelopes nest."""
-    _writable(event)["envelope"] = {"format": formats[0] if len(formats) == 1 else formats}
+    _put(event, "envelope", {"format": formats[0] if len(formats) == 1 else formats})
 
 
 def keep_beat(event: dict, beat: dict[str, Any]) -> None:
     """`beat`: a Beats envelope's own `@metadata`."""
-    _writable(event)["beat"] = beat
+    _put(event, "beat", beat)
 
 
 def set_time_window(event: dict, low: int, high: int) -> None:
     """`time_window`: event times accepted for this event, epoch ms (replay --time-window)."""
-    _writable(event)["time_window"] = {"from": low, "until": high}
+    _put(event, "time_window", {"from": low, "until": high})
 
 
 def mark_joined_lines(event: dict, offsets: list[int | None]) -> None:
     """`multiline`: the lines a multiline group joined into this event, and their positions."""
-    _writable(event)["multiline"] = {"lines": len(offsets), "offsets": offsets}
+    _put(event, "multiline", {"lines": len(offsets), "offsets": offsets})
 
 
 def mark_joined_pieces(event: dict, offsets: list[int | None]) -> None:
     """`partial`: the partial-line pieces joined into this event, and their positions."""
-    _writable(event)["partial"] = {"pieces": len(offsets), "offsets": offsets}
+    _put(event, "partial", {"pieces": len(offsets), "offsets": offsets})
