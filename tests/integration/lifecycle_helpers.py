@@ -139,9 +139,13 @@ def ism_run_soon(engine: Engine, index: str) -> bool:
     integration tests do, move the job's schedule start back to 58 s ago: job-scheduler picks
     the change up at once and runs the job at start + interval, 2 s from now. The steps,
     conditions and actions are ISM's own; only the wait between runs is cut. False if the
-    index has no job.
+    index or its job is gone.
     """
-    uuid = get(engine, f"/{index}/_settings/index.uuid")[index]["settings"]["index"]["uuid"]
+    found = requests.get(f"{engine.url}/{index}/_settings/index.uuid", timeout=30)
+    if found.status_code == 404:  # the policy's delete state removed it since the last look
+        return False
+    found.raise_for_status()
+    uuid = found.json()[index]["settings"]["index"]["uuid"]
     start = int(time.time() * 1000) - 58_000
     # jitter 0: else job-scheduler adds up to 60 % of the interval at random to each delay.
     schedule = {"interval": {"start_time": start}}
