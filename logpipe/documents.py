@@ -155,7 +155,11 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
     docs: list[Doc] = []
     append = docs.append
     now_ms = time.time() * 1000
-    days: dict[int, dict[str, str]] = {}  # reference day -> stamp's date -> index day
+    # The common case memoised per batch: the reference of the event before (a plain Kafka
+    # timestamp), and for it a stamp's date -> (index day, that day's names per family).
+    last_ref = None
+    by_date: dict[str, tuple[str, dict[str, str]]] = {}
+    days: dict[int, dict[str, tuple[str, dict[str, str]]]] = {}  # reference day -> by_date
     names: dict[str, dict[str, str]] = {}  # index day -> family -> index name
     no_reserved = RESERVED_FIELDS.isdisjoint
     for event in events:
@@ -166,8 +170,8 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
         if not no_reserved(event):
             move_reserved(event)
             source = None
-        # index_date's common case, memoised per batch: a stamp the timestamp stage accepted, a
-        # plain Kafka timestamp, no explicit window
+        # index_date's common case: a stamp the timestamp stage accepted, a plain Kafka
+        # timestamp, no explicit window
         stamp = event.get("@timestamp")
         kafka = origin.get("kafka")
         ref = kafka.get("timestamp") if kafka.__class__ is dict else None
@@ -178,21 +182,21 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
             and 0 < ref <= now_ms
             and "time_window" not in origin
         ):
-            by_date = days.get(ref // DAY_MS)
-            if by_date is None:
-                by_date = days[ref // DAY_MS] = {}
-            day = by_date.get(stamp[:10])
-            if day is None:
-                day = by_date[stamp[:10]] = _not_late(_day_of(stamp), origin, ref)
+            if ref != last_ref:
+                last_ref = ref
+                by_date = days.setdefault(ref // DAY_MS, {})
+            known = by_date.get(stamp[:10])
+            if known is None:
+                day = _not_late(_day_of(stamp), origin, ref)
+                known = by_date[stamp[:10]] = (day, names.setdefault(day, {}))
+            day, by_family = known
         else:
             day = index_date(event, origin)
+            by_family = names.setdefault(day, {})
             source = None
         if source is None or source.__class__ is not bytes or MARKED_FIELD in event:
             source = encode(event)
         doc_id = origin["id"]
-        by_family = names.get(day)
-        if by_family is None:
-            by_family = names[day] = {}
         for family in origin.get("families") or DEFAULT_FAMILIES:
             name = by_family.get(family)
             if name is None:
