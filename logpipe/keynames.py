@@ -51,7 +51,8 @@ class NameMatcher:
     def __init__(self, names: Iterable[str]) -> None:
         self._tails: dict[str, set[tuple[str, ...]]] = {}
         self._joined: set[str] = set()
-        self._cached = lru_cache(maxsize=4096)(self._uncached)
+        self.bounded = lru_cache(maxsize=4096)(self._uncached)
+        """A call's answer for a key of at most MAX_NAME_CHARS, without the length test."""
         for name in names:
             parts = words(name)
             if parts:
@@ -61,7 +62,7 @@ class NameMatcher:
 
     def __call__(self, key: str) -> bool:
         """True when `key` names a secret (answers for names up to MAX_NAME_CHARS are cached)."""
-        return len(key) <= MAX_NAME_CHARS and self._cached(key)
+        return len(key) <= MAX_NAME_CHARS and self.bounded(key)
 
     def _uncached(self, key: str) -> bool:
         parts = words(key)

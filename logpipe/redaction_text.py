@@ -87,32 +87,44 @@ class TextRedactor:
             return text[m.start() : start] + new_text(text[start:end]) + text[end : m.end()]
 
         sub, search = rule.pattern.sub, rule.pattern.search
-        if check is None and match_check is None:
+        name_check = rule.name_check
+        if check is None and match_check is None and name_check is None:
             return lambda text: sub(replace, text)
-
-        def accepted(m: Match[str], secret: str) -> bool:
-            if match_check is not None and not match_check(m):
-                return False
-            return check is None or check(secret)
+        name = index.get("k", 0)
 
         def checked(text: str) -> str:
-            # a candidate the check refuses is retried one character later, so a refused
-            # look-alike cannot hide a real secret that overlaps it
+            # a candidate the checks refuse is retried one character later, so a refused
+            # look-alike cannot hide a real secret that overlaps it; spans read inline (`regs`):
+            # a hostile value brings thousands of candidates
             out: list[str] = []
             pos = last = 0
             budget = MAX_CANDIDATES
             while (m := search(text, pos)) is not None:
                 budget -= 1
+                spans = m.regs
                 if budget < 0:  # fail closed for the rest of a hostile value
-                    out += (text[last : m.start()], mask)
+                    out += (text[last : spans[0][0]], mask)
                     last = len(text)
                     break
-                start, end = secret_span(m)
-                if accepted(m, text[start:end]):
-                    out += (text[last:start], new_text(text[start:end]))
-                    last, pos = end, max(m.end(), m.start() + 1)
+                if name_check is not None:
+                    name_start, name_end = spans[name]
+                    if not name_check(text[name_start:name_end]):
+                        pos = spans[0][0] + 1
+                        continue
+                for g in groups:
+                    start, end = spans[g]
+                    if start >= 0:
+                        break
                 else:
-                    pos = m.start() + 1
+                    start, end = spans[0]
+                if (match_check is None or match_check(m)) and (
+                    check is None or check(text[start:end])
+                ):
+                    out += (text[last:start], new_text(text[start:end]))
+                    match_start, match_end = spans[0]
+                    last, pos = end, max(match_end, match_start + 1)
+                else:
+                    pos = spans[0][0] + 1
             if not out:
                 return text
             out.append(text[last:])

@@ -68,14 +68,6 @@ def _cli_context(m: re.Match[str]) -> bool:
     return _MYSQL.search(m.string, max(line_start, m.start() - 200), m.start()) is not None
 
 
-def _text_key(m: re.Match[str]) -> bool:
-    return _TEXT_KEY(m.group("k"))
-
-
-def _weak_key(m: re.Match[str]) -> bool:
-    return _WEAK_KEY(m.group("k"))
-
-
 _IBAN_LENGTHS = {  # country -> IBAN length
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
     "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
@@ -169,7 +161,8 @@ class ValueRule:
     """A secret found in text: RE2 `trigger` (cheap, may over-match), `pattern` confirms.
 
     The secret is the first of `pattern`'s groups named `v`, `v2`, ... that matched, else the
-    whole match; `check` (if any) must accept that text, `match_check` the match (its name `k`).
+    whole match; `check` (if any) must accept that text, `match_check` the match, `name_check`
+    its group `k` (a key name of at most `keynames.MAX_NAME_CHARS`).
     `rewrite` (if any) replaces parts of the secret instead of all of it (cookies). `hints` are
     Hyperscan patterns over an event's compact JSON form, one of which matches wherever
     `pattern` could confirm a secret in one of the event's strings (a necessary part of it,
@@ -181,6 +174,7 @@ class ValueRule:
     pattern: re.Pattern[str]
     check: Callable[[str], bool] | None = None
     match_check: Callable[[re.Match[str]], bool] | None = None
+    name_check: Callable[[str], bool] | None = None
     rewrite: Callable[[str, Callable[[str], str]], str] | None = None
     hints: tuple[str, ...] = ()
 
@@ -262,7 +256,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential|sig|app_?id|otp|jwt)[\w.-]*"
         r"[\"']?\s*[:=]",
         _KV,
-        match_check=_text_key,
+        name_check=_TEXT_KEY.bounded,
         flags=re.IGNORECASE,
         hints=_key_value_hints(TEXT_KEY_NAMES),
     ),
@@ -271,7 +265,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?i)(?:key|code|salt|seed|hmac|nonce)[\"']?\s*[:=]",
         _KV,
         looks_random,
-        match_check=_weak_key,
+        name_check=_WEAK_KEY.bounded,
         flags=re.IGNORECASE,
         hints=_key_value_hints(WEAK_NAMES),
     ),
