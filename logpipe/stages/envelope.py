@@ -61,6 +61,8 @@ Shape = Literal["beats", "journald", "vector", "docker", "fluentbit", "cri"]
 ALL_SHAPES: tuple[Shape, ...] = ("beats", "journald", "vector", "docker", "fluentbit", "cri")
 _MAX_DEPTH = 64  # as the parse stage's default max_depth
 _STREAM_SHAPES = frozenset({"cri", "docker", "fluentbit"})  # whose lines the runtime may split
+# What follows a CRI line's time: lines without it (an RFC 3339 syslog line) skip the CRI parse.
+_CRI_STREAMS = tuple(f"{stream} " for stream in sorted(STREAMS))
 
 
 class CustomShape(BaseModel):
@@ -157,8 +159,12 @@ class EnvelopeStage(HoldingStage):
                     hand_decoded(event, raw, doc)
                 elif type(doc) is dict and not _nested_too_deep(raw, doc):
                     streamed = self._one(event, raw, doc)
-            # CRI lines start with a date (`2026-11-26T...`)
-            elif (cri and raw[10:11] == "T") or raw[0].isspace() or (export and raw[:2] == "__"):
+            # CRI lines start with a date (`2026-11-26T...`) and its stream (see _cri_line)
+            elif (
+                (cri and raw[10:11] == "T" and raw.startswith(_CRI_STREAMS, raw.find(" ") + 1))
+                or raw[0].isspace()
+                or (export and raw[:2] == "__")
+            ):
                 streamed = self._one(event, raw)
             if streamed and partials is not None:
                 tags = event.get("tags")
