@@ -30,22 +30,28 @@ class BatchScan:
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
+        found: list[int] = []
+        try:
+            self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
+        except self._stopped:
+            return self._matching_capped(data, found)
+        indexes: list[int] = []
+        index = last = 0
+        for end in sorted(set(found)):  # the newlines before a match's last byte: its item
+            index += data.count(b"\n", last, end)
+            last = end
+            if not indexes or indexes[-1] != index:
+                indexes.append(index)
+        return indexes
+
+    def _matching_capped(self, data: bytes, found: list[int]) -> list[int]:
+        """`matching` after a scan of `data` stopped at `MATCH_CAP` with the ends `found`: the
+        items not yet known are scanned again, as often as it takes."""
         view = memoryview(data)
         starts: set[int] = set()  # where the matched items start
-        segments = [(0, len(data))]
-        while segments:
-            begin, end = segments.pop()
-            found: list[int] = []
-            try:
-                self._scan(
-                    view[begin:end],
-                    match_event_handler=_on_match,
-                    context=found,
-                    scratch=self._scratch,
-                )
-                stopped = False
-            except self._stopped:
-                stopped = True
+        segments: list[tuple[int, int]] = []
+        begin, end, stopped = 0, len(data), True
+        while True:
             new = {data.rfind(b"\n", begin, begin + last) + 1 or begin for last in found}
             starts |= new
             if stopped:  # scan again around the items now known
@@ -56,6 +62,20 @@ class BatchScan:
                     begin = end if after < 0 else after + 1
                 if begin < end:
                     segments.append((begin, end))
+            if not segments:
+                break
+            begin, end = segments.pop()
+            found = []
+            try:
+                self._scan(
+                    view[begin:end],
+                    match_event_handler=_on_match,
+                    context=found,
+                    scratch=self._scratch,
+                )
+                stopped = False
+            except self._stopped:
+                stopped = True
         indexes, index, last = [], 0, 0
         for start in sorted(starts):
             index += data.count(b"\n", last, start)

@@ -1,0 +1,42 @@
+"""BatchScan: the items of a newline-joined batch a pattern set matches, past the match cap too."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logpipe import batch_scan
+from logpipe.batch_scan import BatchScan
+from logpipe.hyperscan_db import block_database
+
+hyperscan = pytest.importorskip("hyperscan")
+PATTERNS = [("ab", 0), ("c[0-9]+d", 0), ("x", 0)]  # none can match a newline
+_ITEMS = st.lists(st.text(alphabet="abcdx01 ", max_size=12), max_size=20)
+
+
+def scanner() -> BatchScan:
+    return BatchScan(hyperscan, block_database(hyperscan, PATTERNS, "test"))
+
+
+def one_by_one(items: list[str]) -> list[int]:
+    """The reference: each item scanned alone."""
+    scan = scanner()
+    return [n for n, item in enumerate(items) if item and scan.matching(item.encode())]
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ITEMS, st.sampled_from([1, 2, 3, 1024]))
+def test_matching_finds_exactly_the_items_scanned_alone(items, cap) -> None:
+    saved = batch_scan.MATCH_CAP
+    batch_scan.MATCH_CAP = cap  # a small cap takes the path that scans again
+    try:
+        found = scanner().matching("\n".join(items).encode())
+    finally:
+        batch_scan.MATCH_CAP = saved
+    assert found == one_by_one(items)
+
+
+def test_a_match_running_over_a_newline_belongs_to_the_item_of_its_last_byte() -> None:
+    scan = BatchScan(hyperscan, block_database(hyperscan, [("a\nb", 0)], "test"))
+    assert scan.matching(b"xa\nbx\nc") == [1]
