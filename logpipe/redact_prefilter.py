@@ -12,8 +12,8 @@ database whose patterns match wherever the walk could change something:
 - the non-ASCII letters Python's case-insensitive matching reads as i, k or s.
 An event none of them matches is one the walk would leave as it is; an event orjson cannot
 serialise is walked. In an event that is walked, the value rules run only on the strings whose
-own JSON form one of the patterns matches. The bytes are handed back: they are the document
-source of an event the walk leaves alone (`logpipe.serialized`).
+own JSON form one of the patterns matches. The bytes of an event the walk leaves alone may be
+kept as its document source (`logpipe.serialized`), in the same pass.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from logpipe.batch_scan import BatchScan
 from logpipe.hyperscan_db import block_database
 from logpipe.keynames import WEAK_NAMES, distinct_tails
 from logpipe.secrets_patterns import CARD_HINT, VALUE_RULES
+from logpipe.serialized import SOURCE_KEY
 
 # Characters of a JSON key that add no word to it (`keynames.words` takes ASCII letters and
 # digits only), escapes whole.
@@ -36,7 +37,7 @@ _ABSENT = object()
 
 
 class RedactPrefilter:
-    """`prefilter(events)`: the indexes, in order, of the events the redact walk may change."""
+    """`prefilter(events, keep)`: the indexes, in order, of the events redact's walk may change."""
 
     def __init__(self, hs, rule_ids: Iterable[str], names: Iterable[str] | None) -> None:
         """`rule_ids`: the value rules on; `names`: the secrets' key names (None: names off)."""
@@ -51,27 +52,36 @@ class RedactPrefilter:
         patterns = [(hint, 0) for hint in dict.fromkeys(hints)]
         self._batch = BatchScan(hs, block_database(hs, patterns, "redact"))
 
-    def __call__(self, events: list[dict]) -> tuple[list[int], list[bytes | None]]:
-        """(the indexes, in order, of the events to walk; each event's JSON without `@metadata`,
-        None where orjson refused it: that event is walked)."""
+    def __call__(self, events: list[dict], keep: bool) -> list[int]:
+        """The indexes, in order, of the events to walk (those orjson refuses too); with `keep`,
+        every other event's JSON is kept in its `@metadata` (`logpipe.serialized.SOURCE_KEY`)."""
         dumps = orjson.dumps
-        sources: list[bytes | None] = []
+        sources: list[bytes] = []
         append = sources.append
         refused: list[int] = []
-        for event in events:
+        for n, event in enumerate(events):
             meta = event.pop("@metadata", _ABSENT)
             try:
-                append(dumps(event, default=str))
+                source = dumps(event, default=str)
             except Exception:  # a key that is no string, an int beyond 64 bits, a lone surrogate
-                refused.append(len(sources))
-                append(None)
+                refused.append(n)
+            else:
+                append(source)
+                if keep and type(meta) is dict:
+                    meta[SOURCE_KEY] = source
             if meta is not _ABSENT:
                 event["@metadata"] = meta
-        if not refused:
-            return self._batch.matching(b"\n".join(sources)), sources  # type: ignore[arg-type]
-        where = [n for n, source in enumerate(sources) if source is not None]
-        found = self._batch.matching(b"\n".join(s for s in sources if s is not None))
-        return sorted(refused + [where[i] for i in found]), sources
+        found = self._batch.matching(b"\n".join(sources))
+        if refused:
+            skipped = set(refused)
+            where = [n for n in range(len(events)) if n not in skipped]
+            found = sorted(refused + [where[i] for i in found])
+        if keep:
+            for n in found:
+                meta = events[n].get("@metadata")
+                if type(meta) is dict:
+                    meta.pop(SOURCE_KEY, None)
+        return found
 
     def strings(self, values: list[str]) -> list[int] | range:
         """The indexes of the strings a value rule may change (all if one is not JSON-able)."""

@@ -32,17 +32,6 @@ def share_serialization(stages: Iterable[object]) -> bool:
     return stages[last].share_sources()  # type: ignore[attr-defined]
 
 
-def keep_sources(events: list[dict], sources: list[bytes | None], walked: list[int]) -> None:
-    """Keep each event's scan bytes in its `@metadata`, except for the events to be walked."""
-    for n in walked:
-        sources[n] = None
-    for event, source in zip(events, sources, strict=True):
-        if source is not None:
-            meta = event.get("@metadata")
-            if type(meta) is dict:
-                meta[SOURCE_KEY] = source
-
-
 def drop_sources(events: list[dict]) -> None:
     """Take back the bytes kept for these events (they are all walked after all)."""
     for event in events:

@@ -25,7 +25,7 @@ from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_rand
 from logpipe.redact_prefilter import RedactPrefilter
 from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
-from logpipe.serialized import drop_sources, keep_sources
+from logpipe.serialized import drop_sources
 from logpipe.stages.base import BuildContext, EventStage, StageConfig
 
 FAILURE_TAG = "_redactfailure"
@@ -229,9 +229,7 @@ class RedactStage(EventStage):
         if self._prefilter is None:
             return events
         try:
-            walk, sources = self._prefilter(events)
-            if self._keeps_sources:
-                keep_sources(events, sources, walk)
+            walk = self._prefilter(events, self._keeps_sources)
         except Exception:  # never expected: walk them all, none keeping bytes
             if self._keeps_sources:
                 drop_sources(events)
