@@ -188,8 +188,17 @@ def test_cri_full_and_partial_lines():
 
 def test_cri_empty_line_and_lookalikes():
     assert run("2026-11-26T09:58:13.1Z stdout F")["message"] == ""
-    for line in ("2026-11-26 10:00:00 stdout F x", "2026 stdout F x", "123 GET / 200"):
-        assert run(line)["message"] == line
+    for line in (
+        "2026-11-26 10:00:00 stdout F x",
+        "2026 stdout F x",
+        "123 GET / 200",
+        "2026-11-26T09:58:13.211946+00:00 web-01 sshd[812]: Accepted publickey for deploy",
+        "2026-11-26T09:58:13Z stdout",
+        "2026-11-26T09:58:13Z\nstdout F x",
+    ):
+        event = run(line)
+        assert event["message"] == line
+        assert "envelope" not in event["@metadata"]
 
 
 def test_journald_export_json():
