@@ -91,6 +91,7 @@ class TextRedactor:
         if check is None and match_check is None and name_check is None:
             return lambda text: sub(replace, text)
         name = index.get("k", 0)
+        fixed = mask if mode == "mask" and rewrite is None else None  # what every secret becomes
 
         def checked(text: str) -> str:
             # a candidate the checks refuse is retried one character later, so a refused
@@ -120,7 +121,7 @@ class TextRedactor:
                 if (match_check is None or match_check(m)) and (
                     check is None or check(text[start:end])
                 ):
-                    out += (text[last:start], new_text(text[start:end]))
+                    out += (text[last:start], fixed or new_text(text[start:end]))
                     match_start, match_end = spans[0]
                     last, pos = end, max(match_end, match_start + 1)
                 else:
