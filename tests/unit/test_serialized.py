@@ -184,6 +184,24 @@ def test_an_event_orjson_refuses_is_walked_and_keeps_nothing() -> None:
     assert all(SOURCE_KEY not in event["@metadata"] for event in events)
 
 
+def test_events_after_a_refused_one_are_matched_to_their_own_scan() -> None:
+    stage = redact()
+    stage.share_sources()
+    events = [
+        checked_event(0),
+        checked_event(1, big=2**70),
+        checked_event(2),
+        checked_event(3, password="hunter2"),
+        checked_event(4),
+    ]
+    out = stage(events)
+    assert [SOURCE_KEY in event["@metadata"] for event in out] == [True, False, True, False, True]
+    assert "hunter2" not in repr(out)
+    for event in (out[0], out[2], out[4]):
+        fresh = {k: v for k, v in event.items() if k != "@metadata"}
+        assert event["@metadata"][SOURCE_KEY] == orjson.dumps(fresh, default=str)
+
+
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats() | st.text(),
     lambda children: (
