@@ -1,14 +1,18 @@
 """The worker end to end (Kafka -> pipeline -> engine) against a bare bulk loader, in one run.
 
     python benchmarks/bench_e2e_vs_bulk.py [--count 200000] [--batch-size 1000] [--pipeline default]
-        [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL] [--no-loader]
+        [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL]
+        [--no-loader] [--steady]
 
 Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline),
 the same batch size and the same engine. The loader sends prepared bodies one request at a time
 and only its requests are timed; the worker is timed from its first batch consumed to its last
-offset committed (its metrics). Each `--tree` (a checkout, e.g. `git worktree add /tmp/before
-HEAD`) is timed in turn, so code before and after a change meets the same machine load. With
-`--url` at benchmarks/stub_engine.py and `--no-loader` the run is pipeline-bound (`--workers`).
+offset committed (its metrics); with `--steady`, from the moment its consumer group is stable
+with every member holding partitions, counting only the offsets committed after it (the
+pipeline-bound rate, without the group's forming and rebalance). Each `--tree` (a checkout,
+e.g. `git worktree add /tmp/before HEAD`) is timed in turn, so code before and after a change
+meets the same machine load. With `--url` at benchmarks/stub_engine.py and `--no-loader` the run
+is pipeline-bound (`--workers`).
 """
 
 from __future__ import annotations
@@ -102,11 +106,10 @@ def time_worker(tree: Path, args: argparse.Namespace, topic: str, workers: int) 
     env = worker_env(args.brokers, topic, args.url, prefix, args.pipeline, args.batch_size)
     worker = Worker(tree, env, workers)
     try:
-        seconds = worker.timed(args.count)
+        return worker.rate(args.count, env["LOGPIPE_GROUP_ID"] if args.steady else None)
     finally:
         worker.stop()
         drop_indices(args.url, prefix)
-    return args.count / seconds
 
 
 def main() -> int:
@@ -119,6 +122,11 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:9200")
     parser.add_argument("--brokers", default="127.0.0.1:9092")
     parser.add_argument("--no-loader", action="store_true")
+    parser.add_argument(
+        "--steady",
+        action="store_true",
+        help="time the worker only once its group formed (every member holds partitions)",
+    )
     parser.add_argument("--loader", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -135,7 +143,8 @@ def main() -> int:
     fill(args.brokers, topic, mix(args.count), REFERENCE_MS)
     print(
         f"{args.count} events of the mix, pipeline={args.pipeline}, batches of "
-        f"{args.batch_size}, engine {args.url}; {load()}"
+        f"{args.batch_size}, engine {args.url}; timed from "
+        f"{'the group formed (steady state)' if args.steady else 'the first batch'}; {load()}"
     )
     try:
         for tree in trees:

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -63,6 +64,9 @@ class Worker:
 
     def __init__(self, tree: Path, env: dict[str, str], workers: int = 1) -> None:
         self.port = free_port()
+        self.workers = workers
+        self.brokers = env["LOGPIPE_BROKERS"]
+        self.admin: Any = None  # an AdminClient once `formed` asks about the group
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read when the worker fails
         self.process = subprocess.Popen(
             [sys.executable, "-m", "logpipe", "run", "--workers", str(workers)],
@@ -78,13 +82,16 @@ class Worker:
             stderr=self.log,
         )
 
-    def timed(self, count: int, timeout: float = 180) -> float:
-        """Seconds from the first batch consumed to all `count` messages committed.
+    def rate(self, count: int, group: str | None = None, timeout: float = 180) -> float:
+        """Messages committed per second, from the first batch consumed to all `count` committed.
 
-        Gives up when nothing more is committed for `timeout` seconds. Scrapes every POLL around
-        the start and the expected end, and up to SLOW_POLL apart in between.
+        With `group`, the clock starts only once the group is stable with every member holding
+        partitions, and only the messages committed after that count (a steady-state rate, the
+        group's forming left out). Gives up when nothing more is committed for `timeout` seconds.
+        Scrapes every POLL around the start and the expected end, up to SLOW_POLL apart between.
         """
         started = None
+        at_start = 0.0  # messages committed when the clock started
         progress = (0.0, time.monotonic())  # messages committed, and since when
         while time.monotonic() - progress[1] < timeout:
             if self.process.poll() is not None:
@@ -92,21 +99,40 @@ class Worker:
                 raise SystemExit(f"the worker exited: {self.log.read().decode()[-3000:]}")
             series = metrics(self.port)
             now = time.monotonic()
-            if started is None and series.get("logpipe_events_in_total", 0) > 0:
-                started = now
             done = series.get("logpipe_committed_offset", 0)
+            consuming = series.get("logpipe_events_in_total", 0) > 0
+            if started is None and consuming and (group is None or self.formed(group)):
+                started, at_start = time.monotonic(), done
             if done >= count:
-                return now - (started or now)
+                return (count - at_start) / max(now - (started or now), 1e-9)
             if done > progress[0]:
                 progress = (done, now)
             pause = POLL
-            if started is not None and done > 0:
-                left = (count - done) * (now - started) / done  # at the rate so far
+            if started is not None and done > at_start:
+                left = (count - done) * (now - started) / (done - at_start)  # at the rate so far
                 pause = min(SLOW_POLL, max(POLL, left / 2))
             time.sleep(pause)
         raise SystemExit(
             f"the worker committed {progress[0]:.0f} of {count} messages, then nothing for "
             f"{timeout:.0f}s (is the topic's data still there?)"
+        )
+
+    def formed(self, group: str) -> bool:
+        """Whether the group is stable with all `workers` members, each holding partitions."""
+        from confluent_kafka import ConsumerGroupState
+        from confluent_kafka.admin import AdminClient
+
+        if self.admin is None:
+            self.admin = AdminClient({"bootstrap.servers": self.brokers})
+        try:
+            description = self.admin.describe_consumer_groups([group])[group].result(5)
+        except Exception:  # not formed yet (or unknown): asked again at the next scrape
+            return False
+        members = description.members
+        return (
+            description.state == ConsumerGroupState.STABLE
+            and len(members) == self.workers
+            and all(m.assignment.topic_partitions for m in members)
         )
 
     def stop(self) -> None:

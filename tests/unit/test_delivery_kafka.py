@@ -45,6 +45,13 @@ def test_the_dead_letter_producer_gets_no_confwarn(caplog):
     assert "CONFWARN" not in caplog.text
 
 
+def test_heartbeats_every_second_under_a_third_of_the_session_unless_set():
+    assert consumer_config(Settings())["heartbeat.interval.ms"] == 1000
+    assert consumer_config(Settings(session_timeout_ms=1500))["heartbeat.interval.ms"] == 500
+    own = Settings(kafka={"heartbeat.interval.ms": 2500})
+    assert consumer_config(own)["heartbeat.interval.ms"] == 2500
+
+
 def test_static_membership_only_when_asked(monkeypatch):
     monkeypatch.setenv("HOSTNAME", "pod-7")
     assert "group.instance.id" not in consumer_config(Settings())
