@@ -7,18 +7,21 @@
 Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline),
 the same batch size and the same engine. The loader sends prepared bodies one request at a time
 and only its requests are timed; the worker is timed from its first batch consumed to its last
-offset committed (its metrics); with `--steady`, from the moment its consumer group is stable
-with every member holding partitions, counting only the offsets committed after it (the
-pipeline-bound rate, without the group's forming and rebalance). Each `--tree` (a checkout,
-e.g. `git worktree add /tmp/before HEAD`) is timed in turn, so code before and after a change
-meets the same machine load. With `--url` at benchmarks/stub_engine.py and `--no-loader` the run
-is pipeline-bound (`--workers`).
+offset committed (its metrics); with `--steady`, from its consumer group being stable with every
+member holding partitions to the first partition fully committed, counting only the offsets
+committed in between (the pipeline-bound rate while every member is busy: without the group's
+forming, rebalance and tail). The line ends with the CPU of that window: cores busy in the
+workers, the Kafka broker, the rest of the machine (stub engine, other work) and idle. Each
+`--tree` (a checkout, e.g. `git worktree add /tmp/before HEAD`) is timed in turn, so code before
+and after a change meets the same machine load. With `--url` at benchmarks/stub_engine.py and
+`--no-loader` the run is pipeline-bound (`--workers`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -98,18 +101,35 @@ def time_loader(tree: Path, args: argparse.Namespace, prefix: str) -> float:
     return args.count / answer["seconds"]
 
 
-def time_worker(tree: Path, args: argparse.Namespace, topic: str, workers: int) -> float:
-    """Events/s of `logpipe run --workers N` of the tree over the whole topic."""
+def time_worker(
+    tree: Path, args: argparse.Namespace, topic: str, workers: int
+) -> tuple[float, str]:
+    """Events/s of `logpipe run --workers N` of the tree over the whole topic, and CPU shares."""
     from benchmarks.worker_process import Worker, drop_indices, worker_env
 
     prefix = f"bw{uuid.uuid4().hex[:8]}"
     env = worker_env(args.brokers, topic, args.url, prefix, args.pipeline, args.batch_size)
     worker = Worker(tree, env, workers)
     try:
-        return worker.rate(args.count, env["LOGPIPE_GROUP_ID"] if args.steady else None)
+        rate = worker.rate(args.count, env["LOGPIPE_GROUP_ID"] if args.steady else None)
+        return rate, cpu_shares(worker.spent, rate)
     finally:
         worker.stop()
         drop_indices(args.url, prefix)
+
+
+def cpu_shares(spent: dict[str, float], rate: float) -> str:
+    """The timed window's CPU: cores busy per part, and the workers' CPU us per event."""
+    seconds = spent["capacity"] / (os.cpu_count() or 1)
+    events = rate * seconds
+    busy = {
+        "workers": spent["workers"],
+        "broker": spent["broker"],
+        "rest": spent["machine"] - spent["workers"] - spent["broker"],
+        "idle": spent["capacity"] - spent["machine"],
+    }
+    cores = ", ".join(f"{name} {value / seconds:.2f}" for name, value in busy.items())
+    return f"cores: {cores}; workers {spent['workers'] / events * 1e6:.1f} us CPU/event"
 
 
 def main() -> int:
@@ -156,12 +176,12 @@ def main() -> int:
                 finally:
                     drop_indices(args.url, prefix)
             for workers in args.workers or [1]:
-                rate = time_worker(tree, args, topic, workers)
+                rate, cpu = time_worker(tree, args, topic, workers)
                 versus = (
                     f", {rate / loaded:.0%} of the bare loader's {loaded:,.0f}" if loaded else ""
                 )
                 print(
-                    f"{tree}: workers={workers} {rate:,.0f} events/s{versus}  ({load()})",
+                    f"{tree}: workers={workers} {rate:,.0f} events/s{versus}  ({cpu}; {load()})",
                     flush=True,
                 )
     finally:

@@ -18,6 +18,8 @@ from typing import Any
 
 import requests
 
+TICKS = os.sysconf("SC_CLK_TCK")
+PARTITIONS = 6  # of a benchmark topic (bench_e2e_vs_bulk.fill)
 POLL = 0.1  # seconds between scrapes at the start and near the end, where timing is read
 SLOW_POLL = 1.0  # between them: scraping takes CPU from the workers being timed
 
@@ -29,20 +31,32 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def metrics(port: int) -> dict[str, float]:
-    """The worker's series summed over their labels: {name: total}."""
-    totals: dict[str, float] = {}
+def scrape(port: int) -> list[tuple[str, float]]:
+    """The worker's series, one (name, value) per label set."""
     try:
         text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     except requests.RequestException:
-        return totals
+        return []
+    found = []
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         name, _, value = line.rpartition(" ")
-        name = name.split("{", 1)[0]
-        totals[name] = totals.get(name, 0.0) + float(value)
-    return totals
+        found.append((name.split("{", 1)[0], float(value)))
+    return found
+
+
+def metrics(port: int) -> dict[str, float]:
+    """The worker's series summed over their labels: {name: total}."""
+    return totals(scrape(port))
+
+
+def totals(series: list[tuple[str, float]]) -> dict[str, float]:
+    """Series summed over their labels: {name: total}."""
+    summed: dict[str, float] = {}
+    for name, value in series:
+        summed[name] = summed.get(name, 0.0) + value
+    return summed
 
 
 def rss_mib(pid: int) -> float:
@@ -59,6 +73,67 @@ def load() -> str:
     return f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores"
 
 
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process spent so far, 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def broker_pids() -> list[int]:
+    """Local Kafka broker processes (their command line runs kafka.Kafka)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"kafka.Kafka" in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, over all cores."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / TICKS, sum(values[:8]) / TICKS
+
+
+class CpuShare:
+    """CPU seconds spent by the workers, the broker and the whole machine over a window."""
+
+    def __init__(self, worker: int) -> None:
+        self.worker = worker
+        self.brokers = broker_pids()
+        self.start = self.sample()
+
+    def sample(self) -> dict[str, float]:
+        pids = [self.worker, *children(self.worker)]
+        busy, total = machine_cpu()
+        return {
+            "workers": sum(process_cpu(pid) for pid in pids),
+            "broker": sum(process_cpu(pid) for pid in self.brokers),
+            "machine": busy,
+            "capacity": total,
+        }
+
+    def spent(self) -> dict[str, float]:
+        """CPU seconds of each since the start; `capacity` is all cores' seconds (busy or not)."""
+        end = self.sample()
+        return {name: end[name] - self.start[name] for name in end}
+
+
 class Worker:
     """A `logpipe run` process of `tree` with LOGPIPE_* `env`, its metrics on a free port."""
 
@@ -67,6 +142,8 @@ class Worker:
         self.workers = workers
         self.brokers = env["LOGPIPE_BROKERS"]
         self.admin: Any = None  # an AdminClient once `formed` asks about the group
+        self.cpu: CpuShare | None = None  # from the clock's start
+        self.spent: dict[str, float] = {}  # CPU seconds over the timed window (CpuShare.spent)
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read when the worker fails
         self.process = subprocess.Popen(
             [sys.executable, "-m", "logpipe", "run", "--workers", str(workers)],
@@ -85,30 +162,41 @@ class Worker:
     def rate(self, count: int, group: str | None = None, timeout: float = 180) -> float:
         """Messages committed per second, from the first batch consumed to all `count` committed.
 
-        With `group`, the clock starts only once the group is stable with every member holding
-        partitions, and only the messages committed after that count (a steady-state rate, the
-        group's forming left out). Gives up when nothing more is committed for `timeout` seconds.
-        Scrapes every POLL around the start and the expected end, up to SLOW_POLL apart between.
+        With `group` (steady state), the clock starts once the group is stable with every member
+        holding partitions and stops once the first partition is fully committed, while every
+        partition still has messages; only the messages committed in between count. So the
+        group's forming and the tail (one member done, the others still busy) are left out.
+        Gives up when nothing more is committed for `timeout` seconds. Scrapes every POLL
+        around the start and the end, up to SLOW_POLL apart between (always POLL when steady).
         """
         started = None
         at_start = 0.0  # messages committed when the clock started
+        share = count // PARTITIONS  # messages of the smallest partition
         progress = (0.0, time.monotonic())  # messages committed, and since when
         while time.monotonic() - progress[1] < timeout:
             if self.process.poll() is not None:
                 self.log.seek(0)
                 raise SystemExit(f"the worker exited: {self.log.read().decode()[-3000:]}")
-            series = metrics(self.port)
+            series = scrape(self.port)
             now = time.monotonic()
-            done = series.get("logpipe_committed_offset", 0)
-            consuming = series.get("logpipe_events_in_total", 0) > 0
+            summed = totals(series)
+            done = summed.get("logpipe_committed_offset", 0)
+            consuming = summed.get("logpipe_events_in_total", 0) > 0
             if started is None and consuming and (group is None or self.formed(group)):
                 started, at_start = time.monotonic(), done
-            if done >= count:
-                return (count - at_start) / max(now - (started or now), 1e-9)
+                self.cpu = CpuShare(self.process.pid)
+            drained = group is not None and any(
+                value >= share for name, value in series if name == "logpipe_committed_offset"
+            )
+            if started is None and done >= count:
+                raise SystemExit("the topic was consumed before the group formed: raise --count")
+            if started is not None and (done >= count or drained):
+                self.spent = self.cpu.spent() if self.cpu else {}
+                return (done - at_start) / max(now - started, 1e-9)
             if done > progress[0]:
                 progress = (done, now)
             pause = POLL
-            if started is not None and done > at_start:
+            if group is None and started is not None and done > at_start:
                 left = (count - done) * (now - started) / (done - at_start)  # at the rate so far
                 pause = min(SLOW_POLL, max(POLL, left / 2))
             time.sleep(pause)
