@@ -164,6 +164,9 @@ def test_workers_parent_restarts_a_dead_worker_process(opensearch, topic, prefix
     log = worker.log()
     assert f"(pid {victim}) exited with code -9" in log and "restarting it in" in log, log
     assert opensearch.wait_for_count(f"{prefix}-*", total, timeout=180) == total, worker.log()
+    deadline = time.monotonic() + 60  # the survivor may have indexed all before it joined
+    while len(set(_worker_pids(worker.log())) - {victim}) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert worker.terminate() == 0, worker.log()
     assert len(set(_worker_pids(worker.log())) - {victim}) >= 2, worker.log()
     assert_exactly_once(opensearch, topic, prefix, total)
