@@ -183,7 +183,8 @@ class Worker:
             done = summed.get("logpipe_committed_offset", 0)
             consuming = summed.get("logpipe_events_in_total", 0) > 0
             if started is None and consuming and (group is None or self.formed(group)):
-                started, at_start = time.monotonic(), done
+                started = time.monotonic()
+                at_start = done if group else 0.0  # else: the first batches' commits count too
                 self.cpu = CpuShare(self.process.pid)
             drained = group is not None and any(
                 value >= share for name, value in series if name == "logpipe_committed_offset"
