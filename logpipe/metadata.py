@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
-    from confluent_kafka import Message
+    from confluent_kafka import KafkaError, Message
 
 UTF8_REPLACED = "_utf8_replaced"  # tag of a message whose invalid UTF-8 bytes were replaced
 DECODED = "_decoded"  # the key of (line, decoded JSON) from envelope to parse (hand_decoded)
@@ -100,6 +100,42 @@ def event_from_message(message: Message) -> dict[str, Any]:
         return {"message": raw.decode(), "@metadata": meta}
     except UnicodeDecodeError:
         return _replaced(raw, meta)
+
+
+def events_from_messages(
+    messages: list[Message],
+) -> tuple[list[dict[str, Any]], dict[tuple[str, int], int], list[KafkaError]]:
+    """A consumed batch in one loop: the events (each as `event_from_message` makes it), every
+    partition's next offset, and the errors among the messages."""
+    events: list[dict[str, Any]] = []
+    positions: dict[tuple[str, int], int] = {}
+    errors: list[KafkaError] = []
+    append = events.append
+    for message in messages:
+        error = message.error()
+        if error is not None:
+            errors.append(error)
+            continue
+        topic, partition, offset = message.topic(), message.partition(), message.offset()
+        positions[(topic, partition)] = offset + 1
+        key = message.key()
+        timestamp = message.timestamp()[1]
+        raw = message.value() or b""
+        meta: Metadata = {
+            "id": f"{topic}-{partition}-{offset}",
+            "kafka": {
+                "topic": topic,
+                "partition": partition,
+                "offset": offset,
+                "key": key.decode("utf-8", "replace") if key is not None else None,
+                "timestamp": timestamp if timestamp > 0 else None,
+            },
+        }
+        try:
+            append({"message": raw.decode(), "@metadata": meta})
+        except UnicodeDecodeError:
+            append(_replaced(raw, meta))
+    return events, positions, errors
 
 
 def event_from_stdin(raw: bytes, offset: int, now_ms: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Kafka in: consumer, producer and reader configuration (events: metadata.event_from_message)."""
+"""Kafka in: consumer, producer and reader configuration (events: metadata.events_from_messages)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import os
 import socket
 from typing import Any
 
-from logpipe.metadata import event_from_message  # noqa: F401 (worker.py's, to move to metadata)
 from logpipe.settings import Settings
 
 # librdkafka options only a consumer reads ("C" in librdkafka 2.x CONFIGURATION.md); a producer

@@ -23,13 +23,12 @@ from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
 from logpipe.errors import LogpipeError
 from logpipe.inflight import Batch, InFlight
-from logpipe.metadata import kafka_coordinates
+from logpipe.metadata import events_from_messages, kafka_coordinates
 from logpipe.metrics import Metrics
 from logpipe.offsets import OffsetTracker
 from logpipe.pipeline import Pipeline
 from logpipe.settings import Settings
 from logpipe.sink import BulkSink
-from logpipe.source import event_from_message
 from logpipe.tagcount import declared_failure_tags
 
 log = logging.getLogger("logpipe.worker")
@@ -136,14 +135,9 @@ class Worker:
             log.info("stopped: %s", self.stats.line())
 
     def _process(self, messages: list[Message]) -> None:
-        events: list[dict] = []
-        batch: dict[TopicKey, int] = {}
-        for message in messages:
-            if (error := message.error()) is not None:
-                self._consumer_error(error)
-                continue
-            batch[(message.topic(), message.partition())] = message.offset() + 1
-            events.append(event_from_message(message))
+        events, batch, errors = events_from_messages(messages)
+        for error in errors:
+            self._consumer_error(error)
         self.offsets.consume(batch)
         if batch:
             read = len(events)

@@ -6,7 +6,7 @@ import math
 
 import orjson
 import pytest
-from confluent_kafka import Message
+from confluent_kafka import KafkaError, Message
 
 from logpipe.metadata import (
     UTF8_REPLACED,
@@ -18,6 +18,7 @@ from logpipe.metadata import (
     event_from_file_line,
     event_from_message,
     event_from_stdin,
+    events_from_messages,
     file_partition,
     hand_decoded,
     kafka_coordinates,
@@ -74,6 +75,22 @@ def test_a_kafka_message_without_value_key_or_time():
     assert event["message"] == ""
     assert event["@metadata"]["kafka"]["key"] is None
     assert event["@metadata"]["kafka"]["timestamp"] is None
+
+
+def test_a_consumed_batch_makes_the_events_one_message_makes_and_each_partitions_next_offset():
+    messages = [
+        kafka_message(),
+        Message(topic="logs", partition=3, offset=42, value=b"\xffbad", timestamp=(0, -1)),
+        Message(topic="logs", partition=0, error=KafkaError(KafkaError._PARTITION_EOF)),
+        Message(topic="other", partition=0, offset=7, key=b"\xfe", value=None, timestamp=(1, 5)),
+        Message(topic="logs", partition=3, offset=43, value=b"last", timestamp=(1, NOV_26)),
+    ]
+    events, positions, errors = events_from_messages(messages)
+    expected = [event_from_message(m) for m in messages if m.error() is None]
+    assert orjson.dumps(events) == orjson.dumps(expected)  # key order too
+    assert events[1]["tags"] == [UTF8_REPLACED]
+    assert positions == {("logs", 3): 44, ("other", 0): 8}
+    assert [error.code() for error in errors] == [KafkaError._PARTITION_EOF]
 
 
 def test_a_stdin_line_looks_like_a_kafka_message_of_topic_stdin():
