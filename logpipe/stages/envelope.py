@@ -37,7 +37,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from logpipe.fields import add_tag, put
-from logpipe.metadata import hand_decoded, mark_parsed, set_envelope
+from logpipe.metadata import DECODED, hand_decoded, mark_parsed, set_envelope
 from logpipe.stages.base import BuildContext, HoldingStage, Partition, StageConfig
 from logpipe.stages.envelope_shapes import (
     DETECT,
@@ -145,34 +145,51 @@ class EnvelopeStage(HoldingStage):
         field, json, cri, markers = self._field, self._json, self._cri, self._markers
         limit, partials, export = self.config.max_bytes, self._partials, self._export
         out: list[dict] = []
+        append = out.append
         for event in events:
             raw = event.get(field)
-            streamed = False
-            if type(raw) is not str or not raw:
-                pass
-            elif raw[0] == "{" and json and len(raw) <= limit:  # the common JSON case, inline
+            if raw.__class__ is not str or not raw:
+                append(event)
+                continue
+            first = raw[0]
+            if first == "{" and json and len(raw) <= limit:  # the common JSON case, inline
                 try:
                     doc = orjson.loads(raw)
                 except orjson.JSONDecodeError:
                     doc = None
-                if type(doc) is dict and markers.isdisjoint(doc):
-                    hand_decoded(event, raw, doc)
-                elif type(doc) is dict and not _nested_too_deep(raw, doc):
-                    streamed = self._one(event, raw, doc)
+                if doc.__class__ is not dict:
+                    append(event)
+                    continue
+                if markers.isdisjoint(doc):
+                    # `hand_decoded`, inline where @metadata is a dict: every JSON line comes here
+                    meta = event.get("@metadata")
+                    if meta.__class__ is dict:
+                        meta[DECODED] = (raw, doc)
+                    else:
+                        hand_decoded(event, raw, doc)
+                    append(event)
+                    continue
+                if _nested_too_deep(raw, doc):
+                    append(event)
+                    continue
+                streamed = self._one(event, raw, doc)
             # CRI lines start with a date (`2026-11-26T...`) and its stream (see _cri_line)
             elif (
                 (cri and raw[10:11] == "T" and raw.startswith(_CRI_STREAMS, raw.find(" ") + 1))
-                or raw[0].isspace()
-                or (export and raw[:2] == "__")
+                or first.isspace()
+                or (export and first == "_" and raw.startswith("__"))
             ):
                 streamed = self._one(event, raw)
+            else:
+                append(event)
+                continue
             if streamed and partials is not None:
                 tags = event.get("tags")
                 partial = isinstance(tags, list) and PARTIAL_TAG in tags
                 if partial or partials.held():
                     partials.take(event, partial, out)
                     continue
-            out.append(event)
+            append(event)
         if partials is not None and partials.held():
             out.extend(partials.flush_expired(time.monotonic()))
         return out
