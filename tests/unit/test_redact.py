@@ -629,3 +629,20 @@ def test_a_rule_another_string_triggers_still_runs_on_every_string_it_can_change
     out = fast([copy.deepcopy(event)])
     assert out == slow([copy.deepcopy(event)])
     assert "123456789" not in repr(out) and "hunter2" not in repr(out)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [{}, {"card": "off"}, {"iban": "off"}, {"card": "off", "iban": "off"}, {"email": "off"}],
+)
+def test_the_scan_without_a_literal_database_or_part_of_it_walks_what_it_must(rules) -> None:
+    events = [
+        {"a": "4111 1111 1111 1111", "n": 4111111111111111},
+        {"b": ["DE89 3704 0044 0532 0130 00"]},
+        {"c": "person@example.com", "d": 1795694400000},
+        {"e": "clean"},
+    ]
+    fast, slow = build(rules=rules), build(rules=rules)
+    slow._prefilter = None
+    assert (fast._prefilter._unanchored is None) == ("card" in rules and "iban" in rules)
+    assert fast(copy.deepcopy(events)) == slow(copy.deepcopy(events))
