@@ -148,6 +148,7 @@ class TimestampStage:
         last = None  # the Kafka timestamp the bounds below belong to
         ref = low = high = hour = 0
         above = below = ""
+        sure_low = sure_high = None  # the hours of the bounds `above` and `below` were made for
         for event in events:
             # @metadata read (and time_checked written, below) inline, not through metadata.py:
             # a call per event here measurably slows this stage, which every event passes.
@@ -164,7 +165,10 @@ class TimestampStage:
                 else:
                     last, ref, low, high = stamp, stamp, stamp - before, stamp + after
                 hour = ref - ref % _HOUR_MS
-                above, below = self._sure_range(low, high)
+                # Kafka times differ by message, their hours seldom: texts made again per hour
+                if low - low % _HOUR_MS != sure_low or high - high % _HOUR_MS != sure_high:
+                    sure_low, sure_high = low - low % _HOUR_MS, high - high % _HOUR_MS
+                    above, below = self._sure_range(low, high)
             # The common case inline: the first present source is a plain field holding a text
             # some format puts well inside the window. Anything else takes _one, which is exact.
             for key in plain:

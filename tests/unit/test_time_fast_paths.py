@@ -162,3 +162,24 @@ def test_window_edges_are_decided_exactly(edge, offset_ms):
         inside = low <= epoch_ms(text) <= high
         assert (event["@timestamp"] == text) is inside
         assert ("tags" in event) is not inside
+
+
+def test_window_per_message_time_in_one_batch():
+    """Kafka times that differ by message (and cross hours) in one batch: each event is judged
+    against its own message's window, as it is alone."""
+    config = TimestampStage.Config(window_before="1h", window_after="1h")
+    rng = random.Random(13)
+    refs = sorted(NOV_26 + rng.randrange(-3 * 3_600_000, 3 * 3_600_000) for _ in range(300))
+    texts = [format_ms(ref + rng.randrange(-2 * 3_600_000, 2 * 3_600_000)) for ref in refs]
+
+    def events():
+        return [
+            {"timestamp": text, "@metadata": {"kafka": {"timestamp": ref}}}
+            for ref, text in zip(refs, texts, strict=True)
+        ]
+
+    batch = TimestampStage(config, BuildContext())(events())
+    alone = TimestampStage(config, BuildContext())
+    assert batch == [alone([event])[0] for event in events()]
+    assert any("tags" in event for event in batch)
+    assert any("tags" not in event for event in batch)
