@@ -98,10 +98,16 @@ def normalize(value: str) -> str:
         text = _HEX_ESCAPE.sub(_hex, text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text.translate(_LOOK_ALIKES))
-    text = _CONTROL.sub("", text)
+    if not text.isprintable():  # printable text has no control character to drop
+        text = _CONTROL.sub("", text)
     if "/*" in text:
         text = squeeze_comments(text)
-    return _SPACE.sub(" ", text)
+    return _SPACE.sub(" ", text) if _squeezable(text) else text
+
+
+def _squeezable(text: str) -> bool:
+    """Whether `_SPACE` changes `text`: a run of two spaces, or a tab, form feed, VT or `+`."""
+    return "  " in text or "+" in text or "\t" in text or "\f" in text or "\v" in text
 
 
 def squeeze_comments(text: str) -> str:

@@ -56,8 +56,10 @@ class SecurityPrefilter:
         scan: dict[int, set[int] | None] = {}
         max_chars = self._max_chars
         for every, batch in self._groups:
-            # a column of empty strings only (a field no event has) has nothing to scan
-            group = [c for c in every if columns[c].count("") != count]
+            # a column of empty values only (a field no event has) has nothing to scan: no
+            # pattern matches the empty text (Hyperscan refuses such patterns); None, 0, [] and {}
+            # read as empty
+            group = [c for c in every if any(columns[c])]
             if not group:
                 continue
             texts = columns[group[0]]
