@@ -2,7 +2,7 @@
 
     python benchmarks/bench_e2e_vs_bulk.py [--count 200000] [--batch-size 1000] [--pipeline default]
         [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL]
-        [--no-loader] [--steady]
+        [--no-loader] [--steady] [--rounds 3] [--no-warm] [--setting max_in_flight=4 ...]
 
 Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline),
 the same batch size and the same engine. The loader sends prepared bodies one request at a time
@@ -15,6 +15,12 @@ workers, the Kafka broker, the rest of the machine (stub engine, other work) and
 `--tree` (a checkout, e.g. `git worktree add /tmp/before HEAD`) is timed in turn, so code before
 and after a change meets the same machine load. With `--url` at benchmarks/stub_engine.py and
 `--no-loader` the run is pipeline-bound (`--workers`).
+
+An engine warms up as it indexes (its JIT, caches, new indices), so whatever is timed first meets
+a colder engine: unless `--no-warm`, one untimed load of the same documents warms it first, and
+with `--rounds N` the loader and the workers take turns going first (round 1 the loader, round 2
+the workers, ...); each worker's share is of the loader's rate in its own round. Each `--setting
+NAME=VALUE[,NAME=VALUE]` is a worker variant (LOGPIPE_NAME=VALUE) timed beside the others.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -66,6 +73,7 @@ def fill(
 def loader(args: argparse.Namespace) -> None:
     """Child: prepare every body with the tree's pipeline, then time the bulk requests alone."""
     from benchmarks.bench_mix import fresh_events, mix
+    from benchmarks.worker_process import CpuShare
     from logpipe.documents import to_docs
     from logpipe.engines import OpenSearchEngine
     from logpipe.pipeline import load_pipeline
@@ -83,53 +91,80 @@ def loader(args: argparse.Namespace) -> None:
         bodies.append(build_body(batch))
     engine = OpenSearchEngine(Settings(engine_url=[args.url]))
     spent = 0.0
+    cpu = CpuShare(os.getpid())
     for body in bodies:
         started = time.perf_counter()
         answer = engine.bulk(body)
         spent += time.perf_counter() - started
         if answer.get("errors"):
             raise SystemExit("the engine refused documents of the bare load")
-    print(json.dumps({"seconds": spent, "docs": docs}))
+    print(json.dumps({"seconds": spent, "docs": docs, "requests": len(bodies), "cpu": cpu.spent()}))
 
 
-def time_loader(tree: Path, args: argparse.Namespace, prefix: str) -> float:
-    """Events/s of the bare loader with the tree's pipeline."""
+def time_loader(tree: Path, args: argparse.Namespace, prefix: str) -> tuple[float, str]:
+    """Events/s of the bare loader with the tree's pipeline, and its requests' time and CPU."""
     command = [sys.executable, __file__, "--loader", "--tree", str(tree), "--prefix", prefix]
     for name in ("count", "batch_size", "pipeline", "url"):
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-    answer = json.loads(subprocess.run(command, check=True, capture_output=True).stdout)
-    return args.count / answer["seconds"]
+    done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"the loader failed: {done.stderr.decode()[-3000:]}")
+    answer = json.loads(done.stdout)
+    rate = args.count / answer["seconds"]
+    request_ms = answer["seconds"] / answer["requests"] * 1000
+    return rate, f"{request_ms:.0f} ms/request; {cpu_shares(answer['cpu'], rate, 'loader')}"
+
+
+def bare_load(tree: Path, args: argparse.Namespace) -> tuple[float, str]:
+    """Events/s of the bare loader into indices of its own (dropped afterwards), and its CPU."""
+    from benchmarks.worker_process import drop_indices
+
+    prefix = f"bl{uuid.uuid4().hex[:8]}"
+    try:
+        return time_loader(tree, args, prefix)
+    finally:
+        drop_indices(args.url, prefix)
 
 
 def time_worker(
-    tree: Path, args: argparse.Namespace, topic: str, workers: int
+    tree: Path, args: argparse.Namespace, topic: str, workers: int, setting: str = ""
 ) -> tuple[float, str]:
-    """Events/s of `logpipe run --workers N` of the tree over the whole topic, and CPU shares."""
-    from benchmarks.worker_process import Worker, drop_indices, worker_env
+    """Events/s of `logpipe run --workers N` of the tree over the whole topic, and CPU shares.
+
+    `setting`: `NAME=VALUE[,NAME=VALUE]`, each given to the worker as LOGPIPE_NAME=VALUE.
+    """
+    from benchmarks.worker_process import Worker, drop_indices, metrics, worker_env
 
     prefix = f"bw{uuid.uuid4().hex[:8]}"
     env = worker_env(args.brokers, topic, args.url, prefix, args.pipeline, args.batch_size)
+    for pair in filter(None, setting.split(",")):
+        name, _, value = pair.partition("=")
+        env[f"LOGPIPE_{name.strip().upper()}"] = value.strip()
     worker = Worker(tree, env, workers)
     try:
         rate = worker.rate(args.count, env["LOGPIPE_GROUP_ID"] if args.steady else None)
-        return rate, cpu_shares(worker.spent, rate)
+        summed = metrics(worker.port)
+        requests = summed.get("logpipe_bulk_request_duration_seconds_count", 0)
+        took = summed.get("logpipe_bulk_request_duration_seconds_sum", 0) / max(requests, 1)
+        return rate, f"{took * 1000:.0f} ms/request; {cpu_shares(worker.spent, rate)}"
     finally:
         worker.stop()
         drop_indices(args.url, prefix)
 
 
-def cpu_shares(spent: dict[str, float], rate: float) -> str:
-    """The timed window's CPU: cores busy per part, and the workers' CPU us per event."""
+def cpu_shares(spent: dict[str, float], rate: float, who: str = "workers") -> str:
+    """The timed window's CPU: cores busy per part, and `who`'s CPU us per event."""
     seconds = spent["capacity"] / (os.cpu_count() or 1)
     events = rate * seconds
     busy = {
-        "workers": spent["workers"],
+        who: spent["workers"],
         "broker": spent["broker"],
-        "rest": spent["machine"] - spent["workers"] - spent["broker"],
+        "engine": spent["engine"],
+        "rest": spent["machine"] - spent["workers"] - spent["broker"] - spent["engine"],
         "idle": spent["capacity"] - spent["machine"],
     }
     cores = ", ".join(f"{name} {value / seconds:.2f}" for name, value in busy.items())
-    return f"cores: {cores}; workers {spent['workers'] / events * 1e6:.1f} us CPU/event"
+    return f"cores: {cores}; {who} {spent['workers'] / events * 1e6:.1f} us CPU/event"
 
 
 def main() -> int:
@@ -147,6 +182,11 @@ def main() -> int:
         action="store_true",
         help="time the worker only once its group formed (every member holds partitions)",
     )
+    parser.add_argument("--rounds", type=int, default=1, help="loader and workers take turns")
+    parser.add_argument("--no-warm", action="store_true", help="no untimed load first")
+    parser.add_argument(
+        "--setting", action="append", help="a worker variant: NAME=VALUE[,NAME=VALUE]"
+    )
     parser.add_argument("--loader", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -156,7 +196,7 @@ def main() -> int:
     from confluent_kafka.admin import AdminClient
 
     from benchmarks.bench_mix import REFERENCE_MS, mix
-    from benchmarks.worker_process import drop_indices, load
+    from benchmarks.worker_process import load
 
     trees = args.tree or [ROOT]
     topic = f"bench-{uuid.uuid4().hex[:8]}"
@@ -166,26 +206,47 @@ def main() -> int:
         f"{args.batch_size}, engine {args.url}; timed from "
         f"{'the group formed (steady state)' if args.steady else 'the first batch'}; {load()}"
     )
+    shares: dict[str, list[float]] = {}
     try:
-        for tree in trees:
-            loaded = None
-            if not args.no_loader:
-                prefix = f"bl{uuid.uuid4().hex[:8]}"
-                try:
-                    loaded = time_loader(tree, args, prefix)
-                finally:
-                    drop_indices(args.url, prefix)
-            for workers in args.workers or [1]:
-                rate, cpu = time_worker(tree, args, topic, workers)
-                versus = (
-                    f", {rate / loaded:.0%} of the bare loader's {loaded:,.0f}" if loaded else ""
-                )
-                print(
-                    f"{tree}: workers={workers} {rate:,.0f} events/s{versus}  ({cpu}; {load()})",
-                    flush=True,
-                )
+        if not args.no_loader and not args.no_warm:
+            warm, how = bare_load(trees[0], args)
+            print(f"warm-up load (untimed): {warm:,.0f} events/s ({how})", flush=True)
+        for round_number in range(1, args.rounds + 1):
+            for tree in trees:
+                loader_first = round_number % 2 == 1
+                loaded = None
+                if not args.no_loader and loader_first:
+                    loaded = bare_load(tree, args)
+                rates = [
+                    (setting, workers, *time_worker(tree, args, topic, workers, setting))
+                    for setting in args.setting or [""]
+                    for workers in args.workers or [1]
+                ]
+                if not args.no_loader and not loader_first:
+                    loaded = bare_load(tree, args)
+                first = "loader" if loader_first else "workers"
+                if loaded:
+                    print(
+                        f"round {round_number} ({first} first) {tree}: bare loader "
+                        f"{loaded[0]:,.0f} events/s  ({loaded[1]})",
+                        flush=True,
+                    )
+                for setting, workers, rate, cpu in rates:
+                    name = f"{tree}: workers={workers}{f' {setting}' if setting else ''}"
+                    versus = ""
+                    if loaded:
+                        shares.setdefault(name, []).append(rate / loaded[0])
+                        versus = f", {rate / loaded[0]:.0%} of the bare loader's"
+                    print(
+                        f"round {round_number} ({first} first) {name} {rate:,.0f} "
+                        f"events/s{versus}  ({cpu}; {load()})",
+                        flush=True,
+                    )
     finally:
         AdminClient({"bootstrap.servers": args.brokers}).delete_topics([topic])
+    for name, values in shares.items():
+        listed = ", ".join(f"{value:.0%}" for value in values)
+        print(f"{name}: of the bare loader {listed}; median {statistics.median(values):.0%}")
     return 0
 
 

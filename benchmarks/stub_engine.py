@@ -4,9 +4,11 @@
 
 Answers `GET /` (info), `HEAD /` (ping) and `POST /_bulk` (every item 201, as with
 filter_path, counted from the body's lines without parsing them); a real engine's indexing cost
-is left out, so the worker's own work is measured. Connections are kept alive, as a real engine
-keeps them. `SIGUSR1` takes it down (open connections cut, new ones refused) and `SIGUSR2`
-brings it back, for outage benchmarks.
+is left out, so the worker's own work is measured. The stub is not the product: it reads each
+request into one reused buffer over raw sockets (a thread per connection, kept alive, as a real
+engine keeps them), counts the body's newlines and sends an answer made once per item count.
+`SIGUSR1` takes it down (open connections cut, new ones refused) and `SIGUSR2` brings it back,
+for outage benchmarks.
 """
 
 from __future__ import annotations
@@ -16,89 +18,125 @@ import contextlib
 import signal
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 INFO = b'{"name":"stub","version":{"number":"2.19.0","distribution":"opensearch"}}'
 ITEM = b'{"create":{"status":201}}'
+HEAD_END = b"\r\n\r\n"
+LENGTH = b"\r\ncontent-length:"
+CHUNK = 1 << 20
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Keep-alive (HTTP/1.1); the server keeps the open connections, to cut them when down."""
-
-    protocol_version = "HTTP/1.1"
-    server: StubServer
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.lock:
-            self.server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        with self.server.lock:
-            self.server.connections.discard(self.connection)
-        super().finish()
-
-    def do_HEAD(self) -> None:
-        self._answer(b"")
-
-    def do_GET(self) -> None:
-        self._answer(INFO)
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        items = body.count(b"\n") // 2
-        self._answer(b'{"took":1,"errors":false,"items":[' + b",".join([ITEM] * items) + b"]}")
-
-    def _answer(self, body: bytes) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, *_args: Any) -> None:
-        """No access log."""
+def answer(body: bytes, send_body: bool = True) -> bytes:
+    """A whole 200 response with `body` (only its length for a HEAD)."""
+    head = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + HEAD_END
+    )
+    return head + body if send_body else head
 
 
-class StubServer(ThreadingHTTPServer):
-    """A threading server that knows its open connections."""
+class Answers:
+    """The bulk answer of each item count, made once."""
 
-    daemon_threads = True
+    def __init__(self) -> None:
+        self._made: dict[int, bytes] = {}
+
+    def bulk(self, items: int) -> bytes:
+        made = self._made.get(items)
+        if made is None:
+            body = b'{"took":1,"errors":false,"items":[' + b",".join([ITEM] * items) + b"]}"
+            made = self._made[items] = answer(body)
+        return made
+
+
+def serve(connection: socket.socket, answers: Answers) -> None:
+    """Answer one keep-alive connection's requests until the client closes it (or it is cut)."""
+    buffer = bytearray(4 * CHUNK)
+    view = memoryview(buffer)
+    filled = 0  # bytes in buffer, starting with the request being read
+    with contextlib.suppress(OSError), connection:
+        while True:
+            end = buffer.find(HEAD_END, 0, filled)
+            while end < 0:
+                if filled == len(buffer):
+                    return  # a head this large is no client of ours
+                got = connection.recv_into(view[filled:])
+                if not got:
+                    return
+                filled += got
+                end = buffer.find(HEAD_END, 0, filled)
+            head = bytes(buffer[: end + 2]).lower()  # each header line ends in CRLF
+            start = end + len(HEAD_END)
+            at = head.find(LENGTH)
+            length = int(head[at + len(LENGTH) : head.find(b"\r\n", at + 2)]) if at >= 0 else 0
+            if start + length > len(buffer):
+                view.release()
+                buffer.extend(bytes(start + length - len(buffer)))
+                view = memoryview(buffer)
+            while filled < start + length:
+                got = connection.recv_into(view[filled:])
+                if not got:
+                    return
+                filled += got
+            if head.startswith(b"post"):
+                connection.sendall(answers.bulk(buffer.count(b"\n", start, start + length) // 2))
+            else:
+                connection.sendall(answer(INFO, send_body=not head.startswith(b"head")))
+            done = start + length
+            buffer[: filled - done] = buffer[done:filled]  # a pipelined next request, if any
+            filled -= done
+
+
+class Stub:
+    """The listening socket and its connections; taken down and brought back on the same port."""
 
     def __init__(self, port: int) -> None:
-        super().__init__(("127.0.0.1", port), Handler)
+        self.port = port
+        self.answers = Answers()
         self.lock = threading.Lock()
+        self.listener: socket.socket | None = None
         self.connections: set[socket.socket] = set()
+        self.up()
 
-    def cut(self) -> None:
-        """Stop serving: no new connections, and the open ones are closed under their clients."""
-        self.shutdown()
-        self.server_close()
+    def up(self, *_args: Any) -> None:
         with self.lock:
+            if self.listener is None:
+                listener = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
+                self.listener = listener
+                threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def down(self, *_args: Any) -> None:
+        """No new connections, and the open ones are closed under their clients."""
+        with self.lock:
+            listener, self.listener = self.listener, None
+            if listener is None:
+                return
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
             for connection in self.connections:
                 with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
 
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return  # taken down
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self.lock:
+                self.connections.add(connection)
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
-class Stub:
-    """The server, which can be taken down and brought back on the same port."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.server: StubServer | None = None
-        self.up()
-
-    def up(self, *_args: Any) -> None:
-        if self.server is None:
-            self.server = StubServer(self.port)
-            threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def down(self, *_args: Any) -> None:
-        if self.server is not None:
-            server, self.server = self.server, None
-            threading.Thread(target=server.cut).start()
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            serve(connection, self.answers)
+        finally:
+            with self.lock:
+                self.connections.discard(connection)
 
 
 def main() -> int:

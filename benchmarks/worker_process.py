@@ -103,6 +103,20 @@ def broker_pids() -> list[int]:
     return found
 
 
+def engine_pids() -> list[int]:
+    """Local OpenSearch or Elasticsearch JVMs (a java command line naming either)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                line = (entry / "cmdline").read_bytes().lower()
+            except OSError:
+                continue
+            if b"java" in line and (b"opensearch" in line or b"elasticsearch" in line):
+                found.append(int(entry.name))
+    return found
+
+
 def machine_cpu() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine so far, over all cores."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -111,11 +125,12 @@ def machine_cpu() -> tuple[float, float]:
 
 
 class CpuShare:
-    """CPU seconds spent by the workers, the broker and the whole machine over a window."""
+    """CPU seconds spent by the workers, the broker, the engine and the machine over a window."""
 
     def __init__(self, worker: int) -> None:
         self.worker = worker
         self.brokers = broker_pids()
+        self.engines = engine_pids()
         self.start = self.sample()
 
     def sample(self) -> dict[str, float]:
@@ -124,6 +139,7 @@ class CpuShare:
         return {
             "workers": sum(process_cpu(pid) for pid in pids),
             "broker": sum(process_cpu(pid) for pid in self.brokers),
+            "engine": sum(process_cpu(pid) for pid in self.engines),
             "machine": busy,
             "capacity": total,
         }
