@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from typing import Any
 
 try:
@@ -52,15 +51,25 @@ def work_bound(timeout_ms: int) -> int:
     return min(timeout_ms * STEPS_PER_MS, _MAX_BOUND)
 
 
-def matcher(source: str, groups: int, timeout_ms: int) -> Callable[[str], Any] | None:
-    """The native matcher of a `regex` source with `groups` groups, or None where it may differ."""
+def matcher(
+    source: str,
+    groups: int,
+    timeout_ms: int,
+    literals: tuple[str, ...] = (),
+    layout: tuple | None = None,
+) -> Any:
+    """The native matcher of a `regex` source with `groups` groups, or None where it may differ.
+
+    Called with a text it returns the captures; its `fill(text, event)` checks `literals`, then
+    writes the captures itself where `layout` (`writer.native_layout`) covers the event.
+    """
     if not enabled():
         return None
     pattern = pcre2_pattern(source)
     if pattern is None:
         return None
     try:
-        native = _grokmatch.Matcher(pattern, work_bound(timeout_ms))
+        native = _grokmatch.Matcher(pattern, work_bound(timeout_ms), literals, layout)
     except ValueError:  # PCRE2 does not compile it (e.g. a lookbehind it cannot bound)
         return None
     return native if native.groups == groups else None

@@ -7,6 +7,7 @@ equal to a value the event had before the match (an envelope's) changes nothing.
 The common case costs least: when the event has no field yet under a capture's top-level key
 (`http`, `url`, ...), its nested dicts are made without lookups, as one literal when that key
 has one capture, else once per parent and held in locals shared by the captures below it.
+`native_layout` describes that common case to the native matcher, which writes it itself.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from logpipe.grok.expression import to_int
 
 Writer = Callable[[dict, tuple], None]
 Path = tuple[str, ...]
+# the native matcher's conversions: none, `to_int` (its common case inline), another callable
+_AS_TEXT, _AS_INT, _CALL = 0, 1, 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +73,46 @@ def _new_keys(targets: Sequence[Target]) -> tuple[set[str], list[str]]:
     Neither when a field is another capture's parent: writing one may replace the other's dict,
     so every capture then walks its path (`_walk`).
     """
-    paths = {t.path for t in targets}
-    if any(path[:depth] in paths for path in paths for depth in range(1, len(path))):
+    if _a_parent_captured({t.path for t in targets}):
         return set(), []
     counts: dict[str, int] = {}
     for target in targets:
         if len(target.path) > 1:
             counts[target.path[0]] = counts.get(target.path[0], 0) + 1
     return {k for k, c in counts.items() if c == 1}, [k for k, c in counts.items() if c > 1]
+
+
+def native_layout(targets: Sequence[Target], keep_empty: bool) -> tuple | None:
+    """What the native matcher's `fill` needs to write the common case itself, where the event
+    has none of the guard keys: (keep_empty, guard keys, nested dicts as (parent index or -1 for
+    the event, key), captures as (group, dict index or -1, key, conversion kind, converter)).
+    None when a field repeats or is another's parent (the writer walks those).
+    """
+    paths = [t.path for t in targets]
+    if len(set(paths)) < len(paths) or _a_parent_captured(set(paths)):
+        return None
+    nodes = {parent: n for n, parent in enumerate(_parents(targets))}
+    guards = {t.path[0]: None for t in targets if len(t.path) > 1 or not t.overwrite}
+    return (
+        keep_empty,
+        tuple(guards),
+        tuple((nodes.get(parent[:-1], -1), parent[-1]) for parent in nodes),
+        tuple(
+            (t.group, nodes.get(t.path[:-1], -1), t.path[-1], *_conversion(t.convert))
+            for t in targets
+        ),
+    )
+
+
+def _conversion(convert: Callable[[str], Any] | None) -> tuple[int, Callable[[str], Any] | None]:
+    if convert is None:
+        return _AS_TEXT, None
+    return (_AS_INT if convert is to_int else _CALL), convert
+
+
+def _a_parent_captured(paths: set[Path]) -> bool:
+    """Whether a captured field is another's parent."""
+    return any(path[:depth] in paths for path in paths for depth in range(1, len(path)))
 
 
 def _parents(targets: Iterable[Target]) -> list[Path]:

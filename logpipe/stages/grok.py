@@ -13,12 +13,12 @@ from logpipe.grok.expression import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
 from logpipe.grok.native import Exhausted, matcher
 from logpipe.grok.prefilter import by_first_char
-from logpipe.grok.writer import Target, Writer, compile_writer
+from logpipe.grok.writer import Target, Writer, compile_writer, native_layout
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 
 _UNTRIED = object()  # no matcher has run yet
-# (required literals, the native matcher or None, the regex's search, the captures' writer)
-Plan = tuple[tuple[str, ...], Callable[[str], Any] | None, Callable[..., Any], Writer]
+# (required literals, the native matcher's fill or None, the regex's search, the captures' writer)
+Plan = tuple[tuple[str, ...], Callable[[str, dict], Any] | None, Callable[..., Any], Writer]
 
 
 class GrokConfig(StageConfig):
@@ -86,24 +86,60 @@ class GrokStage:
         self._timeout = config.timeout_ms / 1000 if config.timeout_ms else None
         self._failure_tags = config.tag_on_failure
         self._break_on_match = config.break_on_match
+        self._native = _native_dispatch(self._matchers) if config.break_on_match else None
 
     def __call__(self, events: list[dict]) -> list[dict]:
+        timeout_tags, failure_tags = self.config.tag_on_timeout, self._failure_tags
+        if self._native is None:
+            for event in events:
+                try:
+                    matched = self._match(event)
+                except TimeoutError:
+                    add_tags(event, timeout_tags)
+                    continue
+                if not matched:
+                    add_tags(event, failure_tags)
+            return events
+        # the common case inline: one field, an ASCII text, every expression it can match native
+        source, by_char, others = self._native
+        match = self._match
         for event in events:
+            text = event.get(source)
+            if text.__class__ is str:
+                plans = by_char.get(text[:1], others)
+                if plans is not None:
+                    try:
+                        for fill, write in plans:
+                            groups = fill(text, event)
+                            if groups is not None:
+                                if groups is not True:
+                                    write(event, groups)
+                                break
+                        else:
+                            add_tags(event, failure_tags)
+                        continue
+                    except TimeoutError:
+                        add_tags(event, timeout_tags)
+                        continue
+                    except Exhausted:  # not ASCII, or PCRE2's JIT stack: from the start, below
+                        pass
             try:
-                matched = self._match(event)
+                matched = match(event)
             except TimeoutError:
-                add_tags(event, self.config.tag_on_timeout)
+                add_tags(event, timeout_tags)
                 continue
             if not matched:
-                add_tags(event, self._failure_tags)
+                add_tags(event, failure_tags)
         return events
 
     def _match(self, event: dict) -> bool:
         """Try the expressions that can match, in order; True when any matched.
 
-        An ASCII text goes to an expression's native matcher, which raises TimeoutError past its
-        work bound; other texts and expressions take `regex`, which raises TimeoutError when the
-        event's time (counted from its first `regex` call) is up before or while it runs.
+        An ASCII text goes to an expression's native `fill`, which checks the literals, matches
+        (raising TimeoutError past its work bound) and writes the common case itself (True), or
+        returns the captures for the writer; other texts and expressions take `regex`, which
+        raises TimeoutError when the event's time (counted from its first `regex` call) is up
+        before or while it runs.
         """
         budget = self._timeout
         start = None
@@ -113,19 +149,20 @@ class GrokStage:
             value = event.get(source) if source in event else get(event, source)
             for text in (value,) if value.__class__ is str else _texts(value):
                 ascii = text.isascii()
-                for literals, native, search, write in by_char.get(text[:1], others):
-                    for literal in literals:
-                        if literal not in text:
-                            break
-                    else:
-                        if ascii and native is not None:
-                            try:
-                                groups = native(text)
-                            except Exhausted:  # PCRE2's JIT stack: `regex` decides
-                                groups = _UNTRIED
-                        else:
+                for literals, fill, search, write in by_char.get(text[:1], others):
+                    if ascii and fill is not None:
+                        try:
+                            groups = fill(text, event)
+                        except Exhausted:  # PCRE2's JIT stack: `regex` decides
                             groups = _UNTRIED
-                        if groups is _UNTRIED:
+                    else:
+                        groups = _UNTRIED
+                    if groups is _UNTRIED:
+                        for literal in literals:
+                            if literal not in text:
+                                groups = None
+                                break
+                        else:
                             if budget:
                                 if start is None:
                                     start = monotonic()
@@ -138,11 +175,12 @@ class GrokStage:
                             else:
                                 m = search(text)
                             groups = None if m is None else m.groups()
-                        if groups is not None:
+                    if groups is not None:
+                        if groups is not True:
                             write(event, groups)
-                            matched = True
-                            if break_on_match:
-                                break
+                        matched = True
+                        if break_on_match:
+                            break
             if matched and break_on_match:
                 return True
         return matched
@@ -158,8 +196,26 @@ def _entry(
         convert = CONVERTERS[cap.type] if cap.type else None
         targets.append(Target(cap.group - 1, base + parts, convert, parts in overwrite))
     search = grok.regex.match if grok.anchored else grok.regex.search  # the same when anchored
-    native = matcher(grok.regex.pattern, grok.regex.groups, timeout_ms)
-    return grok.first_chars, (grok.literals, native, search, compile_writer(targets, keep_empty))
+    layout = native_layout(targets, keep_empty)
+    native = matcher(grok.regex.pattern, grok.regex.groups, timeout_ms, grok.literals, layout)
+    fill = None if native is None else native.fill
+    return grok.first_chars, (grok.literals, fill, search, compile_writer(targets, keep_empty))
+
+
+def _native_dispatch(matchers: tuple) -> tuple | None:
+    """For one source field: (field, first character -> its plans' (fill, writer) pairs, the
+    pairs for other characters), None for a character with an expression that is not native.
+    None when there are more fields (break_on_match is the caller's to check)."""
+    if len(matchers) != 1:
+        return None
+    source, by_char, others = matchers[0]
+
+    def pairs(plans: tuple[Plan, ...]) -> tuple | None:
+        if any(fill is None for _, fill, _, _ in plans):
+            return None
+        return tuple((fill, write) for _, fill, _, write in plans)
+
+    return source, {char: pairs(plans) for char, plans in by_char.items()}, pairs(others)
 
 
 def _texts(value: Any) -> tuple[str, ...]:

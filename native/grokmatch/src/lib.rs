@@ -1,9 +1,13 @@
 //! logpipe's grok matcher: one PCRE2 pattern compiled with JIT, matched under a work bound.
 //!
-//! One call per (pattern, text) returns what grok's writer needs: a tuple of the captured
-//! strings (None where a group did not take part), or None when the text does not match.
-//! Past the work bound the call raises TimeoutError, as the clock-limited path does.
+//! A call with a text returns a tuple of the captured strings (None where a group did not take
+//! part), or None when the text does not match. `fill(text, event)` also checks the expression's
+//! required literals first and, given the captures' layout, writes the captures into the event
+//! itself where the event has nothing under their top-level keys (grok's common case); otherwise
+//! it returns the tuple for grok's Python writer. Past the work bound a call raises
+//! TimeoutError, as the clock-limited path does.
 
+use std::os::raw::{c_int, c_void};
 use std::ptr;
 use std::sync::Mutex;
 
@@ -23,6 +27,13 @@ pyo3::create_exception!(
 /// JIT stack: starts small, grows to this (deep backtracking; past it -> Exhausted).
 const JIT_STACK_START: usize = 32 * 1024;
 const JIT_STACK_MAX: usize = 4 * 1024 * 1024;
+/// An `:int` capture of at most this many digits (and a sign) is a long without a check.
+const SHORT_INT_DIGITS: usize = 18;
+
+extern "C" {
+    fn memmem(hay: *const c_void, hay_len: usize, needle: *const c_void, len: usize)
+        -> *mut c_void;
+}
 
 /// What one match needs and a call may not share: match data, match context and JIT stack.
 struct Scratch {
@@ -34,12 +45,40 @@ struct Scratch {
 // The pointers are used only under the matcher's mutex.
 unsafe impl Send for Scratch {}
 
+/// How a capture's text becomes its value.
+enum Convert {
+    Text,
+    /// A short plain integer directly, anything else through the callable (grok's `to_int`).
+    Int(PyObject),
+    Call(PyObject),
+}
+
+/// Where one capture goes: its group (0-based), the dict it goes in (a node, or the event
+/// itself), its key there, and its conversion.
+struct Target {
+    group: usize,
+    node: Option<usize>,
+    leaf: Py<PyString>,
+    convert: Convert,
+}
+
+/// The captures' layout for `fill`: the top-level keys the event must not have, the nested
+/// dicts (parent node or the event, key) with each parent before its children, the captures.
+struct Layout {
+    keep_empty: bool,
+    guards: Vec<Py<PyString>>,
+    nodes: Vec<(Option<usize>, Py<PyString>)>,
+    targets: Vec<Target>,
+}
+
 /// A compiled pattern; calling it with a text matches once.
 #[pyclass(frozen, module = "logpipe._grokmatch")]
 struct Matcher {
     code: *mut pcre2_code_8,
     groups: usize,
     bounded: bool,
+    literals: Vec<Vec<u8>>,
+    layout: Option<Layout>,
     scratch: Mutex<Scratch>,
 }
 
@@ -54,12 +93,262 @@ fn compile_error(code: i32, offset: usize) -> PyErr {
     PyValueError::new_err(format!("{text} at offset {offset}"))
 }
 
+/// `(keep_empty, guards, nodes, targets)` as grok.writer.native_layout builds it.
+fn read_layout(layout: &Bound<'_, PyAny>, groups: usize) -> PyResult<Layout> {
+    type Nodes = Vec<(isize, Py<PyString>)>;
+    type Targets = Vec<(usize, isize, Py<PyString>, u8, Option<PyObject>)>;
+    let (keep_empty, guards, nodes, targets): (bool, Vec<Py<PyString>>, Nodes, Targets) =
+        layout.extract()?;
+    let index = |i: isize, below: usize| -> PyResult<Option<usize>> {
+        match i {
+            -1 => Ok(None),
+            i if i >= 0 && (i as usize) < below => Ok(Some(i as usize)),
+            _ => Err(PyValueError::new_err("a layout node out of order")),
+        }
+    };
+    let count = nodes.len();
+    let mut made = Vec::with_capacity(count);
+    for (n, (parent, key)) in nodes.into_iter().enumerate() {
+        made.push((index(parent, n)?, key));
+    }
+    let mut placed = Vec::with_capacity(targets.len());
+    for (group, node, leaf, kind, convert) in targets {
+        if group >= groups {
+            return Err(PyValueError::new_err(
+                "a layout group the pattern does not have",
+            ));
+        }
+        let convert = match (kind, convert) {
+            (0, None) => Convert::Text,
+            (1, Some(f)) => Convert::Int(f),
+            (2, Some(f)) => Convert::Call(f),
+            _ => return Err(PyValueError::new_err("a layout conversion kind unknown")),
+        };
+        placed.push(Target {
+            group,
+            node: index(node, count)?,
+            leaf,
+            convert,
+        });
+    }
+    Ok(Layout {
+        keep_empty,
+        guards,
+        nodes: made,
+        targets: placed,
+    })
+}
+
+fn contains(text: &[u8], literal: &[u8]) -> bool {
+    literal.is_empty()
+        || unsafe {
+            !memmem(
+                text.as_ptr() as *const c_void,
+                text.len(),
+                literal.as_ptr() as *const c_void,
+                literal.len(),
+            )
+            .is_null()
+        }
+}
+
+/// A plain integer of a few digits (`[+-]?[0-9]{1,18}`), as Python's `int` reads it.
+fn short_int(text: &[u8]) -> Option<i64> {
+    let (negative, digits) = match text.first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > SHORT_INT_DIGITS {
+        return None;
+    }
+    let mut value: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + (d - b'0') as i64;
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// A new reference, or the Python error as PyErr.
+unsafe fn owned(py: Python<'_>, object: *mut ffi::PyObject) -> PyResult<*mut ffi::PyObject> {
+    if object.is_null() {
+        Err(PyErr::fetch(py))
+    } else {
+        Ok(object)
+    }
+}
+
+/// The ASCII bytes of `text`; Exhausted for other texts (they are `regex`'s).
+fn ascii_bytes<'a>(py: Python<'_>, text: &'a Bound<'_, PyString>) -> PyResult<&'a [u8]> {
+    let mut size: ffi::Py_ssize_t = 0;
+    let bytes = unsafe { ffi::PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size) };
+    if bytes.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    if unsafe { ffi::PyUnicode_GetLength(text.as_ptr()) } != size {
+        return Err(PyValueError::new_err(
+            "the native matcher takes ASCII text only",
+        ));
+    }
+    Ok(unsafe { std::slice::from_raw_parts(bytes as *const u8, size as usize) })
+}
+
+impl Matcher {
+    /// Match `subject`: the (start, end) of each group (PCRE2_UNSET where it took no part), or
+    /// None; the scratch is released before anything is made from them.
+    fn spans(&self, subject: &[u8]) -> PyResult<Option<Vec<usize>>> {
+        let scratch = self.scratch.lock().unwrap();
+        let rc = unsafe {
+            pcre2_jit_match_8(
+                self.code,
+                subject.as_ptr(),
+                subject.len(),
+                0,
+                0,
+                scratch.data,
+                scratch.context,
+            )
+        };
+        if rc == PCRE2_ERROR_NOMATCH {
+            return Ok(None);
+        }
+        if rc == PCRE2_ERROR_MATCHLIMIT && self.bounded {
+            return Err(PyTimeoutError::new_err("grok match over its work bound"));
+        }
+        if rc < 0 {
+            return Err(Exhausted::new_err(compile_error(rc, 0).to_string()));
+        }
+        let ovector = unsafe { pcre2_get_ovector_pointer_8(scratch.data) };
+        let found = (rc as usize).min(self.groups + 1); // groups past `rc` did not take part
+        let mut spans = vec![PCRE2_UNSET; 2 * self.groups];
+        for group in 1..found {
+            unsafe {
+                spans[2 * group - 2] = *ovector.add(2 * group);
+                spans[2 * group - 1] = *ovector.add(2 * group + 1);
+            }
+        }
+        Ok(Some(spans))
+    }
+
+    /// The captures as a tuple of str (None where a group took no part).
+    fn tuple(&self, py: Python<'_>, subject: &[u8], spans: &[usize]) -> PyResult<PyObject> {
+        unsafe {
+            let tuple = owned(py, ffi::PyTuple_New(self.groups as ffi::Py_ssize_t))?;
+            for group in 0..self.groups {
+                let start = spans[2 * group];
+                let item = if start == PCRE2_UNSET {
+                    ffi::Py_IncRef(ffi::Py_None());
+                    ffi::Py_None()
+                } else {
+                    match owned(py, text_of(subject, start, spans[2 * group + 1])) {
+                        Ok(item) => item,
+                        Err(error) => {
+                            ffi::Py_DecRef(tuple);
+                            return Err(error);
+                        }
+                    }
+                };
+                ffi::PyTuple_SET_ITEM(tuple, group as ffi::Py_ssize_t, item);
+            }
+            Ok(Bound::from_owned_ptr(py, tuple)
+                .downcast_into_unchecked::<PyTuple>()
+                .into_any()
+                .unbind())
+        }
+    }
+}
+
+/// A new str of `subject[start..end]` (ASCII), or null with the Python error set.
+unsafe fn text_of(subject: &[u8], start: usize, end: usize) -> *mut ffi::PyObject {
+    ffi::PyUnicode_FromKindAndData(
+        ffi::PyUnicode_1BYTE_KIND as i32,
+        subject.as_ptr().add(start) as *const _,
+        (end - start) as ffi::Py_ssize_t,
+    )
+}
+
+/// Writes the captures into an event whose guard keys are all absent: nested dicts made the
+/// first time a capture goes below them, in capture order, as grok's writer makes them.
+struct Fill<'a> {
+    layout: &'a Layout,
+    event: *mut ffi::PyObject,
+    made: Vec<*mut ffi::PyObject>, // borrowed: each is held by its parent
+}
+
+impl Fill<'_> {
+    unsafe fn node(&mut self, py: Python<'_>, node: Option<usize>) -> PyResult<*mut ffi::PyObject> {
+        let Some(n) = node else {
+            return Ok(self.event);
+        };
+        if !self.made[n].is_null() {
+            return Ok(self.made[n]);
+        }
+        let (parent, key) = &self.layout.nodes[n];
+        let above = self.node(py, *parent)?;
+        let dict = owned(py, ffi::PyDict_New())?;
+        let rc = ffi::PyDict_SetItem(above, key.as_ptr(), dict);
+        ffi::Py_DecRef(dict);
+        if rc < 0 {
+            return Err(PyErr::fetch(py));
+        }
+        self.made[n] = dict;
+        Ok(dict)
+    }
+
+    unsafe fn write(&mut self, py: Python<'_>, subject: &[u8], spans: &[usize]) -> PyResult<()> {
+        let layout = self.layout;
+        for target in &layout.targets {
+            let (start, end) = (spans[2 * target.group], spans[2 * target.group + 1]);
+            if start == PCRE2_UNSET || (start == end && !layout.keep_empty) {
+                continue;
+            }
+            let number = match target.convert {
+                Convert::Int(_) => short_int(&subject[start..end]),
+                _ => None,
+            };
+            let value = match (&target.convert, number) {
+                (_, Some(number)) => owned(py, ffi::PyLong_FromLongLong(number))?,
+                (Convert::Int(f) | Convert::Call(f), None) => {
+                    let text = owned(py, text_of(subject, start, end))?;
+                    let result = ffi::PyObject_CallOneArg(f.as_ptr(), text);
+                    ffi::Py_DecRef(text);
+                    owned(py, result)?
+                }
+                (Convert::Text, None) => owned(py, text_of(subject, start, end))?,
+            };
+            let node = match self.node(py, target.node) {
+                Ok(node) => node,
+                Err(error) => {
+                    ffi::Py_DecRef(value);
+                    return Err(error);
+                }
+            };
+            let rc = ffi::PyDict_SetItem(node, target.leaf.as_ptr(), value);
+            ffi::Py_DecRef(value);
+            if rc < 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[pymethods]
 impl Matcher {
     /// Compile `pattern` (PCRE2 syntax, UTF, multiline, dot-all) with JIT; `match_limit` bounds
     /// the work of one match (0: no bound; reaching the largest one raises Exhausted).
+    /// `fill` checks `literals` first; a `layout` (grok.writer.native_layout) lets it write.
     #[new]
-    fn new(pattern: &str, match_limit: u32) -> PyResult<Self> {
+    #[pyo3(signature = (pattern, match_limit, literals=Vec::new(), layout=None))]
+    fn new(
+        pattern: &str,
+        match_limit: u32,
+        literals: Vec<String>,
+        layout: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let options = PCRE2_UTF | PCRE2_MULTILINE | PCRE2_DOTALL | PCRE2_ALT_CIRCUMFLEX;
         let mut error = 0i32;
         let mut offset = 0usize;
@@ -89,6 +378,16 @@ impl Matcher {
                 PCRE2_INFO_CAPTURECOUNT,
                 &mut count as *mut u32 as *mut _,
             );
+            let layout = match layout {
+                Some(layout) => match read_layout(layout, count as usize) {
+                    Ok(layout) => Some(layout),
+                    Err(error) => {
+                        pcre2_code_free_8(code);
+                        return Err(error);
+                    }
+                },
+                None => None,
+            };
             let context = pcre2_match_context_create_8(ptr::null_mut());
             pcre2_set_match_limit_8(
                 context,
@@ -105,6 +404,8 @@ impl Matcher {
                 code,
                 groups: count as usize,
                 bounded: match_limit > 0,
+                literals: literals.into_iter().map(String::into_bytes).collect(),
+                layout,
                 scratch: Mutex::new(Scratch {
                     data,
                     context,
@@ -123,70 +424,61 @@ impl Matcher {
     /// Match `text` (an ASCII str): a tuple of captures or None; TimeoutError past the bound,
     /// Exhausted when PCRE2 gave up otherwise (JIT stack, or no bound and the largest reached).
     fn __call__<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<PyObject> {
-        let mut size: ffi::Py_ssize_t = 0;
-        let bytes = unsafe { ffi::PyUnicode_AsUTF8AndSize(text.as_ptr(), &mut size) };
-        if bytes.is_null() {
-            return Err(PyErr::fetch(py));
+        let subject = ascii_bytes(py, text)?;
+        match self.spans(subject)? {
+            None => Ok(py.None()),
+            Some(spans) => self.tuple(py, subject, &spans),
         }
-        if unsafe { ffi::PyUnicode_GetLength(text.as_ptr()) } != size {
-            return Err(PyValueError::new_err(
-                "the native matcher takes ASCII text only",
-            ));
-        }
-        let subject = bytes as *const u8;
-        let scratch = self.scratch.lock().unwrap();
-        let rc = unsafe {
-            pcre2_jit_match_8(
-                self.code,
-                subject,
-                size as usize,
-                0,
-                0,
-                scratch.data,
-                scratch.context,
-            )
+    }
+
+    /// Match `text` and merge its captures into `event`: None when a required literal is
+    /// missing or it does not match, True when written here, else the tuple of captures for
+    /// the Python writer (no layout, or the event has something under a guard key). Exhausted
+    /// for a text that is not ASCII, and as `__call__` raises.
+    fn fill<'py>(
+        &self,
+        py: Python<'py>,
+        text: &Bound<'py, PyString>,
+        event: &Bound<'py, PyAny>,
+    ) -> PyResult<PyObject> {
+        let subject = match ascii_bytes(py, text) {
+            Ok(subject) => subject,
+            Err(error) if error.is_instance_of::<PyValueError>(py) => {
+                return Err(Exhausted::new_err("not ASCII: the text is for `regex`"))
+            }
+            Err(error) => return Err(error),
         };
-        if rc == PCRE2_ERROR_NOMATCH {
+        if !self.literals.iter().all(|l| contains(subject, l)) {
             return Ok(py.None());
         }
-        if rc == PCRE2_ERROR_MATCHLIMIT && self.bounded {
-            return Err(PyTimeoutError::new_err("grok match over its work bound"));
-        }
-        if rc < 0 {
-            return Err(Exhausted::new_err(compile_error(rc, 0).to_string()));
-        }
-        let ovector = unsafe { pcre2_get_ovector_pointer_8(scratch.data) };
-        let found = (rc as usize).min(self.groups + 1); // groups past `rc` did not take part
+        let Some(spans) = self.spans(subject)? else {
+            return Ok(py.None());
+        };
+        let Some(layout) = &self.layout else {
+            return self.tuple(py, subject, &spans);
+        };
+        let target = event.as_ptr();
         unsafe {
-            let tuple = ffi::PyTuple_New(self.groups as ffi::Py_ssize_t);
-            if tuple.is_null() {
-                return Err(PyErr::fetch(py));
+            if ffi::PyDict_CheckExact(target) == 0 {
+                return self.tuple(py, subject, &spans);
             }
-            for group in 1..=self.groups {
-                let start = *ovector.add(2 * group);
-                let item = if group >= found || start == PCRE2_UNSET {
-                    ffi::Py_IncRef(ffi::Py_None());
-                    ffi::Py_None()
-                } else {
-                    let end = *ovector.add(2 * group + 1);
-                    let item = ffi::PyUnicode_FromKindAndData(
-                        ffi::PyUnicode_1BYTE_KIND as i32,
-                        subject.add(start) as *const _,
-                        (end - start) as ffi::Py_ssize_t,
-                    );
-                    if item.is_null() {
-                        ffi::Py_DecRef(tuple);
-                        return Err(PyErr::fetch(py));
-                    }
-                    item
-                };
-                ffi::PyTuple_SET_ITEM(tuple, (group - 1) as ffi::Py_ssize_t, item);
+            for guard in &layout.guards {
+                let found: c_int = ffi::PyDict_Contains(target, guard.as_ptr());
+                if found < 0 {
+                    return Err(PyErr::fetch(py));
+                }
+                if found > 0 {
+                    return self.tuple(py, subject, &spans);
+                }
             }
-            Ok(Bound::from_owned_ptr(py, tuple)
-                .downcast_into_unchecked::<PyTuple>()
-                .into_any()
-                .unbind())
+            let mut fill = Fill {
+                layout,
+                event: target,
+                made: vec![ptr::null_mut(); layout.nodes.len()],
+            };
+            fill.write(py, subject, &spans)?;
         }
+        Ok(true.into_pyobject(py)?.to_owned().into_any().unbind())
     }
 }
 
