@@ -256,11 +256,13 @@ class Delivery:
 
         Only declared failure tags become label values; any other `_` tag counts as `other`.
         """
-        counts: Counter = Counter()
-        for event in events:
-            tags = event.get("tags")
-            if tags and isinstance(tags, list):
-                counts.update(tag for tag in tags if isinstance(tag, str))
+        counts: Counter = Counter(
+            tag
+            for event in events
+            if (tags := event.get("tags")) and isinstance(tags, list)
+            for tag in tags
+            if isinstance(tag, str)
+        )
         self.tags.add(counts)
         failures: Counter = Counter()
         for tag, count in counts.items():
