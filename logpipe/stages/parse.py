@@ -37,6 +37,10 @@ from logpipe.stages.merging import expand_dots, merge_into, too_deep
 
 MIB = 1024 * 1024
 TRUNCATED_TAG = "_truncated"
+# Top-level keys remembered as dot-free (objects of only such keys skip expand_dots' scan): up to
+# this many, of up to _PLAIN_KEY_CHARS characters each; then forgotten and learned again.
+_PLAIN_KEYS_MAX = 4096
+_PLAIN_KEY_CHARS = 64
 
 
 class ParseConfig(StageConfig):
@@ -120,6 +124,7 @@ class ParseStage:
         self._keep = config.keep_original
         self._field_bytes = config.max_field_bytes
         self._tags = config.tag_on_failure
+        self._plain_keys: set[str] = set()  # keys seen without a dot (_PLAIN_KEYS_MAX)
 
     def __call__(self, events: list[dict]) -> list[dict]:
         # A line that needs no cleaning, cutting, tagging or copying takes a short way: plain
@@ -147,7 +152,11 @@ class ParseStage:
                         at_root
                         and decoded[0] is raw
                         and decoded[1].__class__ is dict
-                        and not _many_brackets(raw, depth)
+                        # a flat object (`_many_brackets`' first test, inline), or not too deep
+                        and (
+                            (raw.find("{", 1) < 0 and "[" not in raw)
+                            or not _many_brackets(raw, depth)
+                        )
                     ):
                         self._merge(event, decoded[1])
                         meta["parsed"] = "json"  # `mark_parsed`; the merge keeps `meta`
@@ -275,7 +284,8 @@ class ParseStage:
         parsed.pop("", None)
         if "@metadata" in parsed:
             event["_@metadata"] = parsed.pop("@metadata")
-        parsed = expand_dots(parsed)
+        if not self._plain_keys.issuperset(parsed):
+            parsed = self._expand_dots(parsed)
         message = parsed.pop("message", None)
         if message is None:
             message = take_message(parsed)
@@ -289,6 +299,16 @@ class ParseStage:
             event.update(parsed)
         else:
             merge_into(event, parsed)
+
+    def _expand_dots(self, parsed: dict) -> dict:
+        """`expand_dots`; an object without dotted keys has its (short) keys remembered."""
+        expanded = expand_dots(parsed)
+        if expanded is parsed:
+            plain = self._plain_keys
+            if len(plain) >= _PLAIN_KEYS_MAX:
+                plain.clear()
+            plain.update(key for key in parsed if len(key) <= _PLAIN_KEY_CHARS)
+        return expanded
 
 
 def _merge_tags(event: dict, incoming: Any) -> None:

@@ -266,6 +266,26 @@ def test_dotted_keys_become_objects_and_empty_keys_go():
     assert "log.level" not in event
 
 
+def test_keys_remembered_as_plain_never_hide_a_dotted_one(monkeypatch):
+    monkeypatch.setattr("logpipe.stages.parse._PLAIN_KEYS_MAX", 4)
+    stage = make()
+    lines = [
+        '{"a": 1, "b": 2}',  # a and b learned as plain
+        '{"a": 1, "b.c": 2}',
+        '{"a": 1, "b": 2}',
+        '{"d": 1, "e": 2, "f": 3}',
+        '{"p": 1}',  # past the bound: the others forgotten
+        '{"a.x": 1, "b": {"y": 2}}',
+        '{"' + "k" * 65 + '": 1}',  # too long to remember, still plain
+    ]
+    events = stage([{"message": line, "@metadata": {}} for line in lines])
+    fresh = [make()([{"message": line, "@metadata": {}}])[0] for line in lines]
+    assert events == fresh
+    assert events[1]["b"] == {"c": 2}
+    assert events[5]["a"] == {"x": 1}
+    assert stage._plain_keys == {"p"}
+
+
 @pytest.mark.parametrize(
     ("line", "message", "fields"),
     [
