@@ -13,7 +13,7 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from logpipe.errors import ConfigError
-from logpipe.fields import add_tag, add_tags, split_path
+from logpipe.fields import add_tag, add_tags, read_source, split_path
 from logpipe.hyperscan_db import block_database
 from logpipe.metadata import kafka_origin
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
@@ -91,8 +91,10 @@ class SecurityStage(EventStage):
         self._unless = {r.id: UserRegex(r.unless).search for r in self.rules if r.unless}
         self._status = {code: rule for rule in self.rules for code in rule.status}
         self._status_paths = [_root_rest(p) for p in config.status_fields] if self._status else []
-        self._source_paths = [split_path(p) for p in config.source_fields]
+        self._status_rule = _status_reader(self._status_paths, self._status)
+        self._source = _source_reader(config.source_fields)
         self._brute = BRUTE_FORCE if BRUTE_FORCE.id in order else None
+        self._auth_failures = frozenset(r.id for r in self.rules if r.auth_failure)
         bf = config.brute_force
         self._window = FailureWindow(bf.threshold, bf.window_seconds, bf.max_sources)
         self._prefilter = _prefilter(self, config)
@@ -154,17 +156,12 @@ class SecurityStage(EventStage):
 
     def _finish(self, event: dict, hits: dict[str, Rule]) -> None:
         """Add the status rule, then brute force, and mark the event with what fired."""
-        for root, rest in self._status_paths:
-            value = event.get(root)
-            if value is None or (rest and (value := _get(value, rest)) is None):
-                continue
-            rule = self._status.get(_status_code(value))
-            if rule is not None:
-                hits.setdefault(rule.id, rule)
-                break
-        if not hits:
+        rule = self._status_rule(event)
+        if rule is not None:
+            hits.setdefault(rule.id, rule)
+        elif not hits:
             return
-        if self._brute and any(rule.auth_failure for rule in hits.values()):
+        if self._brute and not self._auth_failures.isdisjoint(hits):
             source = self._source(event)
             if source and self._window.hit(source, _event_time(event)):
                 hits[self._brute.id] = self._brute
@@ -175,16 +172,6 @@ class SecurityStage(EventStage):
                 self._marks.clear()
             marks = self._marks[ids] = _Marks(self.config.tag, [hits[i] for i in ids])
         marks.write(event)
-
-    def _source(self, event: dict) -> str | None:
-        for parts in self._source_paths:
-            value = _get(event, parts)
-            if isinstance(value, list):
-                value = value[0] if value else None
-            if isinstance(value, str) and value:
-                return value
-        message = event.get("message")
-        return source_from_message(message) if isinstance(message, str) else None
 
 
 class _Marks:
@@ -408,6 +395,47 @@ def _get(node: object, parts: tuple[str, ...]) -> object:
             return None
         node = node.get(part)  # type: ignore[union-attr]
     return node
+
+
+def _status_reader(
+    paths: Sequence[tuple[str, tuple[str, ...]]], rules: dict[int, Rule]
+) -> Callable[[dict], Rule | None]:
+    """`status_rule(event)`: the rule of the first status field whose code has one, else None;
+    generated once as an inline read of each path."""
+    lines = ["def status_rule(event):"]
+    for number, (root, rest) in enumerate(paths):
+        lines += [
+            f"    value = {read_source((root, *rest), temp=f'n{number}_')}",
+            "    if value is not None:",
+            "        rule = get(value) if value.__class__ is int else get(code(value))",
+            "        if rule is not None:",
+            "            return rule",
+        ]
+    lines.append("    return None")
+    scope: dict = {"get": rules.get, "code": _status_code}
+    exec("\n".join(lines), scope)  # field names enter the source as quoted literals only
+    return scope["status_rule"]
+
+
+def _source_reader(paths: Sequence[str]) -> Callable[[dict], str | None]:
+    """`source(event)`: the first non-empty text (or a list's first item) of the source fields,
+    else the client address in an sshd/PAM message; generated once as an inline read."""
+    lines = ["def source(event):"]
+    for number, path in enumerate(paths):
+        lines += [
+            f"    value = {read_source(split_path(path), temp=f'n{number}_')}",
+            "    if isinstance(value, list):",
+            "        value = value[0] if value else None",
+            "    if isinstance(value, str) and value:",
+            "        return value",
+        ]
+    lines += [
+        "    message = event.get('message')",
+        "    return from_message(message) if isinstance(message, str) else None",
+    ]
+    scope: dict = {"from_message": source_from_message}
+    exec("\n".join(lines), scope)  # field names enter the source as quoted literals only
+    return scope["source"]
 
 
 def _status_code(value: object) -> int | None:

@@ -677,3 +677,24 @@ def test_a_column_no_event_has_is_skipped_without_moving_the_others() -> None:
     scan, _ = security._prefilter(events)
     assert scan == {1: {fields.index(("path", ()))}}
     assert security([_deep(e) for e in events])[1]["tags"][0] == "security_alert"
+
+
+def test_status_fields_are_read_in_order_until_one_has_a_rule() -> None:
+    s = stage()
+    rule_of = s._status_rule
+    assert rule_of({"http": {"response": {"status_code": 200}}, "status": "401"}).id
+    assert rule_of({"http": {"response": "401"}, "status": 403}) is rule_of({"status": 403})
+    assert rule_of({"status": 401.0}) is None
+    assert rule_of({"status": " 401"}) is None
+    assert rule_of({"status": [401]}) is None
+    assert rule_of({}) is None
+
+
+def test_the_source_is_the_first_non_empty_text_then_the_message() -> None:
+    source = stage()._source
+    assert source({"source": {"ip": ["192.0.2.7", "x"]}, "clientip": "192.0.2.8"}) == "192.0.2.7"
+    assert source({"source": {"ip": ""}, "client": "x", "clientip": "192.0.2.8"}) == "192.0.2.8"
+    assert source({"source": "192.0.2.9", "message": "Failed x from 192.0.2.1 port 2"}) == (
+        "192.0.2.1"
+    )
+    assert source({"source": {"ip": []}, "message": 5}) is None
