@@ -20,7 +20,7 @@ kept as its document source (`logpipe.serialized`), in the same pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import orjson
 
@@ -86,12 +86,30 @@ class RedactPrefilter:
                     meta.pop(SOURCE_KEY, None)
         return found
 
-    def strings(self, values: list[str]) -> list[int] | range:
-        """The indexes of the strings a value rule may change (all if one is not JSON-able)."""
-        try:
-            return self._matching(b"\n".join(map(orjson.dumps, values)))
-        except orjson.JSONEncodeError:  # a lone surrogate
-            return range(len(values))
+    def strings(self, groups: list[list[str]]) -> list[Sequence[int]]:
+        """For each group of strings, the indexes of those a value rule may change (all of a
+        group where one is not JSON-able), from one scan of them all."""
+        dumps = orjson.dumps
+        items: list[bytes] = []
+        chosen: list[Sequence[int]] = []
+        for values in groups:
+            try:
+                items += [dumps(value) for value in values]
+            except orjson.JSONEncodeError:  # a lone surrogate
+                items += [b""] * len(values)
+                chosen.append(range(len(values)))
+            else:
+                chosen.append([])
+        end = 0
+        group = -1
+        for n in self._matching(b"\n".join(items)):
+            while n >= end:  # the group holding item n
+                group += 1
+                start, end = end, end + len(groups[group])
+            found = chosen[group]
+            if type(found) is list:
+                found.append(n - start)
+        return chosen
 
     def _matching(self, data: bytes) -> list[int]:
         """The newline-separated items of `data` either database matches in, in order."""

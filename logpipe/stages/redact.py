@@ -12,7 +12,9 @@ walk could change; the others are not walked, and once `share_sources()` is call
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import orjson
@@ -34,6 +36,9 @@ _NAME_CACHE_MAX = 4096
 _CARD_INT_RANGE = range(10**12, 10**19)
 _COOKIE_WORDS = frozenset(("cookie", "cookies"))
 _WEAK = NameMatcher(WEAK_NAMES)
+# A walked event's strings for the value rules: the event, where each string is (its parent and
+# key or index), the strings, and the rules whose triggers their text holds.
+_Strings = tuple[dict, list[tuple[Any, Any]], list[str], list[int]]
 
 
 class RedactConfig(StageConfig):
@@ -119,6 +124,7 @@ class RedactStage(EventStage):
         self._skip = _skip_tree(config.skip_fields)
         self._prefilter = _prefilter(config, value_modes, self._field_mode)
         self._keeps_sources = False
+        self._pending: list[_Strings] = []  # the batch's walked strings, for `_rewrite_strings`
 
     def share_sources(self) -> bool:
         """Keep the scan's JSON of the events not walked as their document source (only when no
@@ -150,6 +156,8 @@ class RedactStage(EventStage):
         return bool(self._card_mode) and abs(value) in _CARD_INT_RANGE and card_ok(str(abs(value)))
 
     def apply(self, event: dict) -> None:
+        """Redact one event's fields by name and its integer card numbers; its strings that a
+        value rule's trigger finds wait for the end of the batch (`__call__`)."""
         leaves: list[tuple[Any, Any]] = []
         strings: list[str] = []
         stack: list[tuple[Any, dict | None]] = [(event, self._skip)]
@@ -193,17 +201,42 @@ class RedactStage(EventStage):
                 else:
                     self._redact_card_int(node, key, node[key])
         if strings:
-            text = self._text
-            rules = text.candidates("\x00".join(strings))
+            rules = self._text.candidates("\x00".join(strings))
             if rules:
-                prefilter = self._prefilter
-                chosen = range(len(strings)) if prefilter is None else prefilter.strings(strings)
-                for n in chosen:
+                self._pending.append((event, leaves, strings, rules))
+
+    def __call__(self, events: list[dict]) -> list[dict]:
+        """Walk the candidates (`apply`), then run the value rules on the strings they collected,
+        chosen for all of them by one scan."""
+        self._pending = []
+        super().__call__(events)
+        pending, self._pending = self._pending, []
+        if pending:
+            self._rewrite_strings(pending)
+        return events
+
+    def _rewrite_strings(self, pending: list[_Strings]) -> None:
+        """Each walked event's strings through the value rules their text may trigger; an event
+        where that raises fails closed, as a raising `apply` does."""
+        text = self._text
+        chosen = self._chosen([strings for _, _, strings, _ in pending])
+        for (event, leaves, strings, rules), picked in zip(pending, chosen, strict=True):
+            try:
+                for n in picked:
                     value = strings[n]
                     new = text.apply(value, rules)
                     if new is not value:
                         node, key = leaves[n]
                         node[key] = new
+            except Exception:
+                self.fail(event)
+
+    def _chosen(self, groups: list[list[str]]) -> list[Sequence[int]]:
+        """For each walked event's strings, the indexes of those the value rules may change."""
+        if self._prefilter is not None:
+            with contextlib.suppress(Exception):  # never expected: then every string
+                return self._prefilter.strings(groups)
+        return [range(len(strings)) for strings in groups]
 
     def _redact_field(self, node: dict, key: str) -> None:
         value = node[key]

@@ -646,3 +646,42 @@ def test_the_scan_without_a_literal_database_or_part_of_it_walks_what_it_must(ru
     slow._prefilter = None
     assert (fast._prefilter._unanchored is None) == ("card" in rules and "iban" in rules)
     assert fast(copy.deepcopy(events)) == slow(copy.deepcopy(events))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_STRINGS | st.just("\ud800 lone"), max_size=4), max_size=6))
+def test_strings_of_many_events_from_one_scan_are_each_events_own(groups) -> None:
+    prefilter = build()._prefilter
+    alone = [prefilter.strings([values])[0] for values in groups]
+    assert [list(found) for found in prefilter.strings(groups)] == [list(x) for x in alone]
+    for values, found in zip(groups, alone, strict=True):
+        if any("\ud800" in value for value in values):
+            assert found == range(len(values))
+
+
+def test_a_value_rule_raising_on_one_event_fails_it_closed_and_the_batch_goes_on(monkeypatch):
+    stage = build()
+    apply = stage._text.apply
+
+    def raising(text: str, rules: list[int]) -> str:
+        if "boom" in text:
+            raise RuntimeError("boom")
+        return apply(text, rules)
+
+    monkeypatch.setattr(stage._text, "apply", raising)
+    events = [{"m": "password=hunter2"}, {"m": "password=boom"}, {"m": "token=s3cr3tvalue"}]
+    out = stage(events)
+    assert out[0] == {"m": "password=[REDACTED:secret_param]"}
+    assert out[1]["message"] == "[REDACTED:redact_failure]" and "m" not in out[1]
+    assert out[2] == {"m": "token=[REDACTED:secret_param]"}
+
+
+def test_when_the_strings_scan_fails_every_string_goes_through_the_rules(monkeypatch):
+    stage = build()
+
+    def fail(groups: list[list[str]]) -> list[list[int]]:
+        raise MemoryError
+
+    monkeypatch.setattr(stage._prefilter, "strings", fail)
+    out = stage([{"a": "clean", "b": ["x", "login password=hunter2"]}])
+    assert out == [{"a": "clean", "b": ["x", "login password=[REDACTED:secret_param]"]}]
