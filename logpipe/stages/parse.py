@@ -38,7 +38,8 @@ from logpipe.stages.merging import expand_dots, merge_into, too_deep
 MIB = 1024 * 1024
 TRUNCATED_TAG = "_truncated"
 # Top-level keys remembered as dot-free (objects of only such keys skip expand_dots' scan): up to
-# this many, of up to _PLAIN_KEY_CHARS characters each; then forgotten and learned again.
+# about this many (twice at most), of up to _PLAIN_KEY_CHARS characters each; then forgotten and
+# learned again.
 _PLAIN_KEYS_MAX = 4096
 _PLAIN_KEY_CHARS = 64
 
@@ -303,7 +304,7 @@ class ParseStage:
     def _expand_dots(self, parsed: dict) -> dict:
         """`expand_dots`; an object without dotted keys has its (short) keys remembered."""
         expanded = expand_dots(parsed)
-        if expanded is parsed:
+        if expanded is parsed and len(parsed) <= _PLAIN_KEYS_MAX:
             plain = self._plain_keys
             if len(plain) >= _PLAIN_KEYS_MAX:
                 plain.clear()

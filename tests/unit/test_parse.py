@@ -276,6 +276,7 @@ def test_keys_remembered_as_plain_never_hide_a_dotted_one(monkeypatch):
         '{"d": 1, "e": 2, "f": 3}',
         '{"p": 1}',  # past the bound: the others forgotten
         '{"a.x": 1, "b": {"y": 2}}',
+        '{"q": 1, "r": 2, "s": 3, "t": 4, "u": 5}',  # more keys than the bound: not remembered
         '{"' + "k" * 65 + '": 1}',  # too long to remember, still plain
     ]
     events = stage([{"message": line, "@metadata": {}} for line in lines])
