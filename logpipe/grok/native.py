@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 try:
@@ -34,6 +35,11 @@ _HEX = {"x": 2, "u": 4, "U": 8}
 
 Exhausted: type[Exception] = (
     _grokmatch.Exhausted if _grokmatch is not None else type("Exhausted", (Exception,), {})
+)
+# why `Dispatch.run` leaves an event: no expression matched, one ran out of its work bound, or
+# it is for the stage's own loop (no str, not ASCII, an expression not native, PCRE2 gave up)
+FAILED, TIMED_OUT, ELSEWHERE = (
+    (_grokmatch.FAILED, _grokmatch.TIMED_OUT, _grokmatch.ELSEWHERE) if _grokmatch else (0, 1, 2)
 )
 
 
@@ -73,6 +79,18 @@ def matcher(
     except ValueError:  # PCRE2 does not compile it (e.g. a lookbehind it cannot bound)
         return None
     return native if native.groups == groups else None
+
+
+def dispatcher(
+    source: str,
+    plans: Sequence[tuple[Any, Callable[[dict, tuple], None]]],
+    by_char: Mapping[str, tuple[int, ...] | None],
+    others: tuple[int, ...] | None,
+) -> Any:
+    """A batch's common case in one native call per stretch of events: `run(events, start)` tries
+    the (matcher, writer) `plans` by index, as `by_char` files them by the text's first character
+    (None: an expression there is not native), on each event's `source` text."""
+    return _grokmatch.Dispatch(source, plans, dict(by_char), others)
 
 
 def pcre2_pattern(source: str) -> str | None:

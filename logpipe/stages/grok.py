@@ -11,14 +11,14 @@ from pydantic import Field, field_validator
 from logpipe.fields import add_tags, get, split_path
 from logpipe.grok.expression import CONVERTERS, Grok
 from logpipe.grok.library import PatternLibrary
-from logpipe.grok.native import Exhausted, matcher
+from logpipe.grok.native import ELSEWHERE, FAILED, TIMED_OUT, Exhausted, dispatcher, matcher
 from logpipe.grok.prefilter import by_first_char
 from logpipe.grok.writer import Target, Writer, compile_writer, native_layout
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 
 _UNTRIED = object()  # no matcher has run yet
-# (required literals, the native matcher's fill or None, the regex's search, the captures' writer)
-Plan = tuple[tuple[str, ...], Callable[[str, dict], Any] | None, Callable[..., Any], Writer]
+# (required literals, the native matcher or None, the regex's search, the captures' writer)
+Plan = tuple[tuple[str, ...], Any, Callable[..., Any], Writer]
 
 
 class GrokConfig(StageConfig):
@@ -86,12 +86,23 @@ class GrokStage:
         self._timeout = config.timeout_ms / 1000 if config.timeout_ms else None
         self._failure_tags = config.tag_on_failure
         self._break_on_match = config.break_on_match
-        self._native = _native_dispatch(self._matchers) if config.break_on_match else None
+        self._dispatch = _dispatch(self._matchers) if config.break_on_match else None
 
     def __call__(self, events: list[dict]) -> list[dict]:
+        """Match the batch's events in order: the native dispatch takes each stretch of events it
+        can finish, and hands back the next it cannot (no match, out of time, or for `_match`)."""
+        run = self._dispatch.run if self._dispatch is not None else None
         timeout_tags, failure_tags = self.config.tag_on_timeout, self._failure_tags
-        if self._native is None:
-            for event in events:
+        index, count = 0, len(events)
+        while index < count:
+            why = ELSEWHERE
+            if run is not None:
+                index, why = run(events, index)
+                if why is None:
+                    break
+            event = events[index]
+            index += 1
+            if why == ELSEWHERE:
                 try:
                     matched = self._match(event)
                 except TimeoutError:
@@ -99,47 +110,22 @@ class GrokStage:
                     continue
                 if not matched:
                     add_tags(event, failure_tags)
-            return events
-        # the common case inline: one field, an ASCII text, every expression it can match native
-        source, by_char, others = self._native
-        match = self._match
-        for event in events:
-            text = event.get(source)
-            if text.__class__ is str:
-                plans = by_char.get(text[:1], others)
-                if plans is not None:
-                    try:
-                        for fill, write in plans:
-                            groups = fill(text, event)
-                            if groups is not None:
-                                if groups is not True:
-                                    write(event, groups)
-                                break
-                        else:
-                            add_tags(event, failure_tags)
-                        continue
-                    except TimeoutError:
-                        add_tags(event, timeout_tags)
-                        continue
-                    except Exhausted:  # not ASCII, or PCRE2's JIT stack: from the start, below
-                        pass
-            try:
-                matched = match(event)
-            except TimeoutError:
-                add_tags(event, timeout_tags)
-                continue
-            if not matched:
+            elif why == FAILED:
                 add_tags(event, failure_tags)
+            elif why == TIMED_OUT:
+                add_tags(event, timeout_tags)
+            else:  # a writer raised on this event: the runner tags it
+                raise why
         return events
 
     def _match(self, event: dict) -> bool:
         """Try the expressions that can match, in order; True when any matched.
 
-        An ASCII text goes to an expression's native `fill`, which checks the literals, matches
-        (raising TimeoutError past its work bound) and writes the common case itself (True), or
-        returns the captures for the writer; other texts and expressions take `regex`, which
-        raises TimeoutError when the event's time (counted from its first `regex` call) is up
-        before or while it runs.
+        An ASCII text goes to an expression's native matcher, whose `fill` checks the literals,
+        matches (raising TimeoutError past its work bound) and writes the common case itself
+        (True), or returns the captures for the writer; other texts and expressions take `regex`,
+        which raises TimeoutError when the event's time (counted from its first `regex` call) is
+        up before or while it runs.
         """
         budget = self._timeout
         start = None
@@ -149,10 +135,10 @@ class GrokStage:
             value = event.get(source) if source in event else get(event, source)
             for text in (value,) if value.__class__ is str else _texts(value):
                 ascii = text.isascii()
-                for literals, fill, search, write in by_char.get(text[:1], others):
-                    if ascii and fill is not None:
+                for literals, native, search, write in by_char.get(text[:1], others):
+                    if ascii and native is not None:
                         try:
-                            groups = fill(text, event)
+                            groups = native.fill(text, event)
                         except Exhausted:  # PCRE2's JIT stack: `regex` decides
                             groups = _UNTRIED
                     else:
@@ -198,24 +184,31 @@ def _entry(
     search = grok.regex.match if grok.anchored else grok.regex.search  # the same when anchored
     layout = native_layout(targets, keep_empty)
     native = matcher(grok.regex.pattern, grok.regex.groups, timeout_ms, grok.literals, layout)
-    fill = None if native is None else native.fill
-    return grok.first_chars, (grok.literals, fill, search, compile_writer(targets, keep_empty))
+    return grok.first_chars, (grok.literals, native, search, compile_writer(targets, keep_empty))
 
 
-def _native_dispatch(matchers: tuple) -> tuple | None:
-    """For one source field: (field, first character -> its plans' (fill, writer) pairs, the
-    pairs for other characters), None for a character with an expression that is not native.
-    None when there are more fields (break_on_match is the caller's to check)."""
+def _dispatch(matchers: tuple) -> Any:
+    """The native dispatch of a stage matching one field with some native expression, or None."""
     if len(matchers) != 1:
         return None
     source, by_char, others = matchers[0]
+    every = (*others, *(plan for bucket in by_char.values() for plan in bucket))
+    plans = {id(plan): plan for plan in every if plan[1] is not None}
+    if not plans:
+        return None
+    index = {key: n for n, key in enumerate(plans)}
 
-    def pairs(plans: tuple[Plan, ...]) -> tuple | None:
-        if any(fill is None for _, fill, _, _ in plans):
+    def indices(bucket: tuple[Plan, ...]) -> tuple[int, ...] | None:
+        if any(native is None for _, native, _, _ in bucket):
             return None
-        return tuple((fill, write) for _, fill, _, write in plans)
+        return tuple(index[id(plan)] for plan in bucket)
 
-    return source, {char: pairs(plans) for char, plans in by_char.items()}, pairs(others)
+    return dispatcher(
+        source,
+        [(native, write) for _, native, _, write in plans.values()],
+        {char: indices(bucket) for char, bucket in by_char.items()},
+        indices(others),
+    )
 
 
 def _texts(value: Any) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ def build(**options) -> GrokStage:
 
 
 def natives(stage: GrokStage) -> list:
-    """The native matchers' `fill` of a stage's plans, None where an expression stays on `regex`."""
+    """The native matchers of a stage's plans, None where an expression stays on `regex`."""
     plans = {id(p): p for _, by_char, others in stage._matchers for p in others}
     plans.update(
         {id(p): p for _, by_char, _ in stage._matchers for ps in by_char.values() for p in ps}
@@ -186,7 +186,7 @@ def test_non_ascii_text_goes_to_regex():
     stage = build(match={"message": expression})
     assert all(natives(stage))
     with pytest.raises(native.Exhausted):  # the native matcher hands such a text back
-        natives(stage)[0]("h\u00e9llo w\u00f6rld", {})
+        natives(stage)[0].fill("h\u00e9llo w\u00f6rld", {})
     for text in ("héllo wörld", "ok wörld", "\u212a k"):
         [event] = stage([{"message": text}])
         want = LIB.compile(expression).captures_of(text) or {"tags": ["_grokparsefailure"]}

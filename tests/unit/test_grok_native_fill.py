@@ -13,8 +13,10 @@ from benchmarks.bench_mix import corpus_messages, mix
 from logpipe.grok import native
 from logpipe.grok.expression import csv_unquote, to_float, to_int
 from logpipe.grok.writer import Target, compile_writer, native_layout
+from logpipe.pipeline.runner import STAGE_EXCEPTION_TAG, BuiltStage, Pipeline
 from logpipe.stages.base import BuildContext
 from logpipe.stages.grok import GrokConfig, GrokStage
+from tests.unit.test_grok_native import natives
 from tests.unit.test_grok_native_differential import grok_stages
 from tests.unit.test_grok_writer import ACCESS, NODES, PATHS, VALUES
 
@@ -151,3 +153,45 @@ def test_bundled_grok_stages_give_the_same_events_with_and_without_native(monkey
     got, expected = with_native(copy.deepcopy(before)), without(copy.deepcopy(before))
     for event, want in zip(got, expected, strict=True):
         assert repr(event) == repr(want)
+
+
+class _Unequal(str):
+    """A field value whose comparison raises: the writer's `add_value` meets it."""
+
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("no comparing")
+
+    __hash__ = str.__hash__
+
+
+def test_a_writer_raising_in_the_native_loop_names_its_event_and_leaves_the_rest():
+    stage = GrokStage(GrokConfig(match={"message": "%{WORD:w} %{WORD:x}"}), BuildContext())
+    assert stage._dispatch is not None
+    events = [{"message": "a b"}, {"message": "c d", "w": _Unequal("z")}, {"message": "e f"}]
+    pipeline = Pipeline("p", [BuiltStage("grok", stage)])
+    out = pipeline(events)
+    assert out[0] == {"message": "a b", "w": "a", "x": "b"}
+    assert STAGE_EXCEPTION_TAG in out[1]["tags"] and "x" not in out[1]
+    assert out[2] == {"message": "e f", "w": "e", "x": "f"}  # matched once, after the rerun
+
+
+def test_a_mixed_batch_goes_in_order_to_the_native_loop_and_the_stage_own_loop(monkeypatch):
+    options = {
+        "match": {
+            "message": ["%{EVIL:evil}", "%{GREEK:p}", "%{WORD:w} %{INT:n:int}", "(?<x>x+)\\u00e9"]
+        },
+        "pattern_definitions": {"EVIL": "^(a|aa)+$", "GREEK": "^q\\p{Greek}*[a-z]+$"},
+        "timeout_ms": 50,
+    }
+    texts = ["w 1", "a" * 40 + "b", "w\u00e9 2", "xx\u00e9", "nothing", "", "aaaa", "qab", "v 7"]
+    batch = [{"message": t} for t in texts]
+    batch += [{"message": 5}, {"message": ["u 1", "no"]}, {}, {"message": None}]
+    batch += [{"message": "w 3", "w": "w", "n": "x"}]
+    with_native = GrokStage(GrokConfig(**options), BuildContext())
+    assert with_native._dispatch is not None and None in natives(with_native)
+    monkeypatch.setenv("LOGPIPE_GROK_NATIVE", "0")
+    without = GrokStage(GrokConfig(**options), BuildContext())
+    assert without._dispatch is None
+    got, want = with_native(copy.deepcopy(batch)), without(copy.deepcopy(batch))
+    assert repr(got) == repr(want)
+    assert got[1]["tags"] == ["_groktimeout"] and got[3]["x"] == "xx" and got[7]["p"] == "qab"

@@ -7,6 +7,7 @@
 //! it returns the tuple for grok's Python writer. Past the work bound a call raises
 //! TimeoutError, as the clock-limited path does.
 
+use std::collections::HashMap;
 use std::os::raw::{c_int, c_void};
 use std::ptr;
 use std::sync::Mutex;
@@ -15,7 +16,7 @@ use pcre2_sys::*;
 use pyo3::exceptions::{PyTimeoutError, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::{PyList, PyString, PyTuple};
 
 pyo3::create_exception!(
     _grokmatch,
@@ -448,37 +449,212 @@ impl Matcher {
             }
             Err(error) => return Err(error),
         };
+        Ok(match self.fill_subject(py, subject, event.as_ptr())? {
+            Filled::No => py.None(),
+            Filled::Written => true.into_pyobject(py)?.to_owned().into_any().unbind(),
+            Filled::Captures(tuple) => tuple,
+        })
+    }
+}
+
+/// What `fill` did with a text.
+enum Filled {
+    No,
+    Written,
+    Captures(PyObject),
+}
+
+impl Matcher {
+    /// `fill` of an ASCII text's bytes.
+    fn fill_subject(
+        &self,
+        py: Python<'_>,
+        subject: &[u8],
+        event: *mut ffi::PyObject,
+    ) -> PyResult<Filled> {
         if !self.literals.iter().all(|l| contains(subject, l)) {
-            return Ok(py.None());
+            return Ok(Filled::No);
         }
         let Some(spans) = self.spans(subject)? else {
-            return Ok(py.None());
+            return Ok(Filled::No);
         };
         let Some(layout) = &self.layout else {
-            return self.tuple(py, subject, &spans);
+            return Ok(Filled::Captures(self.tuple(py, subject, &spans)?));
         };
-        let target = event.as_ptr();
         unsafe {
-            if ffi::PyDict_CheckExact(target) == 0 {
-                return self.tuple(py, subject, &spans);
+            if ffi::PyDict_CheckExact(event) == 0 {
+                return Ok(Filled::Captures(self.tuple(py, subject, &spans)?));
             }
             for guard in &layout.guards {
-                let found: c_int = ffi::PyDict_Contains(target, guard.as_ptr());
+                let found: c_int = ffi::PyDict_Contains(event, guard.as_ptr());
                 if found < 0 {
                     return Err(PyErr::fetch(py));
                 }
                 if found > 0 {
-                    return self.tuple(py, subject, &spans);
+                    return Ok(Filled::Captures(self.tuple(py, subject, &spans)?));
                 }
             }
             let mut fill = Fill {
                 layout,
-                event: target,
+                event,
                 made: vec![ptr::null_mut(); layout.nodes.len()],
             };
             fill.write(py, subject, &spans)?;
         }
-        Ok(true.into_pyobject(py)?.to_owned().into_any().unbind())
+        Ok(Filled::Written)
+    }
+}
+
+/// What `Dispatch.run` leaves to Python for an event: no expression matched, one ran out of its
+/// work bound, or the event is for the stage's own loop (no str, not ASCII, an expression not
+/// native, PCRE2 gave up).
+const FAILED: u8 = 0;
+const TIMED_OUT: u8 = 1;
+const ELSEWHERE: u8 = 2;
+
+/// A grok stage's common case over a batch: one source field, break on the first match, each
+/// expression's matcher and writer tried in order among those the text's first byte allows.
+#[pyclass(frozen, module = "logpipe._grokmatch")]
+struct Dispatch {
+    source: Py<PyString>,
+    plans: Vec<(Py<Matcher>, PyObject)>,
+    /// per ASCII first byte: an index in `buckets`, or None for `others`
+    first: Vec<Option<usize>>,
+    /// plan indices in order; None where one of them is not native
+    buckets: Vec<Option<Vec<usize>>>,
+    others: Option<Vec<usize>>,
+}
+
+#[pymethods]
+impl Dispatch {
+    /// `plans`: (matcher, writer) pairs; `by_char`: first character -> plan indices (None where
+    /// an expression is not native); `others`: the same for any other first character.
+    #[new]
+    fn new(
+        source: Py<PyString>,
+        plans: Vec<(Py<Matcher>, PyObject)>,
+        by_char: HashMap<String, Option<Vec<usize>>>,
+        others: Option<Vec<usize>>,
+    ) -> PyResult<Self> {
+        let count = plans.len();
+        let valid = |bucket: &Option<Vec<usize>>| bucket.iter().flatten().all(|&i| i < count);
+        if !valid(&others) || !by_char.values().all(valid) {
+            return Err(PyValueError::new_err("a plan index out of range"));
+        }
+        let mut first = vec![None; 128];
+        let mut buckets = Vec::new();
+        for (char, bucket) in by_char {
+            if let [byte] = char.as_bytes() {
+                if *byte < 128 {
+                    first[*byte as usize] = Some(buckets.len());
+                    buckets.push(bucket);
+                }
+            }
+        }
+        Ok(Dispatch {
+            source,
+            plans,
+            first,
+            buckets,
+            others,
+        })
+    }
+
+    /// Match and write the events of `events` from `start` on, up to the first it leaves:
+    /// (its index, FAILED | TIMED_OUT | ELSEWHERE, or the exception its writing raised); (the
+    /// list's length, None) when it left none. Events after the one it leaves are not touched.
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        events: &Bound<'py, PyList>,
+        start: usize,
+    ) -> PyResult<(usize, PyObject)> {
+        let list = events.as_ptr();
+        let mut index = start;
+        // the length is read each time, and the event held: writers run Python code
+        while index < unsafe { ffi::PyList_GET_SIZE(list) } as usize {
+            let result = unsafe {
+                let event = ffi::PyList_GET_ITEM(list, index as ffi::Py_ssize_t);
+                ffi::Py_IncRef(event);
+                let result = self.one(py, event);
+                ffi::Py_DecRef(event);
+                result
+            };
+            let why = match result {
+                Ok(None) => {
+                    index += 1;
+                    continue;
+                }
+                Ok(Some(why)) => why.into_pyobject(py)?.into_any().unbind(),
+                Err(error) => error.into_value(py).into_any(),
+            };
+            return Ok((index, why));
+        }
+        Ok((index, py.None()))
+    }
+}
+
+impl Dispatch {
+    /// One event: None when matched and written, else why it is left.
+    fn one(&self, py: Python<'_>, event: *mut ffi::PyObject) -> PyResult<Option<u8>> {
+        unsafe {
+            if ffi::PyDict_CheckExact(event) == 0 {
+                return Ok(Some(ELSEWHERE));
+            }
+            let text = ffi::PyDict_GetItemWithError(event, self.source.as_ptr());
+            if text.is_null() {
+                if !ffi::PyErr_Occurred().is_null() {
+                    return Err(PyErr::fetch(py));
+                }
+                return Ok(Some(ELSEWHERE));
+            }
+            if ffi::PyUnicode_CheckExact(text) == 0 || ffi::PyUnicode_IS_ASCII(text) == 0 {
+                return Ok(Some(ELSEWHERE));
+            }
+            let length = ffi::PyUnicode_GET_LENGTH(text) as usize;
+            let subject =
+                std::slice::from_raw_parts(ffi::PyUnicode_DATA(text) as *const u8, length);
+            let bucket = match subject.first().and_then(|&b| self.first[b as usize]) {
+                Some(n) => &self.buckets[n],
+                None => &self.others,
+            };
+            let Some(bucket) = bucket else {
+                return Ok(Some(ELSEWHERE));
+            };
+            // the text stays alive while it is matched: the event holds it, and only a writer
+            // (Python code) could replace it, after which it is not read again
+            ffi::Py_IncRef(text);
+            let result = self.first_match(py, bucket, subject, event);
+            ffi::Py_DecRef(text);
+            result
+        }
+    }
+
+    fn first_match(
+        &self,
+        py: Python<'_>,
+        bucket: &[usize],
+        subject: &[u8],
+        event: *mut ffi::PyObject,
+    ) -> PyResult<Option<u8>> {
+        for &plan in bucket {
+            let (matcher, writer) = &self.plans[plan];
+            match matcher.get().fill_subject(py, subject, event) {
+                Ok(Filled::No) => continue,
+                Ok(Filled::Written) => return Ok(None),
+                Ok(Filled::Captures(groups)) => {
+                    let event = unsafe { Bound::from_borrowed_ptr(py, event) };
+                    writer.call1(py, (event, groups))?;
+                    return Ok(None);
+                }
+                Err(error) if error.is_instance_of::<PyTimeoutError>(py) => {
+                    return Ok(Some(TIMED_OUT))
+                }
+                Err(error) if error.is_instance_of::<Exhausted>(py) => return Ok(Some(ELSEWHERE)),
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(Some(FAILED))
     }
 }
 
@@ -498,6 +674,10 @@ impl Drop for Matcher {
 #[pymodule]
 fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Matcher>()?;
+    m.add_class::<Dispatch>()?;
+    m.add("FAILED", FAILED)?;
+    m.add("TIMED_OUT", TIMED_OUT)?;
+    m.add("ELSEWHERE", ELSEWHERE)?;
     m.add("Exhausted", m.py().get_type::<Exhausted>())?;
     Ok(())
 }
