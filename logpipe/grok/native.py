@@ -5,6 +5,8 @@ two engines share on ASCII text (checked here token by token, rewritten where on
 differs), PCRE2 compiles it, and it has the same groups. The stage hands it ASCII texts only;
 other texts, and the expressions that stay on `regex`, keep the time-limited `regex` path.
 A work bound replaces the clock: `timeout_ms` times STEPS_PER_MS of PCRE2's match limit.
+A matcher also writes the captures into the event where the writer's common case allows
+(`writer.native_layout`), and a stage's `dispatcher` runs a batch's common case in Rust.
 """
 
 from __future__ import annotations

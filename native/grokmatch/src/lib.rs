@@ -5,7 +5,8 @@
 //! required literals first and, given the captures' layout, writes the captures into the event
 //! itself where the event has nothing under their top-level keys (grok's common case); otherwise
 //! it returns the tuple for grok's Python writer. Past the work bound a call raises
-//! TimeoutError, as the clock-limited path does.
+//! TimeoutError, as the clock-limited path does. `Dispatch` runs a grok stage's common case
+//! over a batch: the first-byte filing, then each candidate's `fill`, with no Python per event.
 
 use std::collections::HashMap;
 use std::os::raw::{c_int, c_void};
