@@ -224,10 +224,11 @@ def main() -> int:
                 ]
                 if not args.no_loader and not loader_first:
                     loaded = bare_load(tree, args)
-                first = "loader" if loader_first else "workers"
+                first = f" ({'loader' if loader_first else 'workers'} first)"
+                first = "" if args.no_loader else first
                 if loaded:
                     print(
-                        f"round {round_number} ({first} first) {tree}: bare loader "
+                        f"round {round_number}{first} {tree}: bare loader "
                         f"{loaded[0]:,.0f} events/s  ({loaded[1]})",
                         flush=True,
                     )
@@ -238,7 +239,7 @@ def main() -> int:
                         shares.setdefault(name, []).append(rate / loaded[0])
                         versus = f", {rate / loaded[0]:.0%} of the bare loader's"
                     print(
-                        f"round {round_number} ({first} first) {name} {rate:,.0f} "
+                        f"round {round_number}{first} {name} {rate:,.0f} "
                         f"events/s{versus}  ({cpu}; {load()})",
                         flush=True,
                     )
