@@ -1,39 +1,98 @@
 """Which events of a batch the security stage must look at, from one scan per rule set.
 
 Each scanned field's values are read for the whole batch (`column_reader`: one list per field),
-then every group of fields that shares a rule set is scanned in one Hyperscan pass
-(`BatchScan`). The database holds the same patterns as the per-value scanners plus the
-normalising test, without the single-match flag and with `^`/`$` at line ends, so every match a
-value has on its own is found: an event with no hit and no status worth a look needs no work.
-Values that are not single-line ASCII strings within the length limit (rare) send their event
-to the per-event path instead.
+then every group of fields that shares a rule set is scanned in one Hyperscan pass over the
+values joined by newlines. The database holds the same patterns as the per-value scanners plus
+the normalising test, each in its newline-free version (`newline_free`), without the
+single-match flag and with `^`/`$` at line ends: every match a value has on its own is found,
+and a match of a newline-free pattern lies within one value, so the patterns a value matches
+are known exactly and the stage need not scan it again. Values that are not single-line ASCII
+strings within the length limit (rare), values matched by a pattern that could not be made
+newline-free, and all values of a scan that stopped at `MATCH_CAP` are scanned again by the
+stage; an event with no hit and no status worth a look needs no work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from logpipe.batch_scan import BatchScan
+from logpipe.batch_scan import MATCH_CAP, BatchScan
 from logpipe.column_reader import column_reader
 from logpipe.hyperscan_db import block_database
+from logpipe.newline_free import newline_free
 from logpipe.normalize_text import MAY_NEED_NORMALIZING
 
 Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
+Patterns = tuple[tuple[str, bool], ...]  # (pattern, caseless) in the per-value scanner's order
+# Per event to scan: field number -> the per-value scanner's pattern indexes the value matches,
+# or None: not known, scan the value again.
+Found = dict[int, list[int] | None]
+
+
+def _on_match(pattern: int, _start: int, end: int, _flags: int, found: list) -> bool:
+    found.append((end, pattern))
+    return len(found) >= MATCH_CAP
+
+
+class _GroupScan:
+    """One rule set's batch database, and how its pattern ids map to the per-value scanner's."""
+
+    def __init__(self, hs, patterns: Patterns, columns: list[int]) -> None:
+        self.columns = columns
+        keys = list(dict.fromkeys([*patterns, (MAY_NEED_NORMALIZING, False)]))
+        free = [newline_free(pattern) for pattern, _ in keys]
+        self.exact = frozenset(n for n, pattern in enumerate(free) if pattern is not None)
+        base = hs.HS_FLAG_MULTILINE
+        flagged = [
+            (pattern or original, base | hs.HS_FLAG_CASELESS if caseless else base)
+            for pattern, (original, caseless) in zip(free, keys, strict=True)
+        ]
+        database = block_database(hs, flagged, "security")
+        self._scan = database.scan
+        self._scratch = hs.Scratch(database)
+        self._stopped = hs.ScanTerminated
+        self._capped = BatchScan(hs, database)
+        # per-value indexes: the rule patterns', then the normalising test's (one past them)
+        number = {key: n for n, key in enumerate(keys)}
+        self.indexes: list[list[int]] = [[] for _ in keys]
+        for index, key in enumerate(patterns):
+            self.indexes[number[key]].append(index)
+        self.indexes[number[(MAY_NEED_NORMALIZING, False)]].append(len(patterns))
+
+    def matching(self, data: bytes) -> dict[int, list[int] | None]:
+        """Item number -> the per-value indexes it matches (None: not known exactly), for the
+        newline-separated items of `data` a pattern matches in."""
+        found: list[tuple[int, int]] = []
+        try:
+            self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
+        except self._stopped:
+            return dict.fromkeys(self._capped.matching(data))
+        patterns: dict[int, set[int]] = {}
+        index = last = 0
+        for end, pattern in sorted(found):  # the newlines before a match's last byte: its item
+            index += data.count(b"\n", last, end)
+            last = end
+            patterns.setdefault(index, set()).add(pattern)
+        exact, indexes = self.exact, self.indexes
+        return {
+            item: sorted(n for p in ids for n in indexes[p]) if exact.issuperset(ids) else None
+            for item, ids in patterns.items()
+        }
 
 
 class SecurityPrefilter:
-    """`prefilter(events)`: for each event to scan, the fields (by number) a rule may match in;
-    and the events whose status to check."""
+    """`prefilter(events)`: for each event to scan, its fields (by number) a rule may match in,
+    with the patterns each matches where known; and the events whose status to check."""
 
     def __init__(
         self,
         hs,
-        fields: Sequence[tuple[Path, tuple[tuple[str, bool], ...]]],
+        fields: Sequence[tuple[Path, Patterns]],
         status_paths: Sequence[Path],
         status_codes: frozenset[int],
         max_chars: int,
     ) -> None:
-        groups: dict[tuple[tuple[str, bool], ...], list[int]] = {}
+        groups: dict[Patterns, list[int]] = {}
         for column, (_, patterns) in enumerate(fields):
             groups.setdefault(patterns, []).append(column)
         self._read = column_reader(
@@ -41,29 +100,25 @@ class SecurityPrefilter:
             + [(r, *rest) for r, rest in status_paths],
             [""] * len(fields) + [None] * len(status_paths),
         )
-        flags = hs.HS_FLAG_MULTILINE
-        self._groups = [
-            (columns, BatchScan(hs, block_database(hs, _flagged(hs, patterns, flags), "security")))
-            for patterns, columns in groups.items()
-        ]
+        self._groups = [_GroupScan(hs, patterns, columns) for patterns, columns in groups.items()]
         self._status_paths = tuple(status_paths)
         self._codes = status_codes
         self._max_chars = max_chars
 
-    def __call__(self, events: list[dict]) -> tuple[dict[int, set[int] | None], set[int]]:
+    def __call__(self, events: list[dict]) -> tuple[dict[int, Found], set[int]]:
         columns = self._read(events)
         count = len(events)
-        scan: dict[int, set[int] | None] = {}
+        scan: dict[int, Found] = {}
         max_chars = self._max_chars
-        for every, batch in self._groups:
+        for group in self._groups:
             # a column of empty values only (a field no event has) has nothing to scan: no
             # pattern matches the empty text (Hyperscan refuses such patterns); None, 0, [] and {}
             # read as empty
-            group = [c for c in every if any(columns[c])]
-            if not group:
+            present = [c for c in group.columns if any(columns[c])]
+            if not present:
                 continue
-            texts = columns[group[0]]
-            for column in group[1:]:
+            texts = columns[present[0]]
+            for column in present[1:]:
                 texts = texts + columns[column]
             try:
                 joined = "\n".join(texts)
@@ -74,30 +129,30 @@ class SecurityPrefilter:
                 )
             except TypeError:  # a value that is not a string
                 plain = False
-            found: list[int] = []
+            unknown: list[int] = []
             if not plain:
-                joined = "\n".join(self._scannable(texts, found))
-            if len(joined) >= len(texts):  # not all empty
-                found += batch.matching(joined.encode())
-            for n in found:
-                scan.setdefault(n % count, set()).add(group[n // count])  # type: ignore[union-attr]
+                joined = "\n".join(self._scannable(texts, unknown))
+            found = group.matching(joined.encode()) if len(joined) >= len(texts) else {}
+            found.update(dict.fromkeys(unknown))
+            for n, indexes in found.items():
+                scan.setdefault(n % count, {})[present[n // count]] = indexes
         status: set[int] = set()
         for column in columns[len(columns) - len(self._status_paths) :]:
             status.update(self._status_candidates(column))
         return scan, status
 
-    def _scannable(self, texts: list, found: list[int]) -> list[str]:
+    def _scannable(self, texts: list, unknown: list[int]) -> list[str]:
         """Single-line ASCII strings within the length limit as they are; other strings and
-        lists are put in `found` (the per-event path reads them); other values read as empty."""
+        lists are put in `unknown` (the per-event path reads them); other values read as empty."""
         out = []
         for n, value in enumerate(texts):
             if value.__class__ is str:
                 if len(value) <= self._max_chars and value.isascii() and "\n" not in value:
                     out.append(value)
                     continue
-                found.append(n)
+                unknown.append(n)
             elif isinstance(value, list):
-                found.append(n)
+                unknown.append(n)
             out.append("")
         return out
 
@@ -129,9 +184,3 @@ def _positions(column: list, value: object) -> list[int]:
             found.append(at)
     except ValueError:  # no more
         return found
-
-
-def _flagged(hs, patterns: tuple[tuple[str, bool], ...], base: int) -> list[tuple[str, int]]:
-    """The group's patterns and the normalising test with their Hyperscan flags."""
-    every = dict.fromkeys([*patterns, (MAY_NEED_NORMALIZING, False)])
-    return [(p, base | hs.HS_FLAG_CASELESS if caseless else base) for p, caseless in every]

@@ -17,7 +17,7 @@ from logpipe.fields import add_tag, add_tags, read_source, split_path
 from logpipe.hyperscan_db import block_database
 from logpipe.metadata import kafka_origin
 from logpipe.normalize_text import JOIN, NEEDS_NORMALIZING, normalize
-from logpipe.security_prefilter import SecurityPrefilter
+from logpipe.security_prefilter import Found, SecurityPrefilter
 from logpipe.security_rules import BRUTE_FORCE, Rule, builtin_rules, load_rules
 from logpipe.stages.base import BuildContext, EventStage, StageConfig
 from logpipe.userregex import UserRegex
@@ -66,7 +66,8 @@ class SecurityStage(EventStage):
     """Scan configured fields with every rule in one pass per value; tag and categorize hits.
 
     With Hyperscan, one scan per rule set over the whole batch (`SecurityPrefilter`) first picks
-    the events and fields a rule can match; only those are scanned value by value."""
+    the events and fields a rule can match, mostly with the patterns each matches; the rest are
+    scanned value by value."""
 
     Config = SecurityConfig
     kind = "security"
@@ -99,12 +100,13 @@ class SecurityStage(EventStage):
         self._window = FailureWindow(bf.threshold, bf.window_seconds, bf.max_sources)
         self._prefilter = _prefilter(self, config)
         self._marks: dict[tuple[str, ...], _Marks] = {}  # by the fired rules' ids, in order
-        self._scan_fields: dict[int, set[int] | None] = {}  # this batch's: id(event) -> fields
+        self._scan_fields: dict[int, Found | None] = {}  # this batch's: id(event) -> fields
 
     def candidates(self, events: list[dict]) -> list[dict]:
-        """The events a scan flagged (each with the numbers of the fields to scan value by value,
-        None: all) and those whose status to check; without the batch scan, every event."""
-        scan: dict[int, set[int] | None] | None = None
+        """The events a scan flagged (each with its fields to look at, by number, and the
+        patterns each matches where known; None: scan every field) and those whose status to
+        check; without the batch scan, every event."""
+        scan: dict[int, Found | None] | None = None
         if self._prefilter is not None:
             try:
                 scan, status = self._prefilter(events)
@@ -120,13 +122,17 @@ class SecurityStage(EventStage):
         key = id(event)
         self._finish(event, self._field_hits(event, scan_fields[key]) if key in scan_fields else {})
 
-    def _field_hits(self, event: dict, fields: set[int] | None) -> dict[str, Rule]:
+    def _field_hits(self, event: dict, fields: Found | None) -> dict[str, Rule]:
         """The rules the event's scanned fields (those numbered in `fields`, None: all) match
-        after `unless`, by id."""
+        after `unless`, by id; a field's patterns are scanned for only where not given."""
         hits: dict[str, Rule] = {}
         limit = self.config.max_scan_chars
         for number, (root, rest, scan, scanner) in enumerate(self._fields):
-            if fields is not None and number not in fields:
+            if fields is None:
+                found = None
+            elif number in fields:
+                found = fields[number]
+            else:
                 continue
             value = event.get(root)
             if value is None or (rest and (value := _get(value, rest)) is None):
@@ -137,9 +143,10 @@ class SecurityStage(EventStage):
                 value = "\n".join(v for v in value if isinstance(v, str))
             if len(value) > limit:
                 value = value[:limit]
-            found = scan(value)  # the common clean value stops here
-            if not found:
-                continue
+            if found is None:
+                found = scan(value)  # the common clean value stops here
+                if not found:
+                    continue
             text, rules = scanner.resolve(value, found)
             for rule in rules:
                 if rule.id in hits:
