@@ -42,6 +42,8 @@ TRUNCATED_TAG = "_truncated"
 # learned again.
 _PLAIN_KEYS_MAX = 4096
 _PLAIN_KEY_CHARS = 64
+# What an ASCII line that may hold JSON starts with: `{`, `[` or what `str.isspace` takes.
+_MAYBE_JSON = "{[" + "".join(c for c in map(chr, range(128)) if c.isspace())
 
 
 class ParseConfig(StageConfig):
@@ -147,7 +149,7 @@ class ParseStage:
                     and raw.isascii()
                 ):
                     if decoded is None:
-                        if raw[:1] not in "{[" and not raw[0].isspace():
+                        if raw and raw[0] not in _MAYBE_JSON:
                             continue
                     elif (
                         at_root

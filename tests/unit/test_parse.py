@@ -266,6 +266,17 @@ def test_dotted_keys_become_objects_and_empty_keys_go():
     assert "log.level" not in event
 
 
+@pytest.mark.parametrize("first", [chr(n) for n in range(1, 128)])
+def test_quick_path_passes_by_only_what_the_full_path_leaves_alone(first):
+    line = first + '{"a": 1}'
+    quick = {"message": line, "@metadata": {}}
+    full = {"message": line, "@metadata": {}}
+    stage = make()
+    stage([quick])
+    stage._one(full, None)
+    assert quick == full
+
+
 def test_keys_remembered_as_plain_never_hide_a_dotted_one(monkeypatch):
     monkeypatch.setattr("logpipe.stages.parse._PLAIN_KEYS_MAX", 4)
     stage = make()
