@@ -42,10 +42,12 @@ _B64URL = r"[A-Za-z0-9_-]"
 _VALUE_GUARD = r"(?!\[REDACTED|hmac:[0-9a-f]{16})"  # never re-redact our own output
 # `key` = value, `"key": "value"`, `key: value`: one start per run of name characters (not
 # right after `=` or `:`, where a value starts), a bounded name; the name itself is then
-# checked (`NameMatcher`), not spelled out here.
+# checked (`NameMatcher`), not spelled out here. The lookbehind comes after the name's first
+# character, so a search skips to a letter before trying it; the possessive runs give back
+# nothing, as what follows them could not match a character they took.
 _KV = (
-    r"(?<![\w.:=-])(?P<k>[A-Za-z_][\w.-]{0,127})[\"']?[ \t]*[:=][ \t]*"
-    rf"(?:\"{_VALUE_GUARD}(?P<v>[^\"\r\n]+)\"|'{_VALUE_GUARD}(?P<v2>[^'\r\n]+)'"
+    r"(?P<k>[A-Za-z_](?<![\w.:=-].)[\w.-]{0,127}+)[\"']?[ \t]*[:=][ \t]*"
+    rf"(?:\"{_VALUE_GUARD}(?P<v>[^\"\r\n]++)\"|'{_VALUE_GUARD}(?P<v2>[^'\r\n]++)'"
     rf"|(?:(?:bearer|basic|token)[ \t]+)?{_VALUE_GUARD}(?P<v3>[^\s&;,\"'<>()\[\]{{}}]+))"
 )
 _CLI = (
