@@ -103,6 +103,16 @@ def test_literals_are_checked_before_matching():
     assert fill("nothing alike", {}) is None
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.text('ab ["]1', min_size=1, max_size=4), max_size=3),
+    st.text('ab ["]1', max_size=30),
+)
+def test_literals_are_found_where_python_finds_them(literals, text):
+    matcher = native._grokmatch.Matcher("[\\s\\S]*", 0, tuple(literals), None)
+    assert (matcher.fill(text, {}) is not None) == all(literal in text for literal in literals)
+
+
 def test_a_text_that_is_not_ascii_is_for_regex():
     fill = fill_of([Target(0, ("a",), None, False)], False)
     with pytest.raises(native.Exhausted):

@@ -33,8 +33,7 @@ const JIT_STACK_MAX: usize = 4 * 1024 * 1024;
 const SHORT_INT_DIGITS: usize = 18;
 
 extern "C" {
-    fn memmem(hay: *const c_void, hay_len: usize, needle: *const c_void, len: usize)
-        -> *mut c_void;
+    fn memchr(hay: *const c_void, byte: c_int, len: usize) -> *mut c_void;
 }
 
 /// What one match needs and a call may not share: match data, match context and JIT stack.
@@ -79,7 +78,7 @@ struct Matcher {
     code: *mut pcre2_code_8,
     groups: usize,
     bounded: bool,
-    literals: Vec<Vec<u8>>,
+    literals: Vec<Literal>,
     layout: Option<Layout>,
     scratch: Mutex<Scratch>,
 }
@@ -141,17 +140,57 @@ fn read_layout(layout: &Bound<'_, PyAny>, groups: usize) -> PyResult<Layout> {
     })
 }
 
-fn contains(text: &[u8], literal: &[u8]) -> bool {
-    literal.is_empty()
-        || unsafe {
-            !memmem(
-                text.as_ptr() as *const c_void,
-                text.len(),
-                literal.as_ptr() as *const c_void,
-                literal.len(),
-            )
-            .is_null()
+/// A required literal, found by its rarest byte in log text (memchr), then compared whole.
+struct Literal {
+    bytes: Vec<u8>,
+    /// the position of the byte looked for
+    key: usize,
+}
+
+impl Literal {
+    fn new(bytes: Vec<u8>) -> Self {
+        // how common a byte is in log lines: spaces, then letters, then digits; the rest rare
+        let common = |b: &u8| match b {
+            b' ' => 4,
+            b'a'..=b'z' => 3,
+            b'A'..=b'Z' | b'0'..=b'9' => 2,
+            _ => 1,
+        };
+        let key = (0..bytes.len())
+            .min_by_key(|&i| common(&bytes[i]))
+            .unwrap_or(0);
+        Literal { bytes, key }
+    }
+
+    fn in_text(&self, text: &[u8]) -> bool {
+        let (bytes, key) = (&self.bytes[..], self.key);
+        if bytes.is_empty() {
+            return true;
         }
+        if text.len() < bytes.len() {
+            return false;
+        }
+        // the key byte's possible positions: key ..= text.len() - bytes.len() + key
+        let (mut at, end) = (key, text.len() - bytes.len() + key + 1);
+        while at < end {
+            let found = unsafe {
+                memchr(
+                    text.as_ptr().add(at) as *const c_void,
+                    bytes[key] as c_int,
+                    end - at,
+                )
+            };
+            if found.is_null() {
+                return false;
+            }
+            let hit = found as usize - text.as_ptr() as usize;
+            if &text[hit - key..hit - key + bytes.len()] == bytes {
+                return true;
+            }
+            at = hit + 1;
+        }
+        false
+    }
 }
 
 /// A plain integer of a few digits (`[+-]?[0-9]{1,18}`), as Python's `int` reads it.
@@ -406,7 +445,10 @@ impl Matcher {
                 code,
                 groups: count as usize,
                 bounded: match_limit > 0,
-                literals: literals.into_iter().map(String::into_bytes).collect(),
+                literals: literals
+                    .into_iter()
+                    .map(|l| Literal::new(l.into_bytes()))
+                    .collect(),
                 layout,
                 scratch: Mutex::new(Scratch {
                     data,
@@ -473,7 +515,7 @@ impl Matcher {
         subject: &[u8],
         event: *mut ffi::PyObject,
     ) -> PyResult<Filled> {
-        if !self.literals.iter().all(|l| contains(subject, l)) {
+        if !self.literals.iter().all(|l| l.in_text(subject)) {
             return Ok(Filled::No);
         }
         let Some(spans) = self.spans(subject)? else {
