@@ -12,7 +12,7 @@ import ipaddress
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -122,6 +122,15 @@ def _compile_source(paths: tuple[str, ...]) -> Callable[[dict], str | None]:
     return namespace["source"]
 
 
+def _compile_filter(roots: Iterable[str]) -> Callable[[list[dict]], list[dict]]:
+    """`with_source(events)`: the events holding one of `roots` as a key, by one generated test
+    per event (a key lookup per root, in order)."""
+    test = " or ".join(f"{root!r} in event" for root in dict.fromkeys(roots)) or "False"
+    namespace: dict[str, Any] = {}
+    exec(f"def with_source(events):\n    return [event for event in events if {test}]", namespace)
+    return namespace["with_source"]
+
+
 def _name(record: Any, locale: str) -> str | None:
     names = record.get("names") if isinstance(record, dict) else None
     if not isinstance(names, dict):
@@ -176,7 +185,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self._tag_invalid = config.tag_on_invalid
         self._tag_unavailable = config.tag_on_unavailable
         self._source = _compile_source(config.fields)
-        self._roots = frozenset(split_path(path)[0] for path in config.fields)
+        self._with_source = _compile_filter(split_path(path)[0] for path in config.fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
@@ -252,8 +261,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
         if now >= self._next_check:
             self._next_check = now + self.config.reload_check_seconds
             self._maybe_reload()
-        roots = self._roots
-        return [event for event in events if not roots.isdisjoint(event)]
+        return self._with_source(events)
 
     def apply(self, event: dict) -> None:
         """Write what `_find` found for the event's address (cached) into the event."""

@@ -330,3 +330,12 @@ def test_a_missing_database_is_tagged_when_data_is_optional(tmp_path, caplog) ->
     events = stage([{"source": {"ip": "81.2.69.160"}}, {"message": "no address"}])
     assert events[0]["tags"] == ["_geoip_unavailable"]
     assert "tags" not in events[1]
+
+
+def test_candidates_are_the_events_with_a_source_root() -> None:
+    from logpipe.stages.geoip import _compile_filter
+
+    events = [{"source": 1}, {"x": 1}, {"client_ip": "a"}, {}, {"k'ey": 1}]
+    assert _compile_filter(["client_ip", "source", "source"])(events) == [events[0], events[2]]
+    assert _compile_filter(["k'ey"])(events) == [events[4]]
+    assert _compile_filter([])(events) == []
