@@ -244,7 +244,12 @@ class Worker:
         )
 
     def _backoff(self, seconds: float) -> None:
-        """A sender's wait between attempts; cut short once the worker gives up."""
+        """A sender's wait between attempts; cut short once the worker gives up.
+
+        A failed request leaves its body in reference cycles (the error's frames hold it); with
+        young collections GC_YOUNG allocations apart they would pile up over an outage.
+        """
+        gc.collect()
         deadline = time.monotonic() + seconds
         while (left := deadline - time.monotonic()) > 0 and not self._give_up():
             time.sleep(min(left, WAIT_SLICE))

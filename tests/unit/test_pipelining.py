@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+import weakref
 
 import orjson
 import pytest
@@ -18,7 +19,7 @@ from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.settings import Settings
 from logpipe.stages.base import BuildContext
 from logpipe.stages.multiline import MultilineConfig, MultilineStage
-from logpipe.worker import Worker
+from logpipe.worker import GC_YOUNG, Worker
 
 T = "t"
 
@@ -341,9 +342,30 @@ def test_held_lines_go_out_on_the_timer_and_those_of_a_revoked_partition_are_for
 def test_objects_built_before_the_run_are_left_out_of_garbage_collection():
     pipeline = Pipeline("t")
     gc.unfreeze()
+    threshold = gc.get_threshold()
     consumer = FakeConsumer([batch(0, 0, 5)])
     worker, thread = start(consumer, GatedEngine(), pipeline)
     until(lambda: consumer.committed(0) == 5)
     stop(worker, thread)
     assert all(tracked is not pipeline for tracked in gc.get_objects())  # frozen
+    assert gc.get_threshold()[0] == GC_YOUNG
     gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_a_senders_backoff_collects_the_cycles_a_failed_request_leaves():
+    class Frame:
+        """Stands for an error's frames, which hold the request body and the error itself."""
+
+    worker = Worker(Settings(), Pipeline("t"), GatedEngine(), FakeConsumer([]), DeadLetters())
+    held = Frame()
+    held.itself = held
+    gone = weakref.ref(held)
+    gc.disable()
+    try:
+        del held
+        worker._backoff(0)
+        assert gone() is None
+    finally:
+        gc.enable()
+        worker.inflight.close()
