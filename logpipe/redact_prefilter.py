@@ -7,7 +7,7 @@ patterns that match wherever the walk could change something:
   as JSON escapes it;
 - a secret's key name: the words of a configured name in order at the end of a key, with only
   characters that make no word (`keynames.words`) between and after them; a weak name (`key`,
-  `code`, ...) only before a string value of 16 or more characters;
+  `code`, ...) right at the end of its key only before a string of 16 or more characters;
 - card numbers, also integer ones, by issuer prefix and length;
 - the non-ASCII letters Python's case-insensitive matching reads as i, k or s.
 An event none of them matches is one the walk would leave as it is; an event orjson cannot
@@ -32,7 +32,8 @@ from logpipe.serialized import SOURCE_KEY
 
 # Characters of a JSON key that add no word to it (`keynames.words` takes ASCII letters and
 # digits only), escapes whole.
-_KEY_GAP = r'(?:[^"\\A-Za-z0-9]|\\[^u]|\\u[0-9a-fA-F]{4})*'
+_KEY_GAP_ONE = r'(?:[^"\\A-Za-z0-9]|\\[^u]|\\u[0-9a-fA-F]{4})'
+_KEY_GAP = _KEY_GAP_ONE + "*"
 _STRING_VALUE_16 = r'"(?:[^"\\]|\\.){16}'  # a string of 16 or more characters
 _FOLDS_TO_ASCII = r"\xc4[\xb0\xb1]|\xc5\xbf|\xe2\x84\xaa"  # U+0130, U+0131, U+017F, U+212A
 _ABSENT = object()
@@ -50,7 +51,7 @@ class RedactPrefilter:
         unanchored = [hint for rule in rules if rule.id in _NO_LITERAL_RULES for hint in rule.hints]
         if names is not None:
             hints += (f'(?i){spelled}":' for spelled in _spelled(names))
-            hints += (f'(?i){spelled}":{_STRING_VALUE_16}' for spelled in _spelled(WEAK_NAMES))
+            hints += _weak_spelled(WEAK_NAMES)
         hints.append(_FOLDS_TO_ASCII)
         self._batch = _scan(hs, hints)
         self._unanchored = _scan(hs, unanchored) if unanchored else None
@@ -128,3 +129,14 @@ def _spelled(names: Iterable[str]) -> list[str]:
     """Each name as its words in order at the end of a JSON key (one pattern per name: one
     alternation of them all scans several times slower)."""
     return [f"{_KEY_GAP.join(tail)}{_KEY_GAP}" for tail in distinct_tails(names)]
+
+
+def _weak_spelled(names: Iterable[str]) -> list[str]:
+    """Each weak name's patterns: ending its key, before a string of 16 or more characters;
+    with characters after its words, before any value (scans faster than a gap and a length
+    in one pattern)."""
+    patterns = []
+    for tail in distinct_tails(names):
+        words = _KEY_GAP.join(tail)
+        patterns += (f'(?i){words}":{_STRING_VALUE_16}', f'(?i){words}{_KEY_GAP_ONE}{_KEY_GAP}":')
+    return patterns

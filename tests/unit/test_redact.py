@@ -708,3 +708,14 @@ def test_the_key_value_pattern_matches_as_its_plain_form_does(text: str) -> None
         for pos in range(len(text) + 1):
             a, b = fast.search(text, pos), plain.search(text, pos)
             assert (a and a.regs) == (b and b.regs), (text, pos)
+
+
+@pytest.mark.parametrize("key", ["key", "api-key-", "Key\\", "NONCE__", "seed\u00e9", "code\n"])
+@pytest.mark.parametrize("value", ["AbCdEf0123456789XyZw", "short", 1234])
+def test_a_weak_name_with_or_without_characters_after_it_takes_the_walk_it_needs(key, value):
+    events = [{"a": {key: value}}, {"b": "clean"}]
+    fast, slow = build(), build()
+    slow._prefilter = None
+    out = fast(copy.deepcopy(events))
+    assert out == slow(copy.deepcopy(events))
+    assert "AbCdEf0123456789XyZw" not in repr(out)
