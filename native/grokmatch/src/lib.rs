@@ -303,12 +303,17 @@ impl Matcher {
 }
 
 /// A new str of `subject[start..end]` (ASCII), or null with the Python error set.
+/// (made as an ASCII str directly: the subject is known to be ASCII, no scan for its widest)
 unsafe fn text_of(subject: &[u8], start: usize, end: usize) -> *mut ffi::PyObject {
-    ffi::PyUnicode_FromKindAndData(
-        ffi::PyUnicode_1BYTE_KIND as i32,
-        subject.as_ptr().add(start) as *const _,
-        (end - start) as ffi::Py_ssize_t,
-    )
+    let text = ffi::PyUnicode_New((end - start) as ffi::Py_ssize_t, 127);
+    if !text.is_null() {
+        ptr::copy_nonoverlapping(
+            subject.as_ptr().add(start),
+            ffi::PyUnicode_DATA(text) as *mut u8,
+            end - start,
+        );
+    }
+    text
 }
 
 /// Writes the captures into an event whose guard keys are all absent: nested dicts made the
