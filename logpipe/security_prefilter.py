@@ -20,13 +20,15 @@ from logpipe.batch_scan import MATCH_CAP, BatchScan
 from logpipe.column_reader import column_reader
 from logpipe.hyperscan_db import block_database
 from logpipe.newline_free import newline_free
-from logpipe.normalize_text import MAY_NEED_NORMALIZING
+from logpipe.normalize_text import JOIN, MAY_NEED_NORMALIZING, normalize
 
 Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
 Patterns = tuple[tuple[str, bool], ...]  # (pattern, caseless) in the per-value scanner's order
-# Per event to scan: field number -> the per-value scanner's pattern indexes the value matches,
-# or None: not known, scan the value again.
-Found = dict[int, list[int] | None]
+# What the rules of a value see (the value, then its normal form where that differs) and the
+# per-value scanner's indexes of the rule patterns matching either.
+Known = tuple[str, list[int]]
+# Per event to scan: field number -> what is known, or None: scan the value again.
+Found = dict[int, Known | None]
 
 
 def _on_match(pattern: int, _start: int, end: int, _flags: int, found: list) -> bool:
@@ -57,7 +59,8 @@ class _GroupScan:
         self.indexes: list[list[int]] = [[] for _ in keys]
         for index, key in enumerate(patterns):
             self.indexes[number[key]].append(index)
-        self.indexes[number[(MAY_NEED_NORMALIZING, False)]].append(len(patterns))
+        self.normal = len(patterns)  # the normalising test's per-value index
+        self.indexes[number[(MAY_NEED_NORMALIZING, False)]].append(self.normal)
 
     def matching(self, data: bytes) -> dict[int, list[int] | None]:
         """Item number -> the per-value indexes it matches (None: not known exactly), for the
@@ -133,9 +136,10 @@ class SecurityPrefilter:
             if not plain:
                 joined = "\n".join(self._scannable(texts, unknown))
             found = group.matching(joined.encode()) if len(joined) >= len(texts) else {}
-            found.update(dict.fromkeys(unknown))
-            for n, indexes in found.items():
-                scan.setdefault(n % count, {})[present[n // count]] = indexes
+            known = _resolved(group, texts, found)
+            known.update(dict.fromkeys(unknown))
+            for n, what in known.items():
+                scan.setdefault(n % count, {})[present[n // count]] = what
         status: set[int] = set()
         for column in columns[len(columns) - len(self._status_paths) :]:
             status.update(self._status_candidates(column))
@@ -172,6 +176,36 @@ class SecurityPrefilter:
             if worth is not None and (worth.__class__ is not int or worth in codes):
                 rows += _positions(column, worth)
         return rows
+
+
+def _resolved(group: _GroupScan, texts: list, found: dict[int, list[int] | None]) -> Found:
+    """What `FieldScanner.resolve` makes of each matched item: a value that needs normalising is
+    normalised here, and the normal forms (when single-line ASCII) are scanned together."""
+    normal = group.normal
+    known: Found = {}
+    pending: list[tuple[int, str]] = []  # (item, its normal form) to scan
+    for n, indexes in found.items():
+        if indexes is None or indexes[-1] != normal:
+            known[n] = indexes if indexes is None else (texts[n], indexes)
+            continue
+        value = texts[n]
+        form = normalize(value)
+        if form == value:
+            known[n] = (value, indexes[:-1])
+        elif form.isascii() and "\n" not in form:
+            pending.append((n, form))
+        else:
+            known[n] = None
+    if pending:
+        forms = group.matching("\n".join([form for _, form in pending]).encode())
+        for number, (n, form) in enumerate(pending):
+            more = forms.get(number, [])
+            if more is None:
+                known[n] = None
+            else:
+                indexes = found[n][:-1] + [i for i in more if i != normal]  # type: ignore[index]
+                known[n] = (f"{texts[n]}{JOIN}{form}", indexes)
+    return known
 
 
 def _positions(column: list, value: object) -> list[int]:

@@ -124,30 +124,33 @@ class SecurityStage(EventStage):
 
     def _field_hits(self, event: dict, fields: Found | None) -> dict[str, Rule]:
         """The rules the event's scanned fields (those numbered in `fields`, None: all) match
-        after `unless`, by id; a field's patterns are scanned for only where not given."""
+        after `unless`, by id; a field is read and scanned only where the batch scan left it
+        unknown."""
         hits: dict[str, Rule] = {}
         limit = self.config.max_scan_chars
         for number, (root, rest, scan, scanner) in enumerate(self._fields):
             if fields is None:
-                found = None
+                known = None
             elif number in fields:
-                found = fields[number]
+                known = fields[number]
             else:
                 continue
-            value = event.get(root)
-            if value is None or (rest and (value := _get(value, rest)) is None):
-                continue
-            if value.__class__ is not str:
-                if not isinstance(value, list):
+            if known is not None:
+                text, rules = known[0], scanner.rules_at(known[1])
+            else:
+                value = event.get(root)
+                if value is None or (rest and (value := _get(value, rest)) is None):
                     continue
-                value = "\n".join(v for v in value if isinstance(v, str))
-            if len(value) > limit:
-                value = value[:limit]
-            if found is None:
+                if value.__class__ is not str:
+                    if not isinstance(value, list):
+                        continue
+                    value = "\n".join(v for v in value if isinstance(v, str))
+                if len(value) > limit:
+                    value = value[:limit]
                 found = scan(value)  # the common clean value stops here
                 if not found:
                     continue
-            text, rules = scanner.resolve(value, found)
+                text, rules = scanner.resolve(value, found)
             for rule in rules:
                 if rule.id in hits:
                     continue
@@ -245,6 +248,11 @@ class FieldScanner:
                 text = f"{text}{JOIN}{normal}"
         rules = self._rules
         return text, [rules[n] for n in found if n != self._normal_id]
+
+    def rules_at(self, indexes: list[int]) -> list[Rule]:
+        """The rules of these pattern indexes (the normalising test's is not one of them)."""
+        rules = self._rules
+        return [rules[n] for n in indexes]
 
 
 class FailureWindow:

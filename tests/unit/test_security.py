@@ -700,3 +700,24 @@ def test_the_source_is_the_first_non_empty_text_then_the_message() -> None:
         "192.0.2.1"
     )
     assert source({"source": {"ip": []}, "message": 5}) is None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["..%2f..%2fetc%2fpasswd", "%27%20OR%20%271%27%3D%271", "%0a;cat /etc/shadow", "ok"],
+        ["%C3%A9%27 or 1=1--", "%2527%20union%20select%20null", "%%", "a+b", "%2e%2e/x"],
+        ["plain", "%3Cscript%3Ealert(1)%3C/script%3E", "&#60;script&#62;", "%0d%0a%20id"],
+    ],
+)
+def test_normal_forms_resolved_in_the_batch_mark_what_the_per_event_path_marks(values) -> None:
+    events = [
+        {"url": {"original": value, "query": value[::-1]}, "message": f"GET {value} x"}
+        for value in values
+    ]
+    fast = stage(tag="security_alert")  # options: fresh stages, not the shared one
+    slow = stage(tag="security_alert")
+    slow._prefilter = None
+    assert fast([_deep(e) for e in events]) == slow([_deep(e) for e in events])
+    known = [k for fields in fast._prefilter(events)[0].values() for k in fields.values()]
+    assert any(k is not None and "\x00" in k[0] for k in known)  # a normal form from the batch
