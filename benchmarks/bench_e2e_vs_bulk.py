@@ -11,7 +11,8 @@ offset committed (its metrics); with `--steady`, from its consumer group being s
 member holding partitions to the first partition fully committed, counting only the offsets
 committed in between (the pipeline-bound rate while every member is busy: without the group's
 forming, rebalance and tail). The line ends with the CPU of that window: cores busy in the
-workers, the Kafka broker, the rest of the machine (stub engine, other work) and idle. Each
+workers (with `--workers N`, the parent's and each process's apart), the Kafka broker, the engine
+(its JVM, or benchmarks/stub_engine.py), the rest of the machine, waiting on I/O, and idle. Each
 `--tree` (a checkout, e.g. `git worktree add /tmp/before HEAD`) is timed in turn, so code before
 and after a change meets the same machine load. With `--url` at benchmarks/stub_engine.py and
 `--no-loader` the run is pipeline-bound (`--workers`).
@@ -161,10 +162,16 @@ def cpu_shares(spent: dict[str, float], rate: float, who: str = "workers") -> st
         "broker": spent["broker"],
         "engine": spent["engine"],
         "rest": spent["machine"] - spent["workers"] - spent["broker"] - spent["engine"],
-        "idle": spent["capacity"] - spent["machine"],
+        "iowait": spent["iowait"],
+        "idle": spent["capacity"] - spent["machine"] - spent["iowait"],
     }
     cores = ", ".join(f"{name} {value / seconds:.2f}" for name, value in busy.items())
-    return f"cores: {cores}; {who} {spent['workers'] / events * 1e6:.1f} us CPU/event"
+    each = [value for name, value in spent.items() if name.startswith("process ")]
+    apart = " + ".join(f"{value / seconds:.2f}" for value in each) if len(each) > 1 else ""
+    return (
+        f"cores: {cores}{f' ({who}: {apart})' if apart else ''}; "
+        f"{who} {spent['workers'] / events * 1e6:.1f} us CPU/event"
+    )
 
 
 def main() -> int:

@@ -104,7 +104,7 @@ def broker_pids() -> list[int]:
 
 
 def engine_pids() -> list[int]:
-    """Local OpenSearch or Elasticsearch JVMs (a java command line naming either)."""
+    """Local OpenSearch or Elasticsearch JVMs (a java command line naming either), or the stub."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -112,16 +112,17 @@ def engine_pids() -> list[int]:
                 line = (entry / "cmdline").read_bytes().lower()
             except OSError:
                 continue
-            if b"java" in line and (b"opensearch" in line or b"elasticsearch" in line):
+            jvm = b"java" in line and (b"opensearch" in line or b"elasticsearch" in line)
+            if jvm or b"stub_engine.py" in line:
                 found.append(int(entry.name))
     return found
 
 
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine so far, over all cores."""
+def machine_cpu() -> tuple[float, float, float]:
+    """(busy, waiting on I/O, total) CPU seconds of the whole machine so far, over all cores."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]  # idle + iowait
-    return (sum(values[:8]) - idle) / TICKS, sum(values[:8]) / TICKS
+    return (sum(values[:8]) - idle) / TICKS, values[4] / TICKS, sum(values[:8]) / TICKS
 
 
 class CpuShare:
@@ -129,18 +130,21 @@ class CpuShare:
 
     def __init__(self, worker: int) -> None:
         self.worker = worker
+        self.processes = [worker, *children(worker)]  # `process N` in the samples, in this order
         self.brokers = broker_pids()
         self.engines = engine_pids()
         self.start = self.sample()
 
     def sample(self) -> dict[str, float]:
         pids = [self.worker, *children(self.worker)]
-        busy, total = machine_cpu()
+        busy, iowait, total = machine_cpu()
         return {
             "workers": sum(process_cpu(pid) for pid in pids),
+            **{f"process {n}": process_cpu(pid) for n, pid in enumerate(self.processes)},
             "broker": sum(process_cpu(pid) for pid in self.brokers),
             "engine": sum(process_cpu(pid) for pid in self.engines),
             "machine": busy,
+            "iowait": iowait,
             "capacity": total,
         }
 
