@@ -102,6 +102,8 @@ class GrokStage:
                     break
             event = events[index]
             index += 1
+            if why.__class__ is not int:  # a writer raised on this event: the runner tags it
+                raise why
             if why == ELSEWHERE:
                 try:
                     matched = self._match(event)
@@ -114,8 +116,6 @@ class GrokStage:
                 add_tags(event, failure_tags)
             elif why == TIMED_OUT:
                 add_tags(event, timeout_tags)
-            else:  # a writer raised on this event: the runner tags it
-                raise why
         return events
 
     def _match(self, event: dict) -> bool:
