@@ -72,10 +72,15 @@ class _GroupScan:
             return dict.fromkeys(self._capped.matching(data))
         patterns: dict[int, set[int]] = {}
         index = last = 0
+        bound = -1  # where the item of the last match ends (its newline, or the data's end)
+        ids: set[int] = set()
         for end, pattern in sorted(found):  # the newlines before a match's last byte: its item
-            index += data.count(b"\n", last, end)
-            last = end
-            patterns.setdefault(index, set()).add(pattern)
+            if end > bound:
+                index += data.count(b"\n", last, end)
+                last = end
+                bound = data.find(b"\n", end) % (len(data) + 1)  # -1: the last item
+                ids = patterns[index] = set()
+            ids.add(pattern)
         exact, indexes = self.exact, self.indexes
         return {
             item: sorted(n for p in ids for n in indexes[p]) if exact.issuperset(ids) else None
