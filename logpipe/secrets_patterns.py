@@ -44,11 +44,14 @@ _VALUE_GUARD = r"(?!\[REDACTED|hmac:[0-9a-f]{16})"  # never re-redact our own ou
 # right after `=` or `:`, where a value starts), a bounded name; the name itself is then
 # checked (`NameMatcher`), not spelled out here. The lookbehind comes after the name's first
 # character, so a search skips to a letter before trying it; the possessive runs give back
-# nothing, as what follows them could not match a character they took.
+# nothing, as what follows them could not match a character they took. Case is ignored only
+# where it matters (`re.IGNORECASE` on the whole searches slower): the words, the guard and the
+# name's first letter (A-Z, a-z and the four letters the flag folds to them).
+_ANY_CASE_GUARD = f"(?i:{_VALUE_GUARD})"
 _KV = (
-    r"(?P<k>[A-Za-z_](?<![\w.:=-].)[\w.-]{0,127}+)[\"']?[ \t]*[:=][ \t]*"
-    rf"(?:\"{_VALUE_GUARD}(?P<v>[^\"\r\n]++)\"|'{_VALUE_GUARD}(?P<v2>[^'\r\n]++)'"
-    rf"|(?:(?:bearer|basic|token)[ \t]+)?{_VALUE_GUARD}(?P<v3>[^\s&;,\"'<>()\[\]{{}}]+))"
+    r"(?P<k>[A-Za-z_\u0130\u0131\u017f\u212a](?<![\w.:=-].)[\w.-]{0,127}+)[\"']?[ \t]*[:=][ \t]*"
+    rf"(?:\"{_ANY_CASE_GUARD}(?P<v>[^\"\r\n]++)\"|'{_ANY_CASE_GUARD}(?P<v2>[^'\r\n]++)'"
+    rf"|(?:(?i:bearer|basic|token)[ \t]+)?{_ANY_CASE_GUARD}(?P<v3>[^\s&;,\"'<>()\[\]{{}}]+))"
 )
 _CLI = (
     r"(?<![\w-])--?(?:password|passwd|pass|pwd|pw|passphrase|token|secret|api[-_]?key"
@@ -259,7 +262,6 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"[\"']?\s*[:=]",
         _KV,
         name_check=_TEXT_KEY.bounded,
-        flags=re.IGNORECASE,
         hints=_key_value_hints(TEXT_KEY_NAMES),
     ),
     _rule(
@@ -268,7 +270,6 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         _KV,
         looks_random,
         name_check=_WEAK_KEY.bounded,
-        flags=re.IGNORECASE,
         hints=_key_value_hints(WEAK_NAMES),
     ),
     _rule(
