@@ -8,6 +8,8 @@ a group named `v` limits what is replaced). Modes: `mask` (`[REDACTED:<rule id>]
 With Hyperscan, one scan of the batch's JSON (`logpipe.redact_prefilter`) picks the events the
 walk could change; the others are not walked, and once `share_sources()` is called (by
 `logpipe.serialized.share_serialization`) their scanned JSON becomes their document source.
+The walk redacts by name as it goes; the value rules run at the end of the batch, on the
+strings of every walked event that one more scan picks.
 """
 
 from __future__ import annotations
