@@ -32,7 +32,9 @@ _LOOK_ALIKES = str.maketrans({
 })  # fmt: skip
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _VERSION_COMMENT = re.compile(r"^!\d{0,6}")
-_SPACE = re.compile(r"[ \t\f\v+]+")
+# Each run of spaces, tabs, form feeds, VTs and `+` becomes one space; a run that is one space
+# already is not matched (an access line has many, and each match is a replacement).
+_SPACE = re.compile(r"[\t\f\v+][ \t\f\v+]*| [ \t\f\v+]+")
 _ENTITY = re.compile(r"&(?:#|[a-z]{2,8};)", re.IGNORECASE)
 
 
