@@ -6,10 +6,12 @@ values joined by newlines. The database holds the same patterns as the per-value
 the normalising test, each in its newline-free version (`newline_free`), without the
 single-match flag and with `^`/`$` at line ends: every match a value has on its own is found,
 and a match of a newline-free pattern lies within one value, so the patterns a value matches
-are known exactly and the stage need not scan it again. Values that are not single-line ASCII
-strings within the length limit (rare), values matched by a pattern that could not be made
-newline-free, and all values of a scan that stopped at `MATCH_CAP` are scanned again by the
-stage; an event with no hit and no status worth a look needs no work.
+are known exactly. A value that needs normalising is normalised here and the normal forms are
+scanned together the same way: the stage takes what its rules see without reading or scanning
+the value again. Values that are not single-line ASCII strings within the length limit (rare),
+normal forms that are not single-line ASCII, values matched by a pattern that could not be made
+newline-free, and all values of a scan that stopped at `MATCH_CAP` are left to the stage, which
+scans them again; an event with no hit and no status worth a look needs no work.
 """
 
 from __future__ import annotations
