@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from logpipe.batch_scan import MATCH_CAP, BatchScan
 from logpipe.column_reader import column_reader
+from logpipe.errors import ConfigError
 from logpipe.hyperscan_db import block_database
 from logpipe.newline_free import newline_free
 from logpipe.normalize_text import JOIN, MAY_NEED_NORMALIZING, normalize
@@ -45,13 +46,12 @@ class _GroupScan:
         self.columns = columns
         keys = list(dict.fromkeys([*patterns, (MAY_NEED_NORMALIZING, False)]))
         free = [newline_free(pattern) for pattern, _ in keys]
+        try:
+            database = _database(hs, keys, free)
+        except ConfigError:  # a version Hyperscan refuses (never a built-in): scan as written
+            free = [None] * len(keys)
+            database = _database(hs, keys, free)
         self.exact = frozenset(n for n, pattern in enumerate(free) if pattern is not None)
-        base = hs.HS_FLAG_MULTILINE
-        flagged = [
-            (pattern or original, base | hs.HS_FLAG_CASELESS if caseless else base)
-            for pattern, (original, caseless) in zip(free, keys, strict=True)
-        ]
-        database = block_database(hs, flagged, "security")
         self._scan = database.scan
         self._scratch = hs.Scratch(database)
         self._stopped = hs.ScanTerminated
@@ -88,6 +88,16 @@ class _GroupScan:
             item: sorted(n for p in ids for n in indexes[p]) if exact.issuperset(ids) else None
             for item, ids in patterns.items()
         }
+
+
+def _database(hs, keys: list[tuple[str, bool]], free: list[str | None]):
+    """The block database of `keys`, each pattern in its newline-free version where given."""
+    base = hs.HS_FLAG_MULTILINE
+    flagged = [
+        (pattern or original, base | hs.HS_FLAG_CASELESS if caseless else base)
+        for pattern, (original, caseless) in zip(free, keys, strict=True)
+    ]
+    return block_database(hs, flagged, "security")
 
 
 class SecurityPrefilter:

@@ -721,3 +721,18 @@ def test_normal_forms_resolved_in_the_batch_mark_what_the_per_event_path_marks(v
     assert fast([_deep(e) for e in events]) == slow([_deep(e) for e in events])
     known = [k for fields in fast._prefilter(events)[0].values() for k in fields.values()]
     assert any(k is not None and "\x00" in k[0] for k in known)  # a normal form from the batch
+
+
+def test_newline_free_versions_hyperscan_refuses_leave_the_patterns_as_written(
+    monkeypatch,
+) -> None:
+    import logpipe.security_prefilter as prefilter
+
+    monkeypatch.setattr(prefilter, "newline_free", lambda pattern: "a{2,1}")  # refused
+    events = [url("/../../etc/passwd"), {"message": "Failed password for root from 192.0.2.1"}]
+    fast = stage(tag="security_alert")
+    assert all(group.exact == frozenset() for group in fast._prefilter._groups)
+    slow = stage(tag="security_alert")
+    slow._prefilter = None
+    assert fast([_deep(e) for e in events]) == slow([_deep(e) for e in events])
+    assert fast([_deep(e) for e in events])[0]["tags"][0] == "security_alert"
