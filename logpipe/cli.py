@@ -109,12 +109,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
+    from logpipe.collector import settle_after_startup
     from logpipe.documents import to_docs
     from logpipe.metadata import event_from_stdin
     from logpipe.pipeline import load_pipeline
 
     settings = load_cli_settings(args)
     pipeline = load_pipeline(settings.pipeline, optional_data=True)
+    settle_after_startup()  # as the worker does
     now_ms = int(time.time() * 1000)
     out = sys.stdout.buffer
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -158,6 +159,13 @@ def merge(root: dict, parts: tuple[str, ...], value: Any, overwrite: bool = Fals
         node[key] = [old, value]
 
 
+@functools.lru_cache(maxsize=4096)
+def _shared_grok(expression: str, pattern: str) -> Grok:
+    """One compiled Grok per expansion in the process: stages matching the same formats (the
+    default pipeline's two grok stages) compile them once."""
+    return Grok(expression, pattern)
+
+
 class Compiler:
     """Expands grok references in one expression into an Oniguruma pattern, as jls-grok does."""
 
@@ -168,7 +176,7 @@ class Compiler:
 
     def compile(self, expression: str) -> Grok:
         """Expand and compile `expression`; GrokError says what is wrong."""
-        return Grok(expression, self.expand(expression, ()))
+        return _shared_grok(expression, self.expand(expression, ()))
 
     def expand(self, text: str, stack: tuple[str, ...]) -> str:
         """Replace every `%{...}` in `text` with its definition, as a (named) group."""
