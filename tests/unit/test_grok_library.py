@@ -652,3 +652,15 @@ def test_unmatched_optional_parts_are_omitted():
 @pytest.mark.parametrize("line", [SYSLOG, ERR20, "GET / HTTP/1.1", "", "83.149.9.216 - - ["])
 def test_combined_does_not_match_other_lines(line):
     assert grok("v1", "%{COMBINEDAPACHELOG}", line) is None
+
+
+def test_libraries_share_a_compiled_expression_and_keep_their_own_definitions():
+    first = PatternLibrary().compile("%{IP:client.ip} %{WORD:verb}")
+    again = PatternLibrary().compile("%{IP:client.ip} %{WORD:verb}")
+    assert again is first  # the default pipeline's two grok stages compile it once
+    redefined = PatternLibrary(definitions={"WORD": "[a-z]+"}).compile(
+        "%{IP:client.ip} %{WORD:verb}"
+    )
+    assert redefined is not first
+    assert redefined.captures_of("10.0.0.1 GET") is None
+    assert first.captures_of("10.0.0.1 GET") == {"client": {"ip": "10.0.0.1"}, "verb": "GET"}
