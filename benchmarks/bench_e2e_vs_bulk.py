@@ -4,8 +4,9 @@
         [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL]
         [--no-loader] [--steady] [--rounds 3] [--no-warm] [--setting max_in_flight=4 ...]
 
-Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline),
-the same batch size and the same engine. The loader sends prepared bodies one request at a time
+Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline,
+with the worker's topic, partitions and offsets, so the same ids), the same batch size and the
+same engine. The loader sends prepared bodies one request at a time
 and only its requests are timed; the worker is timed from its first batch consumed to its last
 offset committed (its metrics); with `--steady`, from its consumer group being stable with every
 member holding partitions to the first partition fully committed, counting only the offsets
@@ -41,9 +42,13 @@ if "--loader" in sys.argv:  # the child that loads: the tree's own code comes fi
     sys.path.insert(0, sys.argv[sys.argv.index("--tree") + 1])
 sys.path.insert(1, str(ROOT))
 
+from confluent_kafka import Message  # noqa: E402
+
+from benchmarks.worker_process import PARTITIONS  # noqa: E402
+
 
 def fill(
-    brokers: str, topic: str, messages: list[str], timestamp_ms: int, partitions: int = 6
+    brokers: str, topic: str, messages: list[str], timestamp_ms: int, partitions: int = PARTITIONS
 ) -> None:
     """A fresh topic holding `messages` spread evenly over its partitions, at the mix's time.
 
@@ -71,22 +76,47 @@ def fill(
         raise SystemExit(f"Kafka at {brokers} did not acknowledge every message")
 
 
+def as_consumed(messages: list[str], topic: str, partitions: int) -> list[Message]:
+    """The messages as a consumer reads the topic `fill` made: partition after partition."""
+    from confluent_kafka import TIMESTAMP_CREATE_TIME
+
+    from benchmarks.bench_mix import REFERENCE_MS
+
+    return [
+        Message(
+            topic=topic,
+            partition=partition,
+            offset=offset,
+            value=messages[number].encode(),
+            timestamp=(TIMESTAMP_CREATE_TIME, REFERENCE_MS),
+        )
+        for partition in range(partitions)
+        for offset, number in enumerate(range(partition, len(messages), partitions))
+    ]
+
+
 def loader(args: argparse.Namespace) -> None:
-    """Child: prepare every body with the tree's pipeline, then time the bulk requests alone."""
-    from benchmarks.bench_mix import fresh_events, mix
-    from benchmarks.worker_process import CpuShare
+    """Child: prepare every body with the tree's pipeline, then time the bulk requests alone.
+
+    The events carry the worker's coordinates (its topic, partitions and offsets), so the
+    documents, their ids included, are the ones the worker writes.
+    """
+    from benchmarks.bench_mix import mix
+    from benchmarks.worker_process import PARTITIONS, CpuShare
     from logpipe.documents import to_docs
     from logpipe.engines import OpenSearchEngine
+    from logpipe.metadata import event_from_message
     from logpipe.pipeline import load_pipeline
     from logpipe.settings import Settings
     from logpipe.sink import build_body
 
     pipeline = load_pipeline(args.pipeline)
-    messages = mix(args.count)
+    consumed = as_consumed(mix(args.count), args.topic, PARTITIONS)
     bodies = []
     docs = 0
     for start in range(0, args.count, args.batch_size):
-        events = pipeline(fresh_events(messages[start : start + args.batch_size], start))
+        chunk = consumed[start : start + args.batch_size]
+        events = pipeline([event_from_message(message) for message in chunk])
         batch = to_docs(events, args.prefix)
         docs += len(batch)
         bodies.append(build_body(batch))
@@ -102,9 +132,10 @@ def loader(args: argparse.Namespace) -> None:
     print(json.dumps({"seconds": spent, "docs": docs, "requests": len(bodies), "cpu": cpu.spent()}))
 
 
-def time_loader(tree: Path, args: argparse.Namespace, prefix: str) -> tuple[float, str]:
+def time_loader(tree: Path, args: argparse.Namespace, prefix: str, topic: str) -> tuple[float, str]:
     """Events/s of the bare loader with the tree's pipeline, and its requests' time and CPU."""
     command = [sys.executable, __file__, "--loader", "--tree", str(tree), "--prefix", prefix]
+    command += ["--topic", topic]
     for name in ("count", "batch_size", "pipeline", "url"):
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     done = subprocess.run(command, capture_output=True, check=False)
@@ -116,13 +147,13 @@ def time_loader(tree: Path, args: argparse.Namespace, prefix: str) -> tuple[floa
     return rate, f"{request_ms:.0f} ms/request; {cpu_shares(answer['cpu'], rate, 'loader')}"
 
 
-def bare_load(tree: Path, args: argparse.Namespace) -> tuple[float, str]:
+def bare_load(tree: Path, args: argparse.Namespace, topic: str) -> tuple[float, str]:
     """Events/s of the bare loader into indices of its own (dropped afterwards), and its CPU."""
     from benchmarks.worker_process import drop_indices
 
     prefix = f"bl{uuid.uuid4().hex[:8]}"
     try:
-        return time_loader(tree, args, prefix)
+        return time_loader(tree, args, prefix, topic)
     finally:
         drop_indices(args.url, prefix)
 
@@ -196,6 +227,7 @@ def main() -> int:
     )
     parser.add_argument("--loader", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
+    parser.add_argument("--topic", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.loader:
         loader(args)
@@ -216,21 +248,21 @@ def main() -> int:
     shares: dict[str, list[float]] = {}
     try:
         if not args.no_loader and not args.no_warm:
-            warm, how = bare_load(trees[0], args)
+            warm, how = bare_load(trees[0], args, topic)
             print(f"warm-up load (untimed): {warm:,.0f} events/s ({how})", flush=True)
         for round_number in range(1, args.rounds + 1):
             for tree in trees:
                 loader_first = round_number % 2 == 1
                 loaded = None
                 if not args.no_loader and loader_first:
-                    loaded = bare_load(tree, args)
+                    loaded = bare_load(tree, args, topic)
                 rates = [
                     (setting, workers, *time_worker(tree, args, topic, workers, setting))
                     for setting in args.setting or [""]
                     for workers in args.workers or [1]
                 ]
                 if not args.no_loader and not loader_first:
-                    loaded = bare_load(tree, args)
+                    loaded = bare_load(tree, args, topic)
                 first = f" ({'loader' if loader_first else 'workers'} first)"
                 first = "" if args.no_loader else first
                 if loaded:
