@@ -73,6 +73,34 @@ def _cli_context(m: re.Match[str]) -> bool:
     return _MYSQL.search(m.string, max(line_start, m.start() - 200), m.start()) is not None
 
 
+# sudo's log line (`lib/eventlog/eventlog.c` in sudo's source) reads `<user> : [<reason> ; ]
+# [HOST=<host> ; ]TTY=<tty> ; PWD=<cwd> ; USER=<run-as user> ; ... COMMAND=<command>`: there
+# `PWD` is the user's working directory, not a password. Exempt only that layout: the name
+# `PWD` as sudo spells it, the whole field before it `TTY=<tty> ; ` (after `: ` or `; `) with no
+# `COMMAND=` (the command's arguments follow that) earlier on its line, an unquoted absolute
+# path that runs to ` ; USER=` on the same line.
+_SUDO_TTY = re.compile(r"(?<=[:;] )TTY=[^\s;]{1,64} ; ")
+_SUDO_TTY_CHARS = 72  # `TTY=`, the longest tty `_SUDO_TTY` takes, ` ; `
+_SUDO_HEAD_CHARS = 1024  # how far before `TTY=` a `COMMAND=` on its line is looked for
+_PATH_MAX = 4096  # Linux's longest path, with its NUL
+
+
+def _not_sudo_cwd(m: re.Match[str]) -> bool:
+    """False for sudo's `PWD=<working directory>` (see `_SUDO_TTY`), True for any other match."""
+    text, start, value = m.string, m.start(), m.start("v3")
+    if value < 0 or text[value] != "/" or m.group("k") != "PWD":
+        return True
+    tty = text.rfind("TTY=", max(0, start - _SUDO_TTY_CHARS), start)
+    if tty < 0 or _SUDO_TTY.fullmatch(text, tty, start) is None:
+        return True
+    head = max(0, tty - _SUDO_HEAD_CHARS)
+    line_start = text.rfind("\n", head, tty) + 1
+    if text.find("COMMAND=", max(head, line_start), tty) >= 0:
+        return True
+    end = text.find(" ; ", value, value + _PATH_MAX + 3)
+    return end < 0 or not text.startswith(" ; USER=", end) or "\n" in text[value:end]
+
+
 _IBAN_LENGTHS = {  # country -> IBAN length
     "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
     "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
@@ -261,6 +289,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential|sig|app_?id|otp|jwt)[\w.-]*"
         r"[\"']?\s*[:=]",
         _KV,
+        match_check=_not_sudo_cwd,
         name_check=_TEXT_KEY.bounded,
         hints=_key_value_hints(TEXT_KEY_NAMES),
     ),

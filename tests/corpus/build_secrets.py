@@ -57,6 +57,12 @@ def app(message: str, **fields: object) -> str:
     return orjson.dumps({"level": "INFO", "message": message, **fields}).decode()
 
 
+def sudo_line(cwd: str) -> str:
+    """A syslog line of sudo in its own layout (as in elastic/beats' system module test logs):
+    `PWD=` is the user's working directory there, not a password."""
+    return f"Feb 21 23:35:33 localhost sudo: vagrant : TTY=pts/0 ; PWD={cwd} ; USER=root ; COMMAND=/bin/ls"
+
+
 def secret_lines(rng: random.Random) -> list[tuple[str, str, str]]:
     """(kind, secret, line) triples."""
     rows: list[tuple[str, str, str]] = []
@@ -220,6 +226,7 @@ BENIGN = [
     ("ip", lambda r: f"198.51.100.{r.randint(1, 254)}", lambda v: app("client", client_ip=v)),
     ("secretary_word", lambda r: "secretary", lambda v: f"meeting with the {v} at 10"),
     ("keyboard_layout", lambda r: r.choice(["us", "de"]), lambda v: app("prefs", keyboard=v)),
+    ("sudo_working_dir", lambda r: r.choice(["/home/vagrant", "/root", "/var/www/app", "/etc/nginx/sites-enabled", "/home/alice/My Documents", "/tmp"]), sudo_line),
 ]  # fmt: skip
 
 
