@@ -10,14 +10,13 @@ The mix is deterministic (seeded): 50% Nginx combined access lines (3% attacks, 
 some credentials in query strings), 30% JSON application logs in the replaced deployment's shape
 (5% with a Java or Python stack trace, 3% with a password, token or e-mail), 20% syslog (sshd,
 sudo, CRON, systemd; RFC 3164 and RFC 3339 stamps). One process pinned to one core; CPU time;
-the collector set as worker.py sets it after startup (`gc.freeze()`, young collections after
-`GC_YOUNG` net container objects).
+the collector set as the worker sets it after startup (`collector.settle_after_startup`:
+`gc.freeze()`, young collections after `GC_YOUNG` net container objects).
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import os
 import random
@@ -32,12 +31,12 @@ from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from logpipe.collector import GC_YOUNG, settle_after_startup  # noqa: E402
 from logpipe.documents import to_docs  # noqa: E402
 from logpipe.metadata import event_from_message  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.samples import JAVA_TRACE, PY_TRACE  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
-from logpipe.worker import GC_YOUNG  # noqa: E402
 
 REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 REFERENCE_MS = int(REFERENCE.timestamp() * 1000)
@@ -228,8 +227,7 @@ def main() -> int:
         return 0
     # as worker.py after startup: the pipeline and the mix stay out of full passes, and a batch in
     # flight is not rescanned by young collections
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+    settle_after_startup()
     whole = min(time_whole(pipeline, messages, args.batch) for _ in range(args.rounds))
     stages: dict[str, float] = {}
     for _ in range(max(1, args.rounds - 1)):

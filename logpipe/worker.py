@@ -17,6 +17,7 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 
+from logpipe.collector import settle_after_startup
 from logpipe.deadletter import DeadLetterWriter
 from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
@@ -40,9 +41,6 @@ READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
 WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight
 SLOW_ENGINE = 5.0  # waiting this long for room, the worker pauses its partitions too
-# Net container objects allocated before a young collection (CPython's default is 700): above a
-# batch's events, which die together by reference counting, so collections stop costing per event.
-GC_YOUNG = 50_000
 
 
 class Worker:
@@ -113,10 +111,7 @@ class Worker:
             on_revoke=self._on_revoke,
             on_lost=self._on_revoke,
         )
-        # What startup built (pipeline, rules, clients) lives as long as the process: leave it out
-        # of the collector's full passes, which otherwise rescan it as batches in flight age.
-        gc.freeze()
-        gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
+        settle_after_startup()
         try:
             while not self.stopping:
                 messages = self.consumer.consume(
@@ -247,7 +242,7 @@ class Worker:
         """A sender's wait between attempts; cut short once the worker gives up.
 
         A failed request leaves its body in reference cycles (the error's frames hold it); with
-        young collections GC_YOUNG allocations apart they would pile up over an outage.
+        young collections `collector.GC_YOUNG` allocations apart they would pile up over an outage.
         """
         gc.collect()
         deadline = time.monotonic() + seconds

@@ -14,12 +14,13 @@ import weakref
 import orjson
 import pytest
 
+from logpipe.collector import GC_YOUNG
 from logpipe.errors import EngineUnavailable, LogpipeError
 from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.settings import Settings
 from logpipe.stages.base import BuildContext
 from logpipe.stages.multiline import MultilineConfig, MultilineStage
-from logpipe.worker import GC_YOUNG, Worker
+from logpipe.worker import Worker
 
 T = "t"
 
