@@ -81,32 +81,16 @@ class Metadata(_Identified, total=False):
 
 
 def event_from_message(message: Message) -> dict[str, Any]:
-    """A fresh event of a Kafka message; id `<topic>-<partition>-<offset>`, the same in replays."""
-    topic, partition, offset = message.topic(), message.partition(), message.offset()
-    key = message.key()
-    timestamp = message.timestamp()[1]
-    raw = message.value() or b""
-    meta: Metadata = {
-        "id": f"{topic}-{partition}-{offset}",
-        "kafka": {
-            "topic": topic,
-            "partition": partition,
-            "offset": offset,
-            "key": key.decode("utf-8", "replace") if key is not None else None,
-            "timestamp": timestamp if timestamp > 0 else None,
-        },
-    }
-    try:
-        return {"message": raw.decode(), "@metadata": meta}
-    except UnicodeDecodeError:
-        return _replaced(raw, meta)
+    """A fresh event of a Kafka message (one without error); id `<topic>-<partition>-<offset>`,
+    the same in replays."""
+    return events_from_messages([message])[0][0]
 
 
 def events_from_messages(
     messages: list[Message],
 ) -> tuple[list[dict[str, Any]], dict[tuple[str, int], int], list[KafkaError]]:
-    """A consumed batch in one loop: the events (each as `event_from_message` makes it), every
-    partition's next offset, and the errors among the messages."""
+    """A consumed batch in one loop: the events of the messages without error, every partition's
+    next offset, and the errors among the messages."""
     events: list[dict[str, Any]] = []
     positions: dict[tuple[str, int], int] = {}
     errors: list[KafkaError] = []

@@ -77,7 +77,7 @@ def test_a_kafka_message_without_value_key_or_time():
     assert event["@metadata"]["kafka"]["timestamp"] is None
 
 
-def test_a_consumed_batch_makes_the_events_one_message_makes_and_each_partitions_next_offset():
+def test_a_consumed_batch_makes_each_messages_event_and_each_partitions_next_offset():
     messages = [
         kafka_message(),
         Message(topic="logs", partition=3, offset=42, value=b"\xffbad", timestamp=(0, -1)),
@@ -86,9 +86,16 @@ def test_a_consumed_batch_makes_the_events_one_message_makes_and_each_partitions
         Message(topic="logs", partition=3, offset=43, value=b"last", timestamp=(1, NOV_26)),
     ]
     events, positions, errors = events_from_messages(messages)
-    expected = [event_from_message(m) for m in messages if m.error() is None]
-    assert orjson.dumps(events) == orjson.dumps(expected)  # key order too
+    assert [e["@metadata"]["id"] for e in events] == [
+        "logs-3-41",
+        "logs-3-42",
+        "other-0-7",
+        "logs-3-43",
+    ]
+    assert orjson.dumps(events[0]) == orjson.dumps(event_from_message(messages[0]))
     assert events[1]["tags"] == [UTF8_REPLACED]
+    assert events[2]["message"] == "" and events[2]["@metadata"]["kafka"]["key"] == "\ufffd"
+    assert events[3]["message"] == "last"
     assert positions == {("logs", 3): 44, ("other", 0): 8}
     assert [error.code() for error in errors] == [KafkaError._PARTITION_EOF]
 
