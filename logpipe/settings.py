@@ -91,6 +91,9 @@ class Settings(BaseSettings):
         2, ge=1, le=16, description="batches delivered at once while the next one is prepared"
     )
     flush_interval: float = Field(1.0, gt=0, le=60, description="seconds to wait to fill a batch")
+    commit_interval: float = Field(
+        0.5, ge=0, le=60, description="seconds between commits under load"
+    )
     max_backoff: float = Field(30.0, gt=0, description="cap of the retry backoff, seconds")
     shutdown_timeout: float = Field(30.0, ge=0, description="seconds to finish a batch on SIGTERM")
 

@@ -95,6 +95,8 @@ class Worker:
         self.offsets = OffsetTracker()
         self.inflight = InFlight(self._send, settings.max_in_flight)
         self.failure: BaseException | None = None
+        self._commit_cap: dict[TopicKey, int] | None = None  # settled, not committed yet
+        self._last_commit = 0.0
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
@@ -119,13 +121,15 @@ class Worker:
                 )
                 if messages:
                     self._process(messages)
-                self._settle()
+                # Caught up (a short batch): commit now; under load, every commit_interval.
+                self._settle(commit_now=len(messages) < self.settings.batch_size)
                 self._housekeeping()
             self._wait_for_room(0)  # SIGTERM: finish what is in flight, within shutdown_timeout
             if len(self.inflight):
                 self._leave_unacknowledged()
         finally:
             self.abandoned = True  # senders still retrying give up: nothing more is committed
+            self._commit_settled()
             self.inflight.close()
             self.metrics.ready.set(0)
             self.consumer.close()
@@ -196,9 +200,12 @@ class Worker:
         self.slow = False
         self._settle()
 
-    def _settle(self, raise_failure: bool = True) -> None:
-        """Acknowledge the batches that ended, oldest first, and commit under the last one's cap."""
-        cap: dict[TopicKey, int] | None = None
+    def _settle(self, raise_failure: bool = True, commit_now: bool = False) -> None:
+        """Acknowledge the batches that ended, oldest first, and commit under the last one's cap.
+
+        The commit waits until `commit_interval` has passed since the last one, unless
+        `commit_now`: a commit costs the broker about as much as fetching a thousand messages.
+        """
         for batch in self.inflight.ready():
             if batch.error is not None:
                 self.failure = self.failure or batch.error
@@ -213,9 +220,9 @@ class Worker:
                         if self.generations.get(key, 0) == batch.generations.get(key, 0)
                     }
                 )
-                cap = batch.held
-        if cap is not None:
-            self._commit(cap)
+                self._commit_cap = batch.held
+        if commit_now or time.monotonic() - self._last_commit >= self.settings.commit_interval:
+            self._commit_settled()
         self._sync_pause()
         if raise_failure and self.failure is not None:
             raise self.failure
@@ -292,7 +299,7 @@ class Worker:
         while len(self.inflight) and not self.held and not self._give_up():
             if self.inflight.wait(WAIT_SLICE):
                 self._settle(raise_failure=False)
-        self._settle(raise_failure=False)
+        self._settle(raise_failure=False, commit_now=True)
         generations = dict(self.generations)
         for key in lost:
             generations[key] = generations.get(key, 0) + 1
@@ -302,6 +309,13 @@ class Worker:
         for p in partitions:
             self.metrics.consumer_lag.labels(p.topic, str(p.partition)).set(0)
         log.info("revoked %s", _names(partitions))
+
+    def _commit_settled(self) -> None:
+        """Commit what the settled batches acknowledged, under the last one's cap."""
+        cap, self._commit_cap = self._commit_cap, None
+        if cap is not None:
+            self._last_commit = time.monotonic()
+            self._commit(cap)
 
     def _commit(self, held: dict[TopicKey, int]) -> None:
         """Commit what was acknowledged, but never past a line a stage held (`held`)."""

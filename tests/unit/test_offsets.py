@@ -148,7 +148,7 @@ def test_acknowledged_batches_are_committed_up_to_the_held_line():
     multiline = MultilineStage(MultilineConfig(max_wait_seconds=60), BuildContext())
     consumer = FakeConsumer()
     worker = Worker(
-        Settings(),
+        Settings(commit_interval=0),  # every settle commits
         Pipeline("t", [BuiltStage("join", multiline)]),
         RefusingEngine(refusals=0),
         consumer,

@@ -317,6 +317,47 @@ def test_revocation_during_an_outage_drops_the_lost_partition_and_never_commits_
     assert engine.requests[-1] == [f"{T}-0-{n}" for n in range(3)]  # partition 1 no longer sent
 
 
+def test_while_full_batches_keep_coming_offsets_are_committed_once_per_commit_interval():
+    consumer = FakeConsumer([batch(0, n * 5, 5) for n in range(20)])
+    worker, thread = start(consumer, GatedEngine(), batch_size=5, commit_interval=60)
+    until(lambda: consumer.committed(0) == 100)  # the first short (empty) batch commits at once
+    stop(worker, thread)
+    assert len(consumer.commits()) <= 2, consumer.events
+
+
+def test_with_commit_interval_zero_every_settled_batch_is_committed():
+    consumer = FakeConsumer([batch(0, n * 5, 5) for n in range(20)])
+    worker, thread = start(consumer, GatedEngine(), batch_size=5, commit_interval=0)
+    until(lambda: consumer.committed(0) == 100)
+    stop(worker, thread)
+    assert len(consumer.commits()) >= 10, consumer.events
+
+
+def test_revocation_commits_the_settled_batches_the_interval_held_back():
+    consumer = FakeConsumer([batch(0, 0, 3) + batch(1, 0, 3)], partitions=(0, 1))
+    consumer.batches += [batch(0, 3 + n * 6, 6) for n in range(5)]
+    consumer.before_consume[5] = lambda c: c.revoke(1)
+    worker, thread = start(consumer, GatedEngine(), batch_size=6, commit_interval=60)
+    until(lambda: ("revoked", 1) in consumer.events)
+    revoked_at = consumer.events.index(("revoked", 1))
+    commits = [event[1] for event in consumer.events[:revoked_at] if event[0] == "commit"]
+    assert commits[-1] == {0: 3 + 3 * 6}, consumer.events  # batches 2-4, settled, not committed
+    assert {0: 3, 1: 3} in commits, consumer.events
+    stop(worker, thread)
+    assert consumer.committed(0) == 33, consumer.events
+
+
+def test_sigterm_commits_the_settled_batches_the_interval_held_back():
+    consumer = FakeConsumer([batch(0, n * 5, 5) for n in range(6)])
+    consumer.before_consume[6] = lambda _c: worker.request_stop()
+    worker, thread = start(consumer, GatedEngine(), batch_size=5, commit_interval=60)
+    thread.join(10)
+    assert not thread.is_alive()
+    # The first batch commits at once (no commit yet); the rest only on the way out.
+    assert consumer.commits() == [{0: 5}, {0: 30}], consumer.events
+    assert consumer.events[-1] == ("close",)
+
+
 def test_a_failure_on_a_sender_thread_stops_the_worker_with_its_message():
     engine = GatedEngine([LogpipeError("opensearch refused the credentials (401)")])
     consumer = FakeConsumer([batch(0, 0, 5), batch(0, 5, 5)])
