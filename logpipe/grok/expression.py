@@ -14,7 +14,7 @@ import regex
 from logpipe.errors import ConfigError
 from logpipe.fields import split_path
 from logpipe.grok.onig import OnigError, translate
-from logpipe.grok.prefilter import anchored, leading_chars, required_literals
+from logpipe.grok.prefilter import checks
 
 # Oniguruma as Logstash compiles grok: ^ and $ match at line ends, `.` matches a newline too
 FLAGS = regex.MULTILINE | regex.DOTALL | regex.VERSION0
@@ -114,9 +114,7 @@ class Grok:
                 raise GrokError(f"empty or blank field name in grok capture {name!r}")
             captures.append(Capture(index, field, typ))
         self.captures = tuple(captures)
-        self.literals = required_literals(translation.source)
-        self.first_chars = leading_chars(translation.source)
-        self.anchored = anchored(translation.source)
+        self.literals, self.first_chars, self.anchored = checks(translation.source)
 
     def search(self, text: str, timeout: float | None = None) -> Any:
         """Return the first match in `text` or None; raise TimeoutError past `timeout` seconds."""

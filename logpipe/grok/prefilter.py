@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from re import _constants as sre_c
 from re import _parser as sre_parse
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 # `re` knows no \p{..}: a stand-in category (read as "any character" for first characters)
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
@@ -24,29 +24,36 @@ _WIDEST_RANGE = 256  # a class range wider than this is read as "any character"
 T = TypeVar("T")
 
 
-def anchored(pattern: str) -> bool:
-    """Whether every match of `pattern` starts at the text's start (`\\A`): `match` is `search`."""
-    try:
-        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE | re.DOTALL)
-    except Exception:  # syntax `re` does not know
-        return False
-    return _anchored(list(tree))
+class Checks(NamedTuple):
+    """What an expression's pattern tells before matching: see `checks`."""
+
+    literals: tuple[str, ...]
+    first_chars: frozenset[str] | None
+    anchored: bool
 
 
-def leading_chars(pattern: str) -> frozenset[str] | None:
-    """The characters a match of `pattern` can start with, when it is anchored at `\\A`.
+def checks(pattern: str) -> Checks:
+    """The cheap checks of `pattern`, from one parse of it.
 
-    None when the pattern is not anchored there, can match an empty text, or could start with
-    too many characters to list (it is then tried on every text).
+    literals: strings every match contains (longest first, at most three; none inside another),
+    for an `in` check before matching. first_chars: the characters a match can start with when
+    the pattern is anchored at `\\A`; None when it is not, can match an empty text, or could
+    start with too many characters to list (it is then tried on every text). anchored: whether
+    every match starts at the text's start (`\\A`), so `match` is `search`.
     """
     try:
         tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE | re.DOTALL)
-    except Exception:  # syntax `re` does not know: no dispatch, it is only a speed-up
-        return None
-    if tree.state.flags & re.IGNORECASE or not _anchored(list(tree)):
-        return None
-    chars, nullable = _first(list(tree))
-    return None if chars is None or nullable else frozenset(chars)
+    except Exception:  # syntax `re` does not know: no checks, they are only a speed-up
+        return Checks((), None, False)
+    items = list(tree)
+    is_anchored = _anchored(items)
+    flags = tree.state.flags
+    first_chars = None
+    if is_anchored and not flags & re.IGNORECASE:
+        chars, nullable = _first(items)
+        first_chars = None if chars is None or nullable else frozenset(chars)
+    literals = () if flags & (re.IGNORECASE | re.VERBOSE) else _required_literals(tree)
+    return Checks(literals, first_chars, is_anchored)
 
 
 def _anchored(items: list) -> bool:
@@ -136,17 +143,9 @@ def by_first_char(
     return by_char, tuple(item for found, item in entries if found is None)
 
 
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Strings every match must contain (longest first), for a cheap `in` check before matching.
-
-    A string inside a longer one is left out: the longer one's check covers it.
-    """
-    try:
-        tree = sre_parse.parse(_PROPERTY.sub(r"\\d", pattern), re.MULTILINE)
-    except Exception:  # syntax `re` does not know: no prefilter, it is only a speed-up
-        return ()
-    if tree.state.flags & (re.IGNORECASE | re.VERBOSE):
-        return ()
+def _required_literals(tree: Any) -> tuple[str, ...]:
+    """Strings every match of a parsed pattern must contain, longest first; a string inside a
+    longer one is left out: the longer one's check covers it."""
     runs: list[str] = []
     current: list[str] = []
     _collect(tree, runs, current)

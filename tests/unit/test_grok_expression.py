@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from logpipe.errors import ConfigError
 from logpipe.grok.expression import GrokError, to_float, to_int
 from logpipe.grok.library import PatternLibrary, load_patterns_dir, parse_patterns
-from logpipe.grok.prefilter import required_literals
+from logpipe.grok.prefilter import checks
 
 LIB = PatternLibrary("v1")
 
@@ -203,11 +203,11 @@ def test_compiles_are_cached():
 
 
 def test_required_literals_prefilter():
-    assert required_literals(r"\[(?:x)\] GET ") == ("[x] GET ",)
-    assert required_literals(r"(?i)abc") == ()
-    assert required_literals(r"a(?:bc|de)f") == ()
-    assert required_literals(r"(?:ab)?cd(?:ef)+") == ("cd", "ef")
-    assert required_literals(r'" "\d "') == ('" "',)  # ' "' is inside '" "'
+    assert checks(r"\[(?:x)\] GET ").literals == ("[x] GET ",)
+    assert checks(r"(?i)abc").literals == ()
+    assert checks(r"a(?:bc|de)f").literals == ()
+    assert checks(r"(?:ab)?cd(?:ef)+").literals == ("cd", "ef")
+    assert checks(r'" "\d "').literals == ('" "',)  # ' "' is inside '" "'
     g = LIB.compile(r"%{WORD:w} \[x\]")
     assert g.literals == (" [x]",) and g.captures_of("hi [y]") is None
     assert g.captures_of("hi [x]") == {"w": "hi"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from logpipe.grok.library import PatternLibrary
-from logpipe.grok.prefilter import anchored, by_first_char, leading_chars
+from logpipe.grok.prefilter import by_first_char, checks
 
 LIB = PatternLibrary("v1")
 
@@ -21,7 +21,7 @@ LIB = PatternLibrary("v1")
     ],
 )
 def test_first_characters_of_anchored_patterns(pattern, expected):
-    assert leading_chars(pattern) == frozenset(expected)
+    assert checks(pattern).first_chars == frozenset(expected)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_first_characters_of_anchored_patterns(pattern, expected):
     ],
 )
 def test_no_first_characters_when_any_text_could_match(pattern):
-    assert leading_chars(pattern) is None
+    assert checks(pattern).first_chars is None
 
 
 def test_grok_expressions_know_their_first_characters():
@@ -57,6 +57,11 @@ def test_filing_keeps_the_order_and_the_expressions_that_may_start_anywhere():
 
 
 def test_anchored_patterns_are_matched_at_the_start_only():
-    assert anchored(r"\Aab|\Ac") and anchored(r"(?:\A(?P<x>a))")
-    assert not anchored(r"\Aab|c") and not anchored(r"^a") and not anchored(r"(?:\Aa)*")
+    assert checks(r"\Aab|\Ac").anchored and checks(r"(?:\A(?P<x>a))").anchored
+    for pattern in (r"\Aab|c", r"^a", r"(?:\Aa)*", r"\A(?"):
+        assert not checks(pattern).anchored
     assert LIB.compile("%{SYSLOG_LINE}").anchored
+
+
+def test_checks_of_a_pattern_re_cannot_parse_are_none():
+    assert checks(r"\A(?") == ((), None, False)
