@@ -17,6 +17,8 @@ from logpipe.errors import ConfigError, LogpipeError
 _READ_BYTES = 1 << 16  # `logpipe test` runs what one read of stdin brings as one batch
 
 EXIT_USAGE = 2
+# commands whose parsers live here: for them the other commands' modules are not imported
+_OWN_COMMANDS = frozenset({"run", "check", "test"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         from logpipe.grok.cli import main as grok_main
 
         return grok_main(argv[1:])
-    parser = _parser()
+    parser = _parser(every=not argv or argv[0] not in _OWN_COMMANDS)
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
@@ -50,11 +52,9 @@ def shown(exc: Exception) -> str:
     return mask(str(exc))
 
 
-def _parser() -> argparse.ArgumentParser:
-    from logpipe.lifecycle.cli import add_setup_parser
-    from logpipe.replay.cli import add_replay_parser
-    from logpipe.rules_cli import add_rules_parser
-
+def _parser(every: bool) -> argparse.ArgumentParser:
+    """The command line's parser; without `every`, only the commands defined here (run, check,
+    test), which spares `logpipe test` the others' imports at start."""
     parser = argparse.ArgumentParser(
         prog="logpipe", description="Kafka to Elasticsearch/OpenSearch log pipeline worker."
     )
@@ -76,9 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     test.set_defaults(handler=_test, error_exit=EXIT_USAGE)
 
     commands.add_parser("grok", help="try a grok expression on stdin lines (see logpipe grok -h)")
-    add_setup_parser(commands)
-    add_replay_parser(commands)
-    add_rules_parser(commands)
+    if every:
+        from logpipe.lifecycle.cli import add_setup_parser
+        from logpipe.replay.cli import add_replay_parser
+        from logpipe.rules_cli import add_rules_parser
+
+        add_setup_parser(commands)
+        add_replay_parser(commands)
+        add_rules_parser(commands)
     return parser
 
 

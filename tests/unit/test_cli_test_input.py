@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 
 from logpipe import cli
 
@@ -64,3 +66,20 @@ def test_a_line_is_given_out_before_the_input_ends():
     finally:
         if write_end >= 0:
             os.close(write_end)
+
+
+def test_the_test_command_leaves_the_other_commands_modules_unimported():
+    script = (
+        "import sys; from logpipe.cli import main; main(['test']);"
+        "print(sorted(m for m in sys.modules if m.startswith(('logpipe.replay', 'logpipe.rules'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=b"", capture_output=True, check=True, timeout=60
+    )
+    assert done.stdout == b"[]\n"
+    assert {"setup", "replay", "rules"} <= set(_commands(cli._parser(every=True)))
+    assert set(_commands(cli._parser(every=False))) == {"run", "check", "test", "grok"}
+
+
+def _commands(parser) -> list[str]:
+    return [name for action in parser._subparsers._group_actions for name in action.choices]
