@@ -12,8 +12,10 @@ has one capture, else once per parent and held in locals shared by the captures 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from types import FunctionType
 from typing import Any
 
 from logpipe.grok.expression import to_int
@@ -35,8 +37,12 @@ class Target:
 
 
 def compile_writer(targets: Sequence[Target], keep_empty: bool) -> Writer:
-    """A function `write(event, groups)` that merges one match's captures into `event`."""
-    names: dict[str, Any] = {"_add": add_value}
+    """A function `write(event, groups)` that merges one match's captures into `event`.
+
+    Its generated code is compiled on its first call (`_compile_on_first_call`): the native
+    matcher writes most matches itself, so many writers are never called, and start is shorter.
+    """
+    names: dict[str, Any] = {"_add": add_value, "__builtins__": builtins}
     single, shared = _new_keys(targets)
     flags = {key: f"new{n}" for n, key in enumerate(shared)}
     parents = {p: f"p{n}" for n, p in enumerate(_parents(t for t in targets if t.path[0] in flags))}
@@ -63,8 +69,18 @@ def compile_writer(targets: Sequence[Target], keep_empty: bool) -> Writer:
             lines += walk
         seen.add(path)
     lines.append("    return None")
-    exec("\n".join(lines), names)
-    return names["write"]
+    names["_source"] = "\n".join(lines)
+    writer = names["_writer"] = FunctionType(_compile_on_first_call.__code__, names, "write")
+    return writer
+
+
+def _compile_on_first_call(event: dict, groups: tuple) -> None:
+    """A writer's first body, run with the writer's names as its globals: compile the generated
+    `write` there, take its code for good (same globals, no closure), and write."""
+    names = globals()
+    exec(names["_source"], names)
+    names["_writer"].__code__ = names["write"].__code__
+    return names["write"](event, groups)
 
 
 def _new_keys(targets: Sequence[Target]) -> tuple[set[str], list[str]]:

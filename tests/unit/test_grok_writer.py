@@ -201,3 +201,15 @@ def test_any_fields_and_event_give_what_walking_gives(specs, event, groups, keep
         for n, (path, typed, overwrite) in enumerate(specs)
     ]
     same_as_walked(targets, event, tuple(groups), keep_empty)
+
+
+def test_a_writer_compiles_on_its_first_call_and_keeps_that_code():
+    write = compile_writer([Target(0, ("http", "status"), to_int, False)], keep_empty=False)
+    stub = write.__code__
+    first, second = {}, {"http": {"status": "ok"}}
+    write(first, ("200",))
+    assert write.__code__ is not stub and write.__code__.co_name == "write"
+    compiled = write.__code__
+    write(second, ("404",))
+    assert write.__code__ is compiled
+    assert first == {"http": {"status": 200}} and second == {"http": {"status": ["ok", 404]}}
