@@ -126,10 +126,14 @@ def _test(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
 
     def emit(events: list[dict]) -> None:
+        docs = to_docs(events, settings.index_prefix, settings.index_mode)
+        heads: dict[str, bytes] = {}  # each line's start up to its id, per index (a batch has few)
+        for doc in docs:
+            if doc.index not in heads:
+                heads[doc.index] = b'{"_index":%s,"_id":' % orjson.dumps(doc.index)
         lines = [
-            b'{"_index":%s,"_id":%s,"_source":%s}\n'
-            % (orjson.dumps(doc.index), orjson.dumps(doc.id), doc.source)
-            for doc in to_docs(events, settings.index_prefix, settings.index_mode)
+            b'%s%s,"_source":%s}\n' % (heads[doc.index], orjson.dumps(doc.id), doc.source)
+            for doc in docs
         ]
         out.write(b"".join(lines))
         out.flush()  # what has arrived so far is shown now, even while more input is awaited
