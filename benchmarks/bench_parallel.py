@@ -39,7 +39,7 @@ def copy(core: int, count: int, rounds: int, together: multiprocessing.Barrier, 
 
 
 def run(processes: int, count: int, rounds: int) -> list[float]:
-    """Events/s (wall) of each of `processes` copies started together."""
+    """Events/s per CPU second of each of `processes` copies, every round started together."""
     cores = sorted(os.sched_getaffinity(0))
     together = multiprocessing.Barrier(processes)
     out = multiprocessing.Queue()
