@@ -69,6 +69,8 @@ def test_shard_limit_pauses_then_recovers(opensearch, topic, prefix, start_worke
         ).raise_for_status()
         produce(topic, [f"event {n}".encode() for n in range(total)], timestamp_ms=NOV_20)
         assert wait_until(lambda: "shard limit" in worker.log(), timeout=30), worker.log()
+        # The input pauses at the worker's next turn (within flush_interval), not at once.
+        assert wait_until(lambda: "partitions paused" in worker.log(), timeout=30), worker.log()
     finally:
         restore = {"transient": {"cluster.max_shards_per_node": before["transient"]}}
         requests.put(f"{opensearch.url}/_cluster/settings", json=restore, timeout=30)
