@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from logpipe.derived_cache import cache_home
 from logpipe.errors import ConfigError
 
 _COMPILED: dict[str, bytes] = {}
@@ -40,10 +41,7 @@ def block_database(hs, patterns: Sequence[tuple[str, int]], what: str) -> Any:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("LOGPIPE_CACHE") or os.path.join(
-        os.path.expanduser("~"), ".cache", "logpipe"
-    )
-    return Path(base) / "hyperscan"
+    return cache_home() / "hyperscan"
 
 
 def _write_quietly(path: Path, data: bytes) -> None:

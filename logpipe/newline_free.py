@@ -13,6 +13,8 @@ import re
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
 
+from logpipe.derived_cache import remembered
+
 # Class escapes that hold a newline, as their newline-free forms (outside a class; inside one
 # they become alternatives).
 _WITHOUT_NEWLINE = {"\\s": "[^\\S\\n]", "\\W": "[^\\w\\n]", "\\D": "[^\\d\\n]"}
@@ -23,6 +25,7 @@ _NO_NEWLINE_CATEGORIES = (sre.CATEGORY_DIGIT, sre.CATEGORY_WORD, sre.CATEGORY_NO
 _GROUP = re.compile(r"\(\?(?:i?:|i\))")  # (?: (?i: (?i) and plain groups only
 
 
+@remembered("newline_free")
 def newline_free(pattern: str) -> str | None:
     """`pattern` made unable to match a newline (same matches in newline-free text), or None."""
     out: list[str] = []

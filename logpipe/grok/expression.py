@@ -11,6 +11,7 @@ from typing import Any
 
 import regex
 
+from logpipe.derived_cache import remembered
 from logpipe.errors import ConfigError
 from logpipe.fields import split_path
 from logpipe.grok.onig import OnigError, translate
@@ -89,21 +90,25 @@ class Grok:
     """A compiled grok expression: `search` under a time limit, `captures` as a nested dict."""
 
     __slots__ = (
+        "_compiled",
         "anchored",
         "captures",
         "expression",
         "first_chars",
+        "groups",
         "literals",
         "pattern",
-        "regex",
+        "source",
     )
 
     def __init__(self, expression: str, pattern: str):
         self.expression = expression
         self.pattern = pattern  # the expansion, in Oniguruma syntax as Logstash would compile it
+        self._compiled: regex.Pattern | None = None
         try:
             translation = translate(pattern)
-            self.regex = regex.compile(translation.source, FLAGS)
+            self.source = translation.source
+            self.groups = _groups_of(translation.source)
         except (OnigError, regex.error, OverflowError, RecursionError) as exc:
             reason = re.sub(r" at position \d+", "", str(exc))  # positions of the expansion
             raise GrokError(f"grok expression {expression!r} does not compile: {reason}") from None
@@ -115,6 +120,26 @@ class Grok:
             captures.append(Capture(index, field, typ))
         self.captures = tuple(captures)
         self.literals, self.first_chars, self.anchored = checks(translation.source)
+
+    @property
+    def regex(self) -> regex.Pattern:
+        """The `regex` pattern, compiled at first use when the start took its groups from the
+        cache (`_groups_of`)."""
+        if self._compiled is None:
+            self._compiled = regex.compile(self.source, FLAGS)
+        return self._compiled
+
+    def searcher(self) -> Callable[..., Any]:
+        """The pattern's `match` when anchored (the same as `search` then), else `search`; its
+        positional arguments are those of `regex`'s. Compiled at its first call, if not yet."""
+        if self._compiled is not None:
+            return self._compiled.match if self.anchored else self._compiled.search
+
+        def first(*args: Any) -> Any:
+            compiled = self.regex
+            return (compiled.match if self.anchored else compiled.search)(*args)
+
+        return first
 
     def search(self, text: str, timeout: float | None = None) -> Any:
         """Return the first match in `text` or None; raise TimeoutError past `timeout` seconds."""
@@ -155,6 +180,13 @@ def merge(root: dict, parts: tuple[str, ...], value: Any, overwrite: bool = Fals
         old.append(value)
     elif isinstance(old, str):
         node[key] = [old, value]
+
+
+@remembered("regex_groups")
+def _groups_of(source: str) -> int:
+    """The number of groups of `source` as `regex` compiles it (raises `regex.error` when it
+    does not); `regex` keeps the compiled pattern, so `Grok.regex` then costs a lookup."""
+    return regex.compile(source, FLAGS).groups
 
 
 @functools.lru_cache(maxsize=4096)

@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from logpipe.derived_cache import remembered
+
 try:
     from logpipe import _grokmatch
 except ImportError:  # built without Rust: every expression stays on `regex`
@@ -95,6 +97,7 @@ def dispatcher(
     return _grokmatch.Dispatch(source, plans, dict(by_char), others)
 
 
+@remembered("pcre2_pattern")
 def pcre2_pattern(source: str) -> str | None:
     """`source` (regex module syntax, as `grok.onig` writes it) in PCRE2 syntax, or None when
     some construct may not mean on ASCII text what it means to `regex`."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from logpipe.derived_cache import remembered
+
 _WORD, _DIGIT, _SPACE, _HEX = "a-zA-Z0-9_", "0-9", " \\t\\n\\x0b\\f\\r", "0-9a-fA-F"
 _USPACE = " \\t\\n\\x0b\\f\\r\\x85\\p{Z}"
 # Onigmo's POSIX brackets on Unicode strings: (class content, negated)
@@ -80,6 +82,11 @@ class _State:
     quantifier: str | None = None  # the last atom's quantifier, if any
 
 
+@remembered(
+    "onig_translate",
+    encode=lambda done: [done.source, list(done.names)],
+    decode=lambda kept: Translation(kept[0], tuple(kept[1])),
+)
 def translate(pattern: str) -> Translation:
     """Translate one Oniguruma pattern (Ruby syntax) into `regex` syntax."""
     st = _State()

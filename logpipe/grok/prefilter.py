@@ -15,6 +15,8 @@ from re import _constants as sre_c
 from re import _parser as sre_parse
 from typing import Any, NamedTuple, TypeVar
 
+from logpipe.derived_cache import remembered
+
 # `re` knows no \p{..}: a stand-in category (read as "any character" for first characters)
 _PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
 _REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, sre_c.POSSESSIVE_REPEAT)
@@ -32,6 +34,17 @@ class Checks(NamedTuple):
     anchored: bool
 
 
+def _kept_checks(found: Checks) -> list:
+    first = None if found.first_chars is None else sorted(found.first_chars)
+    return [list(found.literals), first, found.anchored]
+
+
+def _read_checks(kept: list) -> Checks:
+    literals, first, anchored = kept
+    return Checks(tuple(literals), None if first is None else frozenset(first), bool(anchored))
+
+
+@remembered("grok_checks", encode=_kept_checks, decode=_read_checks)
 def checks(pattern: str) -> Checks:
     """The cheap checks of `pattern`, from one parse of it.
 

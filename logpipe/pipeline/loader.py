@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from logpipe.bundled import bundled_dir
+from logpipe.derived_cache import derived_cache
 from logpipe.errors import ConfigError
 from logpipe.pipeline.conditions import compile_chooser, compile_condition
 from logpipe.pipeline.runner import BuiltStage, Pipeline
@@ -67,6 +68,7 @@ def load_pipeline(
         for index, item in enumerate(spec.stages, start=1)
     ]
     share_serialization([built.stage for built in stages])
+    derived_cache().save()
     return Pipeline(name=spec.name or path.stem, stages=stages)
 
 

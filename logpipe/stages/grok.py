@@ -181,9 +181,9 @@ def _entry(
         parts = split_path(cap.field)
         convert = CONVERTERS[cap.type] if cap.type else None
         targets.append(Target(cap.group - 1, base + parts, convert, parts in overwrite))
-    search = grok.regex.match if grok.anchored else grok.regex.search  # the same when anchored
     layout = native_layout(targets, keep_empty)
-    native = matcher(grok.regex.pattern, grok.regex.groups, timeout_ms, grok.literals, layout)
+    native = matcher(grok.source, grok.groups, timeout_ms, grok.literals, layout)
+    search = grok.searcher()
     return grok.first_chars, (grok.literals, native, search, compile_writer(targets, keep_empty))
 
 
