@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     pipeline: str = "default"
     batch_size: int = Field(1000, ge=1, le=100_000)
     max_in_flight: int = Field(
-        2, ge=1, le=16, description="batches delivered at once while the next one is prepared"
+        3, ge=1, le=16, description="batches delivered at once while the next one is prepared"
     )
     flush_interval: float = Field(1.0, gt=0, le=60, description="seconds to wait to fill a batch")
     commit_interval: float = Field(
