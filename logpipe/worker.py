@@ -40,6 +40,7 @@ REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
 WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight
+SETTLE_SLICE = 0.05  # longest poll while batches are in flight, so they settle promptly
 SLOW_ENGINE = 5.0  # waiting this long for room, the worker pauses its partitions too
 
 
@@ -97,6 +98,9 @@ class Worker:
         self.failure: BaseException | None = None
         self._commit_cap: dict[TopicKey, int] | None = None  # settled, not committed yet
         self._last_commit = 0.0
+        self._pending: list[Message] = []  # read from Kafka, waiting for their batch to fill
+        self._batch_due = 0.0  # when the pending batch goes out, full or not
+        self._caught_up = False  # the last poll got less than it asked for
         self._last_report = self._last_readiness = self._last_lag = 0.0
 
     def request_stop(self, *_args: Any) -> None:
@@ -116,14 +120,15 @@ class Worker:
         settle_after_startup()
         try:
             while not self.stopping:
-                messages = self.consumer.consume(
-                    self.settings.batch_size, timeout=self.settings.flush_interval
-                )
+                messages = self._collect()
                 if messages:
                     self._process(messages)
-                # Caught up (a short batch): commit now; under load, every commit_interval.
-                self._settle(commit_now=len(messages) < self.settings.batch_size)
+                # Caught up (Kafka had less than asked for): commit now; under load, every
+                # commit_interval.
+                self._settle(commit_now=self._caught_up)
                 self._housekeeping()
+            if self._pending:  # SIGTERM while a batch filled: deliver what was read
+                self._process(self._take_pending())
             self._wait_for_room(0)  # SIGTERM: finish what is in flight, within shutdown_timeout
             if len(self.inflight):
                 self._leave_unacknowledged()
@@ -136,6 +141,34 @@ class Worker:
             self.dead_letters.close()
             self.engine.close()
             log.info("stopped: %s", self.stats.line())
+
+    def _collect(self) -> list[Message]:
+        """The next batch once it is full or `flush_interval` has passed since it began; else [].
+
+        While batches are in flight Kafka is polled in slices of `SETTLE_SLICE`, so that each
+        batch is settled and committed soon after it is delivered, not a whole flush_interval on.
+        """
+        now = time.monotonic()
+        if not self._pending:
+            self._batch_due = now + self.settings.flush_interval
+        wait = self._batch_due - now
+        if len(self.inflight):
+            wait = min(wait, SETTLE_SLICE)
+        wanted = self.settings.batch_size - len(self._pending)
+        messages = self.consumer.consume(wanted, timeout=max(wait, 0.0))
+        self._caught_up = len(messages) < wanted
+        if self._pending:
+            self._pending += messages
+            messages = self._pending
+        if len(messages) >= self.settings.batch_size or time.monotonic() >= self._batch_due:
+            self._pending = []
+            return messages
+        self._pending = messages
+        return []
+
+    def _take_pending(self) -> list[Message]:
+        messages, self._pending = self._pending, []
+        return messages
 
     def _process(self, messages: list[Message]) -> None:
         events, batch, errors = events_from_messages(messages)
@@ -296,6 +329,8 @@ class Worker:
         partitions are not committed and no longer retried; the next owner reads them again.
         """
         lost = {(p.topic, p.partition) for p in partitions}
+        # Read, not processed: the partitions' next owner reads these messages from the commit.
+        self._pending = [m for m in self._pending if (m.topic(), m.partition()) not in lost]
         while len(self.inflight) and not self.held and not self._give_up():
             if self.inflight.wait(WAIT_SLICE):
                 self._settle(raise_failure=False)

@@ -57,7 +57,11 @@ class TopicPartition:
 
 
 class FakeConsumer:
-    """Serves `batches` (lists of (partition, offset)) one per consume(); records what happens."""
+    """Serves `batches` (lists of (partition, offset)) one per consume(); records what happens.
+
+    A batch shorter than asked for comes back after the call's timeout, as from Kafka, so that it
+    goes out as the worker's batch on its own.
+    """
 
     def __init__(self, batches, partitions=(0,)):
         self.batches = list(batches)
@@ -81,9 +85,12 @@ class FakeConsumer:
         if action is not None:
             action(self)
         if self.paused or not self.batches:
-            time.sleep(min(timeout, 0.01))
+            time.sleep(timeout)
             return []
-        return [Message(p, o) for p, o in self.batches.pop(0)]
+        batch = [Message(p, o) for p, o in self.batches.pop(0)]
+        if len(batch) < count:  # as Kafka does: a short batch comes back once the timeout is up
+            time.sleep(timeout)
+        return batch
 
     def poll(self, timeout):
         return None
@@ -315,6 +322,47 @@ def test_revocation_during_an_outage_drops_the_lost_partition_and_never_commits_
     stop(worker, thread)
     assert all(1 not in commit for commit in consumer.commits()), consumer.events
     assert engine.requests[-1] == [f"{T}-0-{n}" for n in range(3)]  # partition 1 no longer sent
+
+
+def test_a_delivered_batch_is_committed_at_once_not_a_flush_interval_later():
+    gate = threading.Event()
+    engine = GatedEngine([gate])
+    consumer = FakeConsumer([batch(0, 0, 5)])
+    worker, thread = start(consumer, engine, batch_size=5, flush_interval=5)
+    until(lambda: len(engine.requests) == 1)
+    time.sleep(0.1)  # the worker polls for the next batch meanwhile, finding nothing
+    gate.set()
+    delivered = time.monotonic()
+    until(lambda: consumer.committed(0) == 5, timeout=2)
+    assert time.monotonic() - delivered < 1, consumer.events
+    stop(worker, thread)
+
+
+def test_a_batch_fills_over_several_polls_while_others_are_in_flight():
+    gate = threading.Event()
+    engine = GatedEngine([gate])
+    consumer = FakeConsumer([batch(0, 0, 5), batch(0, 5, 2), batch(0, 7, 3), batch(0, 10, 1)])
+    worker, thread = start(consumer, engine, batch_size=5, flush_interval=0.5)
+    until(lambda: len(engine.requests) == 2)
+    assert engine.requests[1] == [f"{T}-0-{n}" for n in range(5, 10)]  # 2 + 3, not two batches
+    gate.set()
+    until(lambda: consumer.committed(0) == 11)  # the last line alone, once flush_interval is up
+    stop(worker, thread)
+    assert [len(ids) for ids in engine.requests] == [5, 5, 1]
+
+
+def test_lines_of_a_revoked_partition_waiting_for_their_batch_are_never_sent():
+    gate = threading.Event()
+    engine = GatedEngine([gate])
+    consumer = FakeConsumer(
+        [batch(0, 0, 5), batch(0, 5, 1) + batch(1, 0, 2), batch(0, 6, 1)], partitions=(0, 1)
+    )
+    consumer.before_consume[3] = lambda c: (gate.set(), c.revoke(1))
+    worker, thread = start(consumer, engine, batch_size=5, flush_interval=0.5)
+    until(lambda: consumer.committed(0) == 7)
+    stop(worker, thread)
+    assert engine.requests[1] == [f"{T}-0-5", f"{T}-0-6"], engine.requests
+    assert all(commit.get(1, 0) == 0 for commit in consumer.commits()), consumer.events
 
 
 def test_while_full_batches_keep_coming_offsets_are_committed_once_per_commit_interval():
