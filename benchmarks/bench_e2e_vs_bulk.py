@@ -2,21 +2,22 @@
 
     python benchmarks/bench_e2e_vs_bulk.py [--count 200000] [--batch-size 1000] [--pipeline default]
         [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL]
-        [--no-loader] [--steady] [--rounds 3] [--no-warm] [--setting max_in_flight=4 ...]
+        [--no-loader] [--loader-in-flight 3] [--steady] [--rounds 3] [--no-warm]
+        [--setting max_in_flight=4 ...]
 
 Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline,
 with the worker's topic, partitions and offsets, so the same ids), the same batch size and the
-same engine. The loader sends prepared bodies one request at a time
-and only its requests are timed; the worker is timed from its first batch consumed to its last
-offset committed (its metrics); with `--steady`, from its consumer group being stable with every
-member holding partitions to the first partition fully committed, counting only the offsets
-committed in between (the pipeline-bound rate while every member is busy: without the group's
-forming, rebalance and tail). The line ends with the CPU of that window: cores busy in the
-workers (with `--workers N`, the parent's and each process's apart), the Kafka broker, the engine
-(its JVM, or benchmarks/stub_engine.py), the rest of the machine, waiting on I/O, and idle. Each
-`--tree` (a checkout, e.g. `git worktree add /tmp/before HEAD`) is timed in turn, so code before
-and after a change meets the same machine load. With `--url` at benchmarks/stub_engine.py and
-`--no-loader` the run is pipeline-bound (`--workers`).
+same engine. The loader sends prepared bodies one request at a time (`--loader-in-flight N`: N
+at once, on N threads) and only its requests are timed, from the first sent to the last answered;
+the worker is timed from its first batch consumed to its last offset committed (its metrics);
+with `--steady`, from its consumer group being stable with every member holding partitions to the
+first partition fully committed, counting only the offsets committed in between (the pipeline-bound
+rate while every member is busy: without the group's forming, rebalance and tail). The line ends
+with the CPU of that window: cores busy in the workers (with `--workers N`, the parent's and each
+process's apart), the Kafka broker, the engine (its JVM, or benchmarks/stub_engine.py), the rest of
+the machine, waiting on I/O, and idle. Each `--tree` (a checkout, e.g. `git worktree add /tmp/before
+HEAD`) is timed in turn, so code before and after a change meets the same machine load. With `--url`
+at benchmarks/stub_engine.py and `--no-loader` the run is pipeline-bound (`--workers`).
 
 An engine warms up as it indexes (its JIT, caches, new indices), so whatever is timed first meets
 a colder engine: unless `--no-warm`, one untimed load of the same documents warms it first, and
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,14 +123,13 @@ def loader(args: argparse.Namespace) -> None:
         docs += len(batch)
         bodies.append(build_body(batch))
     engine = OpenSearchEngine(Settings(engine_url=[args.url]))
-    spent = 0.0
     cpu = CpuShare(os.getpid())
-    for body in bodies:
-        started = time.perf_counter()
-        answer = engine.bulk(body)
-        spent += time.perf_counter() - started
-        if answer.get("errors"):
-            raise SystemExit("the engine refused documents of the bare load")
+    started = time.perf_counter()
+    with ThreadPoolExecutor(args.loader_in_flight) as senders:
+        answers = list(senders.map(engine.bulk, bodies))
+    spent = time.perf_counter() - started
+    if any(answer.get("errors") for answer in answers):
+        raise SystemExit("the engine refused documents of the bare load")
     print(json.dumps({"seconds": spent, "docs": docs, "requests": len(bodies), "cpu": cpu.spent()}))
 
 
@@ -136,7 +137,7 @@ def time_loader(tree: Path, args: argparse.Namespace, prefix: str, topic: str) -
     """Events/s of the bare loader with the tree's pipeline, and its requests' time and CPU."""
     command = [sys.executable, __file__, "--loader", "--tree", str(tree), "--prefix", prefix]
     command += ["--topic", topic]
-    for name in ("count", "batch_size", "pipeline", "url"):
+    for name in ("count", "batch_size", "pipeline", "url", "loader_in_flight"):
         command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
     done = subprocess.run(command, capture_output=True, check=False)
     if done.returncode:
@@ -215,6 +216,12 @@ def main() -> int:
     parser.add_argument("--url", default="http://127.0.0.1:9200")
     parser.add_argument("--brokers", default="127.0.0.1:9092")
     parser.add_argument("--no-loader", action="store_true")
+    parser.add_argument(
+        "--loader-in-flight",
+        type=int,
+        default=1,
+        help="bulk requests the loader keeps in flight at once (1: one after another)",
+    )
     parser.add_argument(
         "--steady",
         action="store_true",
