@@ -39,7 +39,7 @@ TopicKey = tuple[str, int]
 REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
-WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight
+WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight or for input
 SETTLE_SLICE = 0.05  # longest poll while batches are in flight, so they settle promptly
 SLOW_ENGINE = 5.0  # waiting this long for room, the worker pauses its partitions too
 
@@ -145,15 +145,14 @@ class Worker:
     def _collect(self) -> list[Message]:
         """The next batch once it is full or `flush_interval` has passed since it began; else [].
 
-        While batches are in flight Kafka is polled in slices of `SETTLE_SLICE`, so that each
-        batch is settled and committed soon after it is delivered, not a whole flush_interval on.
+        Kafka is polled in slices: `SETTLE_SLICE` while batches are in flight, so that each is
+        settled and committed soon after it is delivered, else `WAIT_SLICE`, so that a stop request
+        is seen within it whatever flush_interval is.
         """
         now = time.monotonic()
         if not self._pending:
             self._batch_due = now + self.settings.flush_interval
-        wait = self._batch_due - now
-        if len(self.inflight):
-            wait = min(wait, SETTLE_SLICE)
+        wait = min(self._batch_due - now, SETTLE_SLICE if len(self.inflight) else WAIT_SLICE)
         wanted = self.settings.batch_size - len(self._pending)
         messages = self.consumer.consume(wanted, timeout=max(wait, 0.0))
         self._caught_up = len(messages) < wanted

@@ -11,6 +11,7 @@ from confluent_kafka import Consumer, TopicPartition
 from tests.integration.conftest import (
     BROKERS,
     Engine,
+    committed_offsets,
     produce,
     wait_until,
     worker_settings,
@@ -49,6 +50,25 @@ def test_every_message_indexed_exactly_once(engine, topic, prefix, start_worker)
     assert worker.terminate() == 0, worker.log()
     assert_exactly_once(engine, topic, prefix, 10_000)
     assert "consumed=10000 created=10000" in worker.log()
+
+
+def test_caught_up_worker_commits_and_stops_soon_not_a_flush_interval_later(
+    opensearch, topic, prefix, start_worker
+):
+    settings = worker_settings(opensearch, topic, prefix, batch_size="100", flush_interval="20")
+    worker = start_worker(settings)
+    assert wait_until(lambda: "assigned" in worker.log(), timeout=60), worker.log()
+    produced = time.monotonic()
+    produce(topic, lines(300))  # three full batches: none waits for flush_interval to fill
+    group = settings["LOGPIPE_GROUP_ID"]
+    assert wait_until(lambda: sum(committed_offsets(topic, group)) == 300, timeout=15, every=0.2), (
+        worker.log()
+    )
+    assert time.monotonic() - produced < 15  # the next poll would have waited 20 s
+    stopping = time.monotonic()
+    assert worker.terminate() == 0, worker.log()
+    assert time.monotonic() - stopping < 10  # SIGTERM is seen between polls, not after 20 s
+    assert_exactly_once(opensearch, topic, prefix, 300)
 
 
 def test_kill_9_mid_stream_then_restart(opensearch, topic, prefix, start_worker):
