@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 import orjson
 import regex
 
+from logpipe.cache_files import write_whole
+
 T = TypeVar("T")
 MAX_ENTRIES = 20_000  # per kind; past it new answers are used but not kept
 _PACKAGE = Path(__file__).resolve().parent
@@ -71,10 +73,7 @@ class DerivedCache:
             return
         self._added = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            part = self.path.with_suffix(f".{os.getpid()}.part")
-            part.write_bytes(orjson.dumps(self._entries))
-            part.replace(self.path)
+            write_whole(self.path, orjson.dumps(self._entries))
             for stale in self.path.parent.glob("derived-*.json"):
                 if stale != self.path:
                     stale.unlink(missing_ok=True)

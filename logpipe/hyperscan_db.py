@@ -7,12 +7,13 @@ patterns and flags; a damaged or foreign cache file is compiled again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from logpipe.cache_files import write_whole
 from logpipe.derived_cache import cache_home
 from logpipe.errors import ConfigError
 
@@ -46,13 +47,8 @@ def _cache_dir() -> Path:
 
 def _write_quietly(path: Path, data: bytes) -> None:
     """Cache a compiled database; a read-only home only costs the next start its compile."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_suffix(f".{os.getpid()}.part")
-        part.write_bytes(data)
-        part.replace(path)
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):
+        write_whole(path, data)
 
 
 def _compile(hs, patterns: Sequence[tuple[str, int]], what: str) -> Any:
