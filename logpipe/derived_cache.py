@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,6 +26,9 @@ from logpipe.cache_files import write_whole
 
 T = TypeVar("T")
 MAX_ENTRIES = 20_000  # per kind; past it new answers are used but not kept
+# Another fingerprint's file (an older logpipe, or another version sharing the home) is removed
+# once nobody wrote it for this long: two versions in use side by side each keep theirs.
+OTHER_VERSION_DAYS = 1
 _PACKAGE = Path(__file__).resolve().parent
 _MISSING = object()
 
@@ -74,9 +78,10 @@ class DerivedCache:
         self._added = False
         try:
             write_whole(self.path, orjson.dumps(self._entries))
-            for stale in self.path.parent.glob("derived-*.json"):
-                if stale != self.path:
-                    stale.unlink(missing_ok=True)
+            cutoff = time.time() - OTHER_VERSION_DAYS * 86400
+            for other in self.path.parent.glob("derived-*.json"):
+                if other != self.path and other.stat().st_mtime < cutoff:
+                    other.unlink(missing_ok=True)
         except OSError:
             pass
 

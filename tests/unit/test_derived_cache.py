@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -118,14 +119,21 @@ def test_answers_are_kept_across_instances_and_damage_is_worked_out_again(tmp_pa
     assert orjson.loads(path.read_bytes()) == {"square": {"abcd": 16}}
 
 
-def test_saving_removes_other_fingerprints_and_a_read_only_place_is_no_error(tmp_path):
+def test_saving_removes_unused_fingerprints_and_a_read_only_place_is_no_error(tmp_path):
     stale = tmp_path / "derived" / "derived-old.json"
     stale.parent.mkdir()
     stale.write_bytes(b"{}")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    in_use = tmp_path / "derived" / "derived-other-version.json"  # written a moment ago
+    in_use.write_bytes(b"{}")
     cache = DerivedCache(tmp_path / "derived" / "derived-new.json")
     _answer(cache, "a")
     cache.save()
-    assert [p.name for p in stale.parent.iterdir()] == ["derived-new.json"]
+    assert sorted(p.name for p in stale.parent.iterdir()) == [
+        "derived-new.json",
+        "derived-other-version.json",
+    ]
     blocked = tmp_path / "a-file"
     blocked.write_bytes(b"")
     nowhere = DerivedCache(blocked / "derived" / "derived-x.json")
