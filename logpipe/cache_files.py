@@ -23,15 +23,16 @@ def write_whole(path: Path, data: bytes) -> None:
         part.replace(path)
     finally:
         part.unlink(missing_ok=True)
-    sweep_parts(path.parent)
+    sweep(path.parent, "*.part", STALE_PART_SECONDS)
 
 
-def sweep_parts(folder: Path) -> None:
-    """Remove the `.part` files in `folder` last written over `STALE_PART_SECONDS` ago."""
-    cutoff = time.time() - STALE_PART_SECONDS
-    for part in folder.glob("*.part"):
+def sweep(folder: Path, pattern: str, older_than: float, keep: Path | None = None) -> None:
+    """Remove the files of `folder` matching `pattern` (but `keep`) last written over
+    `older_than` seconds ago."""
+    cutoff = time.time() - older_than
+    for found in folder.glob(pattern):
         try:
-            if part.stat().st_mtime < cutoff:
-                part.unlink(missing_ok=True)
+            if found != keep and found.stat().st_mtime < cutoff:
+                found.unlink(missing_ok=True)
         except OSError:  # gone meanwhile, or not ours to remove
             continue

@@ -14,7 +14,6 @@ import functools
 import hashlib
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +21,7 @@ from typing import Any, TypeVar
 import orjson
 import regex
 
-from logpipe.cache_files import write_whole
+from logpipe.cache_files import sweep, write_whole
 
 T = TypeVar("T")
 MAX_ENTRIES = 20_000  # per kind; past it new answers are used but not kept
@@ -78,10 +77,7 @@ class DerivedCache:
         self._added = False
         try:
             write_whole(self.path, orjson.dumps(self._entries))
-            cutoff = time.time() - OTHER_VERSION_DAYS * 86400
-            for other in self.path.parent.glob("derived-*.json"):
-                if other != self.path and other.stat().st_mtime < cutoff:
-                    other.unlink(missing_ok=True)
+            sweep(self.path.parent, "derived-*.json", OTHER_VERSION_DAYS * 86400, keep=self.path)
         except OSError:
             pass
 

@@ -128,7 +128,8 @@ class Worker:
                 self._settle(commit_now=self._caught_up)
                 self._housekeeping()
             if self._pending:  # SIGTERM while a batch filled: deliver what was read
-                self._process(self._take_pending())
+                messages, self._pending = self._pending, []
+                self._process(messages)
             self._wait_for_room(0)  # SIGTERM: finish what is in flight, within shutdown_timeout
             if len(self.inflight):
                 self._leave_unacknowledged()
@@ -164,10 +165,6 @@ class Worker:
             return messages
         self._pending = messages
         return []
-
-    def _take_pending(self) -> list[Message]:
-        messages, self._pending = self._pending, []
-        return messages
 
     def _process(self, messages: list[Message]) -> None:
         events, batch, errors = events_from_messages(messages)
