@@ -22,6 +22,9 @@ _SECRET_GROUPS = ("v", "v2", "v3", "v4", "v5", "v6")
 # Candidates one rule checks in one value. Past this (a hostile line of thousands of look-alikes,
 # `token=1&key=2&...`), the rest of the value is masked: bounded CPU, and nothing leaks.
 MAX_CANDIDATES = 1000
+# Candidates all rules check in all strings of one event together (`Budget`): past them, a later
+# value is masked from its first candidate on, however many fields carry such a line.
+EVENT_CANDIDATES = 2 * MAX_CANDIDATES
 
 
 def make_hasher(key: bytes) -> Callable[[str], str]:
@@ -39,6 +42,15 @@ def make_hasher(key: bytes) -> Callable[[str], str]:
 def marker(rule_id: str) -> str:
     """The text a masked secret becomes."""
     return f"[REDACTED:{rule_id}]"
+
+
+class Budget:
+    """The candidates still to check in one text or one event's strings (`EVENT_CANDIDATES`)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = EVENT_CANDIDATES
 
 
 class TextRedactor:
@@ -63,7 +75,7 @@ class TextRedactor:
     @staticmethod
     def _make_sub(
         rule: ValueRule, mode: Mode, hasher: Callable[[str], str] | None
-    ) -> Callable[[str], str]:
+    ) -> Callable[[str, Budget], str]:
         index = rule.pattern.groupindex  # numbers: RE2 match objects take no group names
         groups = [index[g] for g in _SECRET_GROUPS if g in index]
         check, match_check, rewrite = rule.check, rule.match_check, rule.rewrite
@@ -89,17 +101,17 @@ class TextRedactor:
         sub, search = rule.pattern.sub, rule.pattern.search
         name_check = rule.name_check
         if check is None and match_check is None and name_check is None:
-            return lambda text: sub(replace, text)
+            return lambda text, _budget: sub(replace, text)  # every candidate is a secret
         name = index.get("k", 0)
         fixed = mask if mode == "mask" and rewrite is None else None  # what every secret becomes
 
-        def checked(text: str) -> str:
+        def checked(text: str, shared: Budget) -> str:
             # a candidate the checks refuse is retried one character later, so a refused
             # look-alike cannot hide a real secret that overlaps it; spans read inline (`regs`):
             # a hostile value brings thousands of candidates
             out: list[str] = []
             pos = last = 0
-            budget = MAX_CANDIDATES
+            budget = allowed = min(MAX_CANDIDATES, shared.left)
             while (m := search(text, pos)) is not None:
                 budget -= 1
                 spans = m.regs
@@ -126,6 +138,7 @@ class TextRedactor:
                     last, pos = end, max(match_end, match_start + 1)
                 else:
                     pos = spans[0][0] + 1
+            shared.left -= allowed - max(budget, 0)
             if not out:
                 return text
             out.append(text[last:])
@@ -137,10 +150,12 @@ class TextRedactor:
         """Indices of rules whose trigger occurs in `text` (one linear-time pass), or None."""
         return self._set.Match(text.encode("utf-8", "surrogatepass"))
 
-    def apply(self, text: str, candidates: list[int]) -> str:
-        """Run the candidate rules (from `candidates` on this or a containing text) over `text`."""
+    def apply(self, text: str, candidates: list[int], budget: Budget | None = None) -> str:
+        """Run the candidate rules (from `candidates` on this or a containing text) over `text`,
+        checking at most the `budget`'s candidates (one of its own where none is given)."""
+        budget = budget or Budget()
         for i in sorted(candidates):
-            text = self._subs[i](text)
+            text = self._subs[i](text, budget)
         return text
 
     def redact(self, text: str) -> str:

@@ -27,7 +27,7 @@ from logpipe.errors import ConfigError
 from logpipe.fields import add_tags, split_path
 from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_random, words
 from logpipe.redact_prefilter import RedactPrefilter
-from logpipe.redaction_text import Mode, TextRedactor, make_hasher, marker
+from logpipe.redaction_text import Budget, Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
 from logpipe.serialized import drop_sources
 from logpipe.stages.base import BuildContext, EventStage, StageConfig
@@ -223,10 +223,11 @@ class RedactStage(EventStage):
         text = self._text
         chosen = self._chosen([strings for _, _, strings, _ in pending])
         for (event, leaves, strings, rules), picked in zip(pending, chosen, strict=True):
+            budget = Budget()  # one for all of the event's strings
             try:
                 for n in picked:
                     value = strings[n]
-                    new = text.apply(value, rules)
+                    new = text.apply(value, rules, budget)
                     if new is not value:
                         node, key = leaves[n]
                         node[key] = new

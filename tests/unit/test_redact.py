@@ -537,6 +537,34 @@ def test_thousands_of_look_alikes_mask_the_rest_of_the_value_and_stay_fast():
     assert out.endswith("]") and "hunter2" not in out and "token=1" not in out  # the rest masked
 
 
+def test_one_candidate_budget_serves_all_of_an_events_strings():
+    """Eight fields of look-alikes check EVENT_CANDIDATES in all, not MAX_CANDIDATES per rule in
+    each: once the first fields have spent them, a later field is masked from its first candidate
+    on."""
+    from logpipe.redaction_text import EVENT_CANDIDATES, MAX_CANDIDATES
+
+    hostile = "token=1&key=2&" * (MAX_CANDIDATES + 10)
+    event = {f"f{n}": hostile for n in range(8)}
+    event["later"] = "user=bob token=abc123 ok"
+    checks = 0
+    stage = build()
+    for sub in list(stage._text._subs):  # count the candidates each rule's loop looks at
+        index = stage._text._subs.index(sub)
+
+        def counted(text, budget, sub=sub):
+            nonlocal checks
+            before = budget.left
+            out = sub(text, budget)
+            checks += before - budget.left
+            return out
+
+        stage._text._subs[index] = counted
+    [out] = stage([event])
+    assert checks == EVENT_CANDIDATES
+    assert "abc123" not in out["later"] and "[REDACTED:" in out["later"]
+    assert all("token=1" not in out[f"f{n}"] for n in range(8))
+
+
 _KEYS = [
     "password", "dbPassword", "DB_PASSWORD", "x-api-key", "apiKey", "session_id", "sessionId",
     "mytoken", "pgpassword", "pässword", "pass\nword", 'a"password', "pass\\word", "key", "nonce",
@@ -663,10 +691,10 @@ def test_a_value_rule_raising_on_one_event_fails_it_closed_and_the_batch_goes_on
     stage = build()
     apply = stage._text.apply
 
-    def raising(text: str, rules: list[int]) -> str:
+    def raising(text: str, rules: list[int], budget) -> str:
         if "boom" in text:
             raise RuntimeError("boom")
-        return apply(text, rules)
+        return apply(text, rules, budget)
 
     monkeypatch.setattr(stage._text, "apply", raising)
     events = [{"m": "password=hunter2"}, {"m": "password=boom"}, {"m": "token=s3cr3tvalue"}]
