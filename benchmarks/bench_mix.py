@@ -17,10 +17,13 @@ the collector set as the worker sets it after startup (`collector.settle_after_s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import os
+import platform
 import random
 import sys
+import sysconfig
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -197,6 +200,22 @@ def digest(pipeline, messages: list[str], batch: int) -> str:
     return summed.hexdigest()
 
 
+def machine() -> str:
+    """The CPU and the interpreter the figures are of: they differ by 2-3x between machines."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "cpu MHz")):
+                model = line.split(":", 1)[1].strip() if model == "unknown CPU" else model
+                if line.startswith("cpu MHz"):
+                    model += f" at {float(line.split(':', 1)[1]):,.0f} MHz"
+                    break
+    flags = sysconfig.get_config_var("CONFIG_ARGS") or ""
+    chosen = [f for f in ("--enable-optimizations", "--with-lto") if f in flags]
+    build = "configured with " + " ".join(chosen) if chosen else "no PGO or LTO in its configure"
+    return f"{model}; Python {platform.python_version()} ({build}; {sys.executable})"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipeline", default="default")
@@ -238,6 +257,7 @@ def main() -> int:
         f"best of {args.rounds} rounds, CPU time of one process pinned to one core, "
         f"collector as in the worker (gc.freeze() after startup, young threshold {GC_YOUNG:,})"
     )
+    print(f"machine: {machine()}")
     for name, seconds in stages.items():
         print(f"  stage {name:34s} {len(messages) / max(seconds, 1e-9):>12,.0f} events/s")
     print(f"  {'whole pipeline + bulk body':40s} {len(messages) / whole:>12,.0f} events/s")
