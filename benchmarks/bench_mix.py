@@ -202,14 +202,14 @@ def digest(pipeline, messages: list[str], batch: int) -> str:
 
 def machine() -> str:
     """The CPU and the interpreter the figures are of: they differ by 2-3x between machines."""
-    model = "unknown CPU"
+    cpu: dict[str, str] = {}  # the first core's fields
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("model name", "cpu MHz")):
-                model = line.split(":", 1)[1].strip() if model == "unknown CPU" else model
-                if line.startswith("cpu MHz"):
-                    model += f" at {float(line.split(':', 1)[1]):,.0f} MHz"
-                    break
+            key, _, value = line.partition(":")
+            cpu.setdefault(key.strip(), value.strip())
+    model = cpu.get("model name", "unknown CPU")
+    if "cpu MHz" in cpu:
+        model += f" at {float(cpu['cpu MHz']):,.0f} MHz"
     flags = sysconfig.get_config_var("CONFIG_ARGS") or ""
     chosen = [f for f in ("--enable-optimizations", "--with-lto") if f in flags]
     build = "configured with " + " ".join(chosen) if chosen else "no PGO or LTO in its configure"
