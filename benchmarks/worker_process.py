@@ -187,10 +187,12 @@ class Worker:
         partition still has messages; only the messages committed in between count. So the
         group's forming and the tail (one member done, the others still busy) are left out.
         Gives up when nothing more is committed for `timeout` seconds. Scrapes every POLL
-        around the start and the end, up to SLOW_POLL apart between (always POLL when steady).
+        around the start and the end, up to SLOW_POLL apart between (half the time the end is
+        expected in at the rate so far, of all messages or of the partition furthest on).
         """
         started = None
         at_start = 0.0  # messages committed when the clock started
+        lead_at_start = 0.0  # the furthest partition's committed offset then
         share = count // PARTITIONS  # messages of the smallest partition
         progress = (0.0, time.monotonic())  # messages committed, and since when
         while time.monotonic() - progress[1] < timeout:
@@ -202,13 +204,15 @@ class Worker:
             summed = totals(series)
             done = summed.get("logpipe_committed_offset", 0)
             consuming = summed.get("logpipe_events_in_total", 0) > 0
+            lead = max(
+                (value for name, value in series if name == "logpipe_committed_offset"), default=0
+            )
             if started is None and consuming and (group is None or self.formed(group)):
                 started = time.monotonic()
                 at_start = done if group else 0.0  # else: the first batches' commits count too
+                lead_at_start = lead
                 self.cpu = CpuShare(self.process.pid)
-            drained = group is not None and any(
-                value >= share for name, value in series if name == "logpipe_committed_offset"
-            )
+            drained = group is not None and lead >= share
             if started is None and done >= count:
                 raise SystemExit("the topic was consumed before the group formed: raise --count")
             if started is not None and (done >= count or drained):
@@ -217,9 +221,13 @@ class Worker:
             if done > progress[0]:
                 progress = (done, now)
             pause = POLL
-            if group is None and started is not None and done > at_start:
-                left = (count - done) * (now - started) / (done - at_start)  # at the rate so far
-                pause = min(SLOW_POLL, max(POLL, left / 2))
+            if started is not None:  # the time left at the rate so far
+                if group is None and done > at_start:
+                    left = (count - done) * (now - started) / (done - at_start)
+                    pause = min(SLOW_POLL, max(POLL, left / 2))
+                elif group is not None and lead > lead_at_start:
+                    left = (share - lead) * (now - started) / (lead - lead_at_start)
+                    pause = min(SLOW_POLL, max(POLL, left / 2))
             time.sleep(pause)
         raise SystemExit(
             f"the worker committed {progress[0]:.0f} of {count} messages, then nothing for "

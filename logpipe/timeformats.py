@@ -371,7 +371,8 @@ class JodaPattern:
                     raise ConfigError(f"date pattern {pattern!r} names a field twice")
                 kinds.append(captured)
         self.pattern = pattern
-        self._rx = re.compile("".join(parts), re.IGNORECASE)
+        self.regex = "".join(parts)
+        self._rx = re.compile(self.regex, re.IGNORECASE)
         self._zone = zone
         # Without a year the result depends on the reference time, so it must not be cached.
         self.cacheable = "y" in kinds or "yy" in kinds
@@ -430,6 +431,27 @@ class JodaPattern:
         return self._zone
 
 
+class PatternRun:
+    """Consecutive Joda patterns with one regex of them all: a text none of them can match (most
+    texts, as one format fits each) is refused by one regex call, not one call per pattern."""
+
+    def __init__(self, patterns: list[JodaPattern]) -> None:
+        self.patterns = tuple(patterns)
+        either = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', p.regex)})" for p in patterns)
+        self._any = re.compile(either, re.IGNORECASE)
+
+    def may_match(self, value: object) -> bool:
+        """Whether one of the patterns matches `value` (each then still reads it on its own)."""
+        return (
+            isinstance(value, str)
+            and len(value) <= _MAX_LEN
+            and self._any.fullmatch(value.strip()) is not None
+        )
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
 def _pivot_year(yy: int, ref_ms: float) -> int:
     """Two-digit year in the century window centred on the reference year (Joda's rule)."""
     ref_year = datetime.fromtimestamp(ref_ms / 1000, UTC).year
@@ -455,37 +477,60 @@ _SIXTY = {f"{m:02d}" for m in range(60)}
 
 
 class _HttpDate(JodaPattern):
-    """HTTPDATE; `26/Nov/2026:10:00:00 +0000` (UTC, the usual access log) is read by slicing."""
+    """HTTPDATE; `26/Nov/2026:10:00:00 -0500` (ASCII, an offset of hours and minutes: the usual
+    access log) is read by slicing, its minute in UTC looked up once per minute and offset."""
 
     def __init__(self, zone: tzinfo) -> None:
         super().__init__("dd/MMM/yyyy:HH:mm:ss Z", zone)
+        self._minutes: dict[str, str] = {}  # `dd/MMM/yyyy:HH:mm ±hhmm` -> `yyyy-MM-ddTHH:mm`
 
     def __call__(self, value: object, ref_ms: float) -> str | None:
-        if (
-            type(value) is str
-            and len(value) == 26
-            and value[20:] == " +0000"
-            and value[2] == "/"
-            and value[6] == "/"
-            and value[11] == ":"
-            and value[14] == ":"
-            and value[17] == ":"
-        ):
-            month = _MONTH_DIGITS.get(value[3:6])
-            year = value[7:11]
-            if (
-                month is not None
-                and year.isascii()
-                and year.isdigit()
-                and year != "0000"
-                and month + value[:2] in _MONTH_DAYS
-                and (month != "02" or value[:2] != "29" or calendar.isleap(int(year)))
-                and value[12:14] in _HOURS
-                and value[15:17] in _SIXTY
-                and value[18:20] in _SIXTY
-            ):
-                return f"{year}-{month}-{value[:2]}T{value[12:20]}.000Z"
+        if type(value) is str and len(value) == 26 and value[17] == ":" and value[18:20] in _SIXTY:
+            key = value[:17] + value[20:]  # whole-minute offsets leave the seconds alone
+            minute = self._minutes.get(key)
+            if minute is None:
+                if len(self._minutes) >= _MINUTES_KEPT:
+                    self._minutes.clear()
+                minute = self._minutes[key] = _utc_minute(key)
+            if minute:
+                return f"{minute}:{value[18:20]}.000Z"
         return super().__call__(value, ref_ms)
+
+
+_MINUTES_KEPT = 4096
+
+
+def _utc_minute(key: str) -> str:
+    """`dd/MMM/yyyy:HH:mm ±hhmm` as `yyyy-MM-ddTHH:mm` in UTC; "" where slicing cannot read it
+    (the pattern then decides) or the minute leaves years 1..9999 (the pattern raises)."""
+    if (
+        not (
+            key[2] == "/" and key[6] == "/" and key[11] == ":" and key[14] == ":" and key[17] == " "
+        )
+        or key[18] not in "+-"
+    ):
+        return ""
+    month = _MONTH_DIGITS.get(key[3:6])
+    year = key[7:11]
+    if not (
+        month is not None
+        and year.isascii()
+        and year.isdigit()
+        and year != "0000"
+        and month + key[:2] in _MONTH_DAYS
+        and (month != "02" or key[:2] != "29" or calendar.isleap(int(year)))
+        and key[12:14] in _HOURS
+        and key[15:17] in _SIXTY
+        and key[19:21] in _HOURS
+        and key[21:23] in _SIXTY
+    ):
+        return ""
+    local = f"{year}-{month}-{key[:2]}T{key[12:17]}:00.000Z"
+    if key[19:] == "0000":
+        return local[:16]
+    east = (int(key[19:21]) * 60 + int(key[21:23])) * 60_000
+    stamp = format_ms(epoch_ms(local) - (east if key[18] == "+" else -east))
+    return stamp[:16] if stamp is not None else ""
 
 
 class _FirstOf:

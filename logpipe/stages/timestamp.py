@@ -17,6 +17,7 @@ taken to the hour: see logpipe.timeformats.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import field_validator, model_validator
@@ -27,6 +28,9 @@ from logpipe.metadata import mark_time_checked
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
+    JodaPattern,
+    Parser,
+    PatternRun,
     build_parser,
     epoch_ms,
     format_ms,
@@ -104,10 +108,8 @@ class TimestampStage:
             parsers = [build_parser(fmt, zone) for fmt in config.formats]
         except ConfigError as exc:
             raise ConfigError(f"timestamp: {exc}") from None
-        self._parsers = tuple(parsers)
+        self._steps = _with_runs(parsers)
         self._number_parsers = tuple(p for p in parsers if reads_numbers(p))
-        # Year-less formats depend on the reference time: their results are cached per hour.
-        self._cacheable = tuple(getattr(p, "cacheable", True) for p in parsers)
         # Where ISO 8601 comes first, utc_stamp's result is the first format's.
         self._iso_first = config.formats[0] in ("ISO8601", "RFC3339")
         # (path, key of a flat field or None, parts): a flat field is read with one dict lookup.
@@ -133,6 +135,9 @@ class TimestampStage:
         # whose entries move back when used.
         self._cache: dict[str, str | tuple[int, str]] = {}
         self._old: dict[str, str | tuple[int, str]] = {}
+        # (text, reference hour) -> every format's result: a text no format puts inside the
+        # window (a replay of old lines, a skewed clock) costs a lookup after its first time.
+        self._results: dict[tuple[str, int], tuple[str, ...]] = {}
         self._window = TimeWindow(config.window_before, config.window_after)
         self._sure_hours = (0, 0)
         self._sure_texts = ("A", "")  # accepts nothing until set
@@ -243,10 +248,22 @@ class TimestampStage:
             cache[value] = (hour, found) if by_hour else found
         return found
 
+    def _tried(self, value: str) -> Iterator[Parser]:
+        """The formats, in order, that may read a text (a run none of whose patterns fits it
+        is left out whole)."""
+        for step in self._steps:
+            if type(step) is PatternRun:
+                if step.may_match(value):
+                    yield from step.patterns
+            else:
+                yield step
+
     def _run_formats(self, value: str, hour: int) -> tuple[str, bool]:
         """The first format's result and whether the hour mattered."""
         by_hour = False  # whether a format that reads the reference hour had a say
-        for parser, cacheable in zip(self._parsers, self._cacheable, strict=True):
+        for parser in self._tried(value):
+            # Year-less formats depend on the reference time: their results are cached per hour.
+            cacheable = getattr(parser, "cacheable", True)
             try:
                 out = parser(value, hour)
             except (ValueError, OverflowError, OSError):
@@ -318,18 +335,44 @@ class TimestampStage:
                 if above < first < below or low <= epoch_ms(first) <= high:
                     return _ACCEPTED, first
         hour = ref - ref % _HOUR_MS
-        outside = False
-        # Only UNIX and UNIX_MS read anything but text.
-        for parser in self._parsers if isinstance(value, str) else self._number_parsers:
+        if type(value) is str and len(value) <= _MAX_KEY:
+            results = self._results.get((value, hour))
+            if results is None:
+                if len(self._results) >= _CACHE_SIZE:
+                    self._results.clear()
+                results = self._results[value, hour] = self._every_result(value, hour)
+        else:
+            results = self._every_result(value, hour)
+        for out in results:
+            if low <= epoch_ms(out) <= high:
+                return _ACCEPTED, out
+        if is_number(value):
+            return _NOT_A_TIME, None
+        return (_OUT_OF_RANGE if results else _UNPARSED), None
+
+    def _every_result(self, value: Any, hour: int) -> tuple[str, ...]:
+        """What each format makes of a value, in order (only UNIX and UNIX_MS read non-text)."""
+        results = []
+        for parser in self._tried(value) if isinstance(value, str) else self._number_parsers:
             try:
                 out = parser(value, hour)
             except (ValueError, OverflowError, OSError):
                 continue
-            if out is None:
-                continue
-            if low <= epoch_ms(out) <= high:
-                return _ACCEPTED, out
-            outside = True
-        if is_number(value):
-            return _NOT_A_TIME, None
-        return (_OUT_OF_RANGE if outside else _UNPARSED), None
+            if out is not None:
+                results.append(out)
+        return tuple(results)
+
+
+def _with_runs(parsers: list[Parser]) -> tuple[Parser | PatternRun, ...]:
+    """The parsers in order, two or more plain Joda patterns in a row joined in one run."""
+    steps: list[Parser | PatternRun] = []
+    pending: list[JodaPattern] = []
+    for parser in [*parsers, None]:
+        if type(parser) is JodaPattern:
+            pending.append(parser)
+            continue
+        steps += [PatternRun(pending)] if len(pending) > 1 else pending
+        pending = []
+        if parser is not None:
+            steps.append(parser)
+    return tuple(steps)

@@ -113,6 +113,12 @@ def test_httpdate_slicing_is_the_pattern_result():
         "29/Feb/2100:00:00:00 +0000",
         "01/jan/0001:00:00:00 +0000",
         "31/DEC/9999:23:59:59 +0000",
+        "09/Oct/2024:23:10:34 -0500",
+        "10/Oct/2024:02:00:08 +0530",
+        "01/Jan/0001:00:59:59 +0100",  # before year 1 in UTC: refused as the pattern does
+        "31/Dec/9999:23:00:00 -2359",  # after year 9999 in UTC
+        "01/Mar/2024:00:30:00 +0100",  # the day before, a leap day
+        "31/Dec/2026:23:59:59 -0000",
     ]
     for seed in seeds:
         for text in [seed, *mutations(seed, rng, 3000)]:
@@ -183,3 +189,44 @@ def test_window_per_message_time_in_one_batch():
     assert batch == [alone([event])[0] for event in events()]
     assert any("tags" in event for event in batch)
     assert any("tags" not in event for event in batch)
+
+
+def test_a_pattern_run_refuses_only_what_none_of_its_patterns_reads():
+    """`PatternRun.may_match` is false only where every pattern of the run gives None."""
+    from logpipe.timeformats import PatternRun
+
+    formats = [
+        "yyyy-MM-dd HH:mm:ss.SSS z",
+        "dd MMM yyyy HH:mm:ss.SSS",
+        "yyyy/MM/dd HH:mm:ss",
+        "EEE MMM dd HH:mm:ss yyyy",
+        "dd MMM HH:mm:ss",
+        "yyyy-MM-dd HH:mm:ss Z",
+        "MMdd HH:mm:ss.SSSSSS",
+        "MMM d, yyyy h:mm:ss a",
+        "HH:mm:ss,SSS",
+    ]
+    patterns = [JodaPattern(fmt, UTC) for fmt in formats]
+    run = PatternRun(patterns)
+    rng = random.Random(8601)
+    seeds = [
+        "2026-11-26 10:00:00.123 UTC",
+        "26 Nov 2026 10:00:00.123",
+        "2026/11/26 10:00:00",
+        "Thu Nov 26 10:00:00 2026",
+        "26 Nov 10:00:00",
+        "2026-11-26 10:00:00 +03",
+        "1126 10:00:00.123456",
+        "Nov 26, 2026 1:00:00 PM",
+        "10:00:00,123",
+        "2026-11-26T10:00:00Z",
+    ]
+    refused = 0
+    for seed in seeds:
+        for text in [seed, *mutations(seed, rng, 500)]:
+            if not run.may_match(text):
+                refused += 1
+                assert all(outcome(p, text, NOV_26) is None for p in patterns), text
+            else:
+                assert any(p._rx.fullmatch(text.strip()) for p in patterns), text
+    assert refused > 1000

@@ -196,3 +196,30 @@ def test_the_envelope_time_is_a_last_resort_judged_by_the_same_window():
     event["@metadata"]["envelope"] = {"timestamp": "1970-01-01T00:00:00Z"}
     TimestampStage(TimestampStage.Config(fields=fields), BuildContext())([event])
     assert (event["@timestamp"], event["tags"]) == (REFERENCE, ["_timestamp_out_of_range"])
+
+
+def test_a_later_format_inside_the_window_wins_and_each_text_is_read_once_per_hour(monkeypatch):
+    """`24 11 26` is two years back as `yy MM dd` and two days back as `dd MM yy`: the second
+    wins. An old text seen again in the same hour is judged from what the formats made of it
+    the first time, not read again."""
+    from logpipe.timeformats import JodaPattern
+
+    calls = []
+    read = JodaPattern.__call__
+
+    def counted(self, value, ref_ms):
+        calls.append(value)
+        return read(self, value, ref_ms)
+
+    monkeypatch.setattr(JodaPattern, "__call__", counted)
+    stage = TimestampStage(TimestampStage.Config(formats=["yy MM dd", "dd MM yy"]), BuildContext())
+    event = kafka_event({"timestamp": "24 11 26"})
+    stage([event])
+    assert event["@timestamp"] == "2026-11-24T00:00:00.000Z"
+    assert "tags" not in event
+    old = [kafka_event({"timestamp": "10 10 10"}, offset=n) for n in range(5)]
+    stage(old)
+    assert all(event["tags"] == ["_timestamp_out_of_range"] for event in old)
+    assert all(event["@timestamp"] == REFERENCE for event in old)
+    assert all(event["timestamp"] == "10 10 10" for event in old)  # kept where it was
+    assert calls.count("10 10 10") == 3  # the first result, then both results, all once
