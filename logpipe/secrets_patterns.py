@@ -275,12 +275,14 @@ VALUE_RULES: tuple[ValueRule, ...] = (
     ),
     _rule(
         "cli_password",
-        r"(?i)(?:-(?:pass|pw|token|secret|api|access|auth|client)|mysql|mariadb|sshpass|-u\s|--user\s)",
+        r"(?i)(?:-(?:pass|pw|token|secret|(?:api|access)[-_]?key|auth[-_]?token|client[-_]?secret)"
+        r"|mysql|mariadb|sshpass|-u\s|--user\s)",
         _CLI,
         match_check=_cli_context,
         flags=re.IGNORECASE,
-        hints=(
-            r"(?i:-(?:pass|pw|token|secret|api|access|auth|client)|sshpass|-u(?: |\\t))",
+        hints=(  # `-client` alone would walk every `Go-http-client` access line
+            r"(?i:-(?:pass|pw|token|secret|(?:api|access)[-_]?key|auth[-_]?token|client[-_]?secret)"
+            r"|sshpass|-u(?: |\\t)|--user(?: |\\t))",
             r"mysql|mariadb",
         ),
     ),
