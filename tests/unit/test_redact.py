@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from logpipe.errors import ConfigError
 from logpipe.redaction_text import TextRedactor, redact_text
-from logpipe.secrets_patterns import RULE_IDS, card_ok, iban_ok, luhn_ok
+from logpipe.secrets_patterns import RULE_IDS, VALUE_RULES, card_ok, iban_ok, luhn_ok
 from logpipe.stages.base import BuildContext
 from logpipe.stages.redact import FAILURE_TAG, RedactConfig, RedactStage
 
@@ -639,7 +639,6 @@ def test_each_rule_hint_finds_its_own_secrets_in_json(text: str, rule: str, secr
 
     from logpipe.batch_scan import BatchScan
     from logpipe.hyperscan_db import block_database
-    from logpipe.secrets_patterns import VALUE_RULES
 
     (hints,) = [r.hints for r in VALUE_RULES if r.id == rule]
     scan = BatchScan(hyperscan, block_database(hyperscan, [(h, 0) for h in hints], "test"))
@@ -751,3 +750,36 @@ def test_a_weak_name_with_or_without_characters_after_it_takes_the_walk_it_needs
     out = fast(copy.deepcopy(events))
     assert out == slow(copy.deepcopy(events))
     assert "AbCdEf0123456789XyZw" not in repr(out)
+
+
+@pytest.mark.parametrize("rule", [rule.id for rule in VALUE_RULES])
+def test_every_rule_hint_finds_what_its_rule_would_change(rule: str) -> None:
+    """Texts made from the rule's own pattern: wherever the rule changes one, its hints match
+    the text's JSON, so the batch scan walks it (`--user name:password` once slipped by)."""
+    import re
+
+    import hyperscan
+    import orjson
+    from hypothesis import HealthCheck
+
+    from logpipe.batch_scan import BatchScan
+    from logpipe.hyperscan_db import block_database
+    from logpipe.redaction_text import TextRedactor
+
+    (found,) = [r for r in VALUE_RULES if r.id == rule]
+    scan = BatchScan(hyperscan, block_database(hyperscan, [(h, 0) for h in found.hints], "test"))
+    redactor = TextRedactor({rule: "mask"})
+    pattern = re.compile(found.pattern.pattern, found.pattern.flags)
+    edges = st.sampled_from(["", " ", "x ", "a=", "\n", '"'])
+    missed = []
+
+    @settings(max_examples=150, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(st.tuples(edges, st.from_regex(pattern), edges))
+    def check(parts: tuple[str, str, str]) -> None:
+        text = "".join(parts)
+        if redactor.apply(text, [0]) != text and scan.matching(orjson.dumps({"k": text})) != [0]:
+            missed.append(text)
+
+    check()
+    assert not missed, missed[:3]
