@@ -4,6 +4,9 @@ Reads with the `maxminddb` C extension (the reader under `geoip2`) and keeps raw
 model objects per lookup, and any City/ASN-layout database works (MaxMind, DB-IP Lite, ...).
 A replaced database file (write a new file, then rename it over the old one) is reopened
 between batches; the old reader serves until the new one opened cleanly.
+Results are cached per address and, for IPv4, per /24 or /16 network where the databases give
+one record to the whole network (their prefix length says so): a busy site's many addresses
+mostly share networks, and decoding a City record costs tens of microseconds.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import os
+import socket
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ClassVar
@@ -35,6 +40,20 @@ except ImportError:  # pragma: no cover - depends on the installed wheel
 _SKIP = "skip"  # private, loopback, link-local, multicast, reserved: nothing to look up
 _INVALID = "invalid"
 _ABSENT = ("", "-")
+# IANA special-purpose blocks that hold every IPv4 address `ipaddress` calls not global, and
+# multicast and reserved space: an address outside them is looked up without asking `ipaddress`
+# (whose answer, slower, decides inside them).
+_IPV4_SPECIAL = sorted(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+        "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
+        "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3",
+    )
+)  # fmt: skip
+_SPECIAL_STARTS = [int(net.network_address) for net in _IPV4_SPECIAL]
+_SPECIAL_ENDS = [int(net.broadcast_address) for net in _IPV4_SPECIAL]
+_NETWORK_LEVELS = (24, 16)  # IPv4 prefix lengths results are also cached at, narrowest first
 
 
 class GeoIPConfig(StageConfig):
@@ -187,6 +206,8 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self._source = _compile_source(config.fields)
         self._with_source = _compile_filter(split_path(path)[0] for path in config.fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
+        # (level, IPv4 address >> (32 - level)) -> (geo, latlon, as items) of the whole network
+        self._networks: dict[tuple[int, int], tuple] = {}
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
 
@@ -203,6 +224,13 @@ class GeoIPStage(EventStage, ReadsDatabases):
 
     def _find(self, raw: str) -> tuple | str:
         """`_INVALID`, (ip, `_SKIP`) or (ip, geo fields, (lat, lon) or None, as items)."""
+        number = _public_ipv4(raw)
+        if number is not None:  # `raw` is then the address's own text
+            for level in _NETWORK_LEVELS:
+                known = self._networks.get((level, number >> (32 - level)))
+                if known is not None:
+                    return (raw, *known)
+            return (raw, *self._records(raw, number))
         try:
             ip = ipaddress.ip_address(raw)
         except ValueError:
@@ -211,15 +239,23 @@ class GeoIPStage(EventStage, ReadsDatabases):
             ip = ip.ipv4_mapped
         if ip.is_multicast or not ip.is_global:
             return (str(ip), _SKIP)
+        return (str(ip), *self._records(ip, None))
+
+    def _records(self, ip: Any, number: int | None) -> tuple:
+        """(geo fields, (lat, lon) or None, as items) of a global address; for an IPv4 address
+        (`number`), kept for its whole /24 or /16 where both databases' records span that."""
         geo: dict = {}
         latlon = None
         asn: tuple = ()
+        widest = 0  # the longest prefix of the records read: they hold for that network
         if self._city is not None:
-            rec = self._city.reader.get(ip)
+            rec, prefix = self._city.reader.get_with_prefix_len(ip)
+            widest = max(widest, prefix)
             if isinstance(rec, dict):
                 geo, latlon = _city_fields(rec, self.config.locale)
         if self._asn is not None:
-            rec = self._asn.reader.get(ip)
+            rec, prefix = self._asn.reader.get_with_prefix_len(ip)
+            widest = max(widest, prefix)
             if isinstance(rec, dict):
                 asn = tuple(
                     (k, v)
@@ -229,7 +265,15 @@ class GeoIPStage(EventStage, ReadsDatabases):
                     )
                     if v is not None
                 )
-        return (str(ip), geo, latlon, asn)
+        found = (geo, latlon, asn)
+        if number is not None and self.config.cache_size:
+            for level in reversed(_NETWORK_LEVELS):  # the widest network the records span
+                if widest <= level:
+                    if len(self._networks) >= self.config.cache_size:
+                        self._networks.clear()
+                    self._networks[level, number >> (32 - level)] = found
+                    break
+        return found
 
     def database_ages(self) -> dict[str, float]:
         """Seconds since each open database was built (its metadata's build epoch)."""
@@ -253,6 +297,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
             setattr(self, attr, fresh)
             db.reader.close()
             self._cache.clear()
+            self._networks.clear()
             self.reloads += 1
 
     def candidates(self, events: list[dict]) -> list[dict]:
@@ -304,3 +349,16 @@ class GeoIPStage(EventStage, ReadsDatabases):
             if org is not None:
                 asd["organization"] = {"name": org}
             target["as"] = asd
+
+
+def _public_ipv4(raw: str) -> int | None:
+    """The address as a number when `raw` is an IPv4 address in its own canonical text outside
+    every special-purpose block (a global unicast address), else None."""
+    try:
+        number = int.from_bytes(socket.inet_pton(socket.AF_INET, raw), "big")
+    except (OSError, ValueError, UnicodeError):  # not strictly dotted decimal
+        return None
+    block = bisect_right(_SPECIAL_STARTS, number) - 1
+    if block >= 0 and number <= _SPECIAL_ENDS[block]:
+        return None
+    return number

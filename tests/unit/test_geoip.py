@@ -339,3 +339,82 @@ def test_candidates_are_the_events_with_a_source_root() -> None:
     assert _compile_filter(["client_ip", "source", "source"])(events) == [events[0], events[2]]
     assert _compile_filter(["k'ey"])(events) == [events[4]]
     assert _compile_filter([])(events) == []
+
+
+def _special_edges() -> list[str]:
+    """Both ends, and their neighbours, of every block `ipaddress` treats specially."""
+    import ipaddress
+
+    nets = list(geoip_module._IPV4_SPECIAL)
+    for name in ("_private_networks", "_private_networks_exceptions", "_reserved_network"):
+        found = getattr(ipaddress._IPv4Constants, name, ())  # what this Python's stdlib lists
+        nets += found if isinstance(found, list | tuple) else [found]
+    nets += [ipaddress.IPv4Network("100.64.0.0/10"), ipaddress.IPv4Network("224.0.0.0/4")]
+    edges = []
+    for net in nets:
+        for n in (int(net.network_address), int(net.broadcast_address)):
+            edges += [str(ipaddress.IPv4Address(m)) for m in (n - 1, n, n + 1) if 0 <= m < 2**32]
+    return edges
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1).map(lambda n: ".".join(str(n >> s & 255) for s in (24, 16, 8, 0)))
+    | st.sampled_from(_special_edges())
+    | st.text("0123456789.x \u0661", max_size=16)
+)
+def test_the_quick_ipv4_path_takes_only_what_ipaddress_calls_global(raw: str) -> None:
+    import ipaddress
+
+    number = geoip_module._public_ipv4(raw)
+    if number is None:
+        return
+    ip = ipaddress.ip_address(raw)
+    assert ip.version == 4 and str(ip) == raw and int(ip) == number
+    assert ip.is_global and not ip.is_multicast
+
+
+def test_every_special_edge_is_judged_as_ipaddress_judges_it() -> None:
+    import ipaddress
+
+    for raw in _special_edges():
+        ip = ipaddress.ip_address(raw)
+        if geoip_module._public_ipv4(raw) is not None:
+            assert ip.is_global and not ip.is_multicast, raw
+
+
+def test_a_network_record_serves_its_other_addresses_as_a_lookup_would(tmp_path: Path) -> None:
+    """Addresses of /24 and /16 networks, a /25 inside a /16, and gaps: every result is what an
+    uncached stage finds, while the databases are read once per network."""
+    city = write_db(
+        tmp_path / "city.mmdb",
+        "GeoLite2-City",
+        {
+            "81.2.69.0/24": LONDON,
+            "37.120.0.0/16": PARIS,
+            "37.120.7.0/25": LONDON,
+            "37.121.0.0/16": PARIS,  # one City record, two ASN ones: cached per /24
+        },
+    )
+    asn = write_db(
+        tmp_path / "asn.mmdb",
+        "GeoLite2-ASN",
+        {
+            "37.120.0.0/17": {"autonomous_system_number": 1, "autonomous_system_organization": "x"},
+            "37.121.0.0/17": {"autonomous_system_number": 2, "autonomous_system_organization": "y"},
+        },
+    )
+    cached = build((city, asn))
+    reads = []
+    read = cached._records
+    cached._records = lambda ip, number: reads.append(ip) or read(ip, number)
+    addresses = [f"81.2.69.{n}" for n in range(0, 256, 5)] + [f"81.2.70.{n}" for n in range(9)]
+    thirds = (0, 7, 127, 128, 200)
+    addresses += [f"37.{c}.{a}.{b}" for c in (120, 121) for a in thirds for b in (1, 130)]
+    for raw in addresses:
+        [event] = cached([{"source": {"ip": raw}}])
+        [alone] = build((city, asn), cache_size=0)([{"source": {"ip": raw}}])
+        assert event == alone, raw
+    # one read per /24 of 81.2.69-70 (each record spans it), per /24 of 37.120-121 (the ASN's
+    # /17 and the /25 make the records narrower than /16), per half of 37.120.7
+    assert len(reads) < len(addresses) / 3
