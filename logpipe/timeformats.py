@@ -534,13 +534,17 @@ def _utc_minute(key: str) -> str:
 
 
 class _FirstOf:
-    """Try several parsers in order; the first result wins."""
+    """Try several parsers in order; the first result wins (none is tried on a text that none
+    of their patterns fits)."""
 
     def __init__(self, parsers: list[JodaPattern]) -> None:
         self._parsers = parsers
+        self._run = PatternRun(parsers)
         self.cacheable = all(p.cacheable for p in parsers)
 
     def __call__(self, value: object, ref_ms: float) -> str | None:
+        if not self._run.may_match(value):
+            return None
         for parser in self._parsers:
             out = parser(value, ref_ms)
             if out is not None:

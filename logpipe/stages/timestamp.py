@@ -324,6 +324,7 @@ class TimestampStage:
 
     def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
+        first = None  # the first format's result, judged below unless _UNSORTABLE
         if type(value) is str:
             first = self._cache.get(value)
             if type(first) is not str:
@@ -344,7 +345,7 @@ class TimestampStage:
         else:
             results = self._every_result(value, hour)
         for out in results:
-            if low <= epoch_ms(out) <= high:
+            if out != first and low <= epoch_ms(out) <= high:
                 return _ACCEPTED, out
         if is_number(value):
             return _NOT_A_TIME, None
