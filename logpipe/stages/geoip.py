@@ -4,9 +4,9 @@ Reads with the `maxminddb` C extension (the reader under `geoip2`) and keeps raw
 model objects per lookup, and any City/ASN-layout database works (MaxMind, DB-IP Lite, ...).
 A replaced database file (write a new file, then rename it over the old one) is reopened
 between batches; the old reader serves until the new one opened cleanly.
-Results are cached per address and, for IPv4, per /24 or /16 network where the databases give
-one record to the whole network (their prefix length says so): a busy site's many addresses
-mostly share networks, and decoding a City record costs tens of microseconds.
+Results are cached per address and per network (IPv4 /24 or /16, IPv6 /48 or /32) where the
+databases give one record to the whole network (their prefix length says so): a busy site's
+many addresses mostly share networks, and decoding a City record costs tens of microseconds.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ _IPV4_SPECIAL = sorted(
 )  # fmt: skip
 _SPECIAL_STARTS = [int(net.network_address) for net in _IPV4_SPECIAL]
 _SPECIAL_ENDS = [int(net.broadcast_address) for net in _IPV4_SPECIAL]
-_NETWORK_LEVELS = (24, 16)  # IPv4 prefix lengths results are also cached at, narrowest first
+# Prefix lengths results are also cached at, narrowest first, by address size (IPv4, IPv6).
+_NETWORK_LEVELS = {32: (24, 16), 128: (48, 32)}
 
 
 class GeoIPConfig(StageConfig):
@@ -206,8 +207,9 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self._source = _compile_source(config.fields)
         self._with_source = _compile_filter(split_path(path)[0] for path in config.fields)
         self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
-        # (level, IPv4 address >> (32 - level)) -> (geo, latlon, as items) of the whole network
-        self._networks: dict[tuple[int, int], tuple] = {}
+        # (address bits, level, address >> (bits - level)) -> (geo, latlon, as items) of the
+        # whole network
+        self._networks: dict[tuple[int, int, int], tuple] = {}
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
 
@@ -226,11 +228,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
         """`_INVALID`, (ip, `_SKIP`) or (ip, geo fields, (lat, lon) or None, as items)."""
         number = _public_ipv4(raw)
         if number is not None:  # `raw` is then the address's own text
-            for level in _NETWORK_LEVELS:
-                known = self._networks.get((level, number >> (32 - level)))
-                if known is not None:
-                    return (raw, *known)
-            return (raw, *self._records(raw, number))
+            return (raw, *self._records(raw, 32, number))
         try:
             ip = ipaddress.ip_address(raw)
         except ValueError:
@@ -239,11 +237,17 @@ class GeoIPStage(EventStage, ReadsDatabases):
             ip = ip.ipv4_mapped
         if ip.is_multicast or not ip.is_global:
             return (str(ip), _SKIP)
-        return (str(ip), *self._records(ip, None))
+        return (str(ip), *self._records(ip, ip.max_prefixlen, int(ip)))
 
-    def _records(self, ip: Any, number: int | None) -> tuple:
-        """(geo fields, (lat, lon) or None, as items) of a global address; for an IPv4 address
-        (`number`), kept for its whole /24 or /16 where both databases' records span that."""
+    def _records(self, ip: Any, bits: int, number: int) -> tuple:
+        """(geo fields, (lat, lon) or None, as items) of a global address of `bits` bits, from
+        its network's entry where one is kept; kept for the widest cached network (/24 or /16,
+        /48 or /32) that both databases' records span."""
+        levels = _NETWORK_LEVELS[bits]
+        for level in levels:
+            known = self._networks.get((bits, level, number >> (bits - level)))
+            if known is not None:
+                return known
         geo: dict = {}
         latlon = None
         asn: tuple = ()
@@ -266,12 +270,12 @@ class GeoIPStage(EventStage, ReadsDatabases):
                     if v is not None
                 )
         found = (geo, latlon, asn)
-        if number is not None and self.config.cache_size:
-            for level in reversed(_NETWORK_LEVELS):  # the widest network the records span
+        if self.config.cache_size:
+            for level in reversed(levels):  # the widest network the records span
                 if widest <= level:
                     if len(self._networks) >= self.config.cache_size:
                         self._networks.clear()
-                    self._networks[level, number >> (32 - level)] = found
+                    self._networks[bits, level, number >> (bits - level)] = found
                     break
         return found
 

@@ -383,6 +383,24 @@ def test_every_special_edge_is_judged_as_ipaddress_judges_it() -> None:
             assert ip.is_global and not ip.is_multicast, raw
 
 
+class _CountedReader:
+    """A database reader that records the addresses it is asked for."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.asked: list = []
+
+    def get_with_prefix_len(self, ip):
+        self.asked.append(ip)
+        return self.reader.get_with_prefix_len(ip)
+
+
+def count_reads(db) -> list:
+    """Make `db` (a stage's `_Db`) record every lookup; the list of addresses asked for."""
+    db.reader = _CountedReader(db.reader)
+    return db.reader.asked
+
+
 def test_a_network_record_serves_its_other_addresses_as_a_lookup_would(tmp_path: Path) -> None:
     """Addresses of /24 and /16 networks, a /25 inside a /16, and gaps: every result is what an
     uncached stage finds, while the databases are read once per network."""
@@ -405,9 +423,7 @@ def test_a_network_record_serves_its_other_addresses_as_a_lookup_would(tmp_path:
         },
     )
     cached = build((city, asn))
-    reads = []
-    read = cached._records
-    cached._records = lambda ip, number: reads.append(ip) or read(ip, number)
+    reads = count_reads(cached._city)
     addresses = [f"81.2.69.{n}" for n in range(0, 256, 5)] + [f"81.2.70.{n}" for n in range(9)]
     thirds = (0, 7, 127, 128, 200)
     addresses += [f"37.{c}.{a}.{b}" for c in (120, 121) for a in thirds for b in (1, 130)]
@@ -418,3 +434,32 @@ def test_a_network_record_serves_its_other_addresses_as_a_lookup_would(tmp_path:
     # one read per /24 of 81.2.69-70 (each record spans it), per /24 of 37.120-121 (the ASN's
     # /17 and the /25 make the records narrower than /16), per half of 37.120.7
     assert len(reads) < len(addresses) / 3
+
+
+def test_an_ipv6_network_record_serves_its_other_addresses_as_a_lookup_would(
+    tmp_path: Path,
+) -> None:
+    """IPv6 /32 and /48 networks, a /56 inside a /32, an IPv4-mapped address and a gap."""
+    city = write_db(
+        tmp_path / "city.mmdb",
+        "GeoLite2-City",
+        {"2a02:2770::/32": SYDNEY_V6, "2a02:2771::/48": PARIS, "2a02:2772::/32": PARIS,
+         "2a02:2772:0:100::/56": LONDON, "81.2.69.0/24": LONDON},
+    )  # fmt: skip
+    cached = build((city, city), asn_database=None)
+    reads = count_reads(cached._city)
+    addresses = [
+        f"2a02:{net}:{a}::{b}"
+        for net in ("2770", "2771", "2772", "2773")
+        for a in ("0", "1:0", "0:100", "0:1ff", "ffff")
+        for b in ("1", "abcd")
+    ] + ["::ffff:81.2.69.7", "::ffff:81.2.69.200", "2a02:2772::ABCD"]
+    for raw in addresses:
+        [event] = cached([{"source": {"ip": raw}}])
+        [alone] = build((city, city), asn_database=None, cache_size=0)([{"source": {"ip": raw}}])
+        assert event == alone, raw
+    import ipaddress
+
+    for network in ("2a02:2770::/32", "2a02:2771::/48"):  # one record each: read once
+        assert sum(ipaddress.ip_address(ip) in ipaddress.ip_network(network) for ip in reads) == 1
+    assert len(reads) < len(addresses) / 2
