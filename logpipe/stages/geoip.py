@@ -53,6 +53,13 @@ _IPV4_SPECIAL = sorted(
 )  # fmt: skip
 _SPECIAL_STARTS = [int(net.network_address) for net in _IPV4_SPECIAL]
 _SPECIAL_ENDS = [int(net.broadcast_address) for net in _IPV4_SPECIAL]
+# IPv6: only global unicast space (2000::/3) outside the special-purpose blocks in it.
+_IPV6_SPECIAL = sorted(
+    ipaddress.IPv6Network(block)
+    for block in ("2001::/23", "2001:db8::/32", "2002::/16", "3fff::/16")
+)
+_SPECIAL6_STARTS = [int(net.network_address) for net in _IPV6_SPECIAL]
+_SPECIAL6_ENDS = [int(net.broadcast_address) for net in _IPV6_SPECIAL]
 # Prefix lengths results are also cached at, narrowest first, by address size (IPv4, IPv6).
 _NETWORK_LEVELS = {32: (24, 16), 128: (48, 32)}
 
@@ -229,6 +236,9 @@ class GeoIPStage(EventStage, ReadsDatabases):
         number = _public_ipv4(raw)
         if number is not None:  # `raw` is then the address's own text
             return (raw, *self._records(raw, 32, number))
+        number = _public_ipv6(raw)
+        if number is not None:
+            return (raw, *self._records(raw, 128, number))
         try:
             ip = ipaddress.ip_address(raw)
         except ValueError:
@@ -364,5 +374,22 @@ def _public_ipv4(raw: str) -> int | None:
         return None
     block = bisect_right(_SPECIAL_STARTS, number) - 1
     if block >= 0 and number <= _SPECIAL_ENDS[block]:
+        return None
+    return number
+
+
+def _public_ipv6(raw: str) -> int | None:
+    """The address as a number when `raw` is an IPv6 address in its own canonical text (RFC
+    5952, as `ipaddress` writes it) in global unicast space outside its special-purpose blocks,
+    else None."""
+    try:
+        packed = socket.inet_pton(socket.AF_INET6, raw)
+    except (OSError, ValueError, UnicodeError):  # not an address without a zone
+        return None
+    number = int.from_bytes(packed, "big")
+    if number >> 125 != 1 or socket.inet_ntop(socket.AF_INET6, packed) != raw:
+        return None  # outside 2000::/3, or not written canonically
+    block = bisect_right(_SPECIAL6_STARTS, number) - 1
+    if block >= 0 and number <= _SPECIAL6_ENDS[block]:
         return None
     return number

@@ -463,3 +463,83 @@ def test_an_ipv6_network_record_serves_its_other_addresses_as_a_lookup_would(
     for network in ("2a02:2770::/32", "2a02:2771::/48"):  # one record each: read once
         assert sum(ipaddress.ip_address(ip) in ipaddress.ip_network(network) for ip in reads) == 1
     assert len(reads) < len(addresses) / 2
+
+
+def _special_edges_v6() -> list[str]:
+    """Both ends, and their neighbours, of every IPv6 block `ipaddress` treats specially."""
+    import ipaddress
+
+    nets = list(geoip_module._IPV6_SPECIAL)
+    for name in ("_private_networks", "_private_networks_exceptions", "_reserved_networks"):
+        found = getattr(ipaddress._IPv6Constants, name, ())  # what this Python's stdlib lists
+        nets += found if isinstance(found, list | tuple) else [found]
+    nets += [ipaddress.IPv6Network("2000::/3"), ipaddress.IPv6Network("ff00::/8")]
+    edges = []
+    for net in nets:
+        for n in (int(net.network_address), int(net.broadcast_address)):
+            edges += [str(ipaddress.IPv6Address(m)) for m in (n - 1, n, n + 1) if 0 <= m < 2**128]
+    return edges
+
+
+def _sparse_ipv6(hextets: list[int]) -> str:
+    """Hextets written uncompressed: `ipaddress` compresses the zeros, the quick path refuses."""
+    return ":".join(f"{h:x}" for h in hextets)
+
+
+def _canonical_ipv6(hextets: list[int]) -> str:
+    import ipaddress
+
+    return str(ipaddress.IPv6Address(sum(h << (16 * (7 - n)) for n, h in enumerate(hextets))))
+
+
+_HEXTETS = st.lists(
+    st.sampled_from([0, 0, 0, 1, 0x2001, 0x2A02, 0xDB8, 0xFFFF, 0x3FFF, 0x1FF, 0x200]),
+    min_size=8,
+    max_size=8,
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    _HEXTETS.map(_sparse_ipv6)
+    | _HEXTETS.map(_canonical_ipv6)
+    | st.integers(0, 2**128 - 1).map(lambda n: str(__import__("ipaddress").IPv6Address(n)))
+    | st.sampled_from(_special_edges_v6())
+    | st.text("0123456789abcdefABCDEF:.%", max_size=24)
+)
+def test_the_quick_ipv6_path_takes_only_what_ipaddress_calls_global(raw: str) -> None:
+    import ipaddress
+
+    number = geoip_module._public_ipv6(raw)
+    if number is None:
+        return
+    ip = ipaddress.ip_address(raw)
+    assert ip.version == 6 and str(ip) == raw and int(ip) == number
+    assert ip.is_global and not ip.is_multicast and ip.ipv4_mapped is None
+
+
+def test_every_special_ipv6_edge_is_judged_as_ipaddress_judges_it() -> None:
+    import ipaddress
+
+    edges = _special_edges_v6()
+    assert sum(geoip_module._public_ipv6(raw) is not None for raw in edges) > 10
+    for raw in edges:
+        ip = ipaddress.ip_address(raw)
+        if geoip_module._public_ipv6(raw) is not None:
+            assert ip.is_global and not ip.is_multicast, raw
+
+
+def test_the_quick_ipv6_path_reads_every_canonical_global_unicast_text() -> None:
+    """`inet_ntop` writes what `ipaddress` writes, zero runs and ties included."""
+    import ipaddress
+    import random
+
+    rng = random.Random(5952)
+    taken = 0
+    for _ in range(5000):
+        hextets = [rng.choice([0, 0, 1, rng.randrange(1 << 16)]) for _ in range(8)]
+        hextets[0] = rng.choice([0x2A02, 0x2600, 0x2C0F, 0x3FFE])
+        ip = ipaddress.IPv6Address(sum(h << (16 * (7 - n)) for n, h in enumerate(hextets)))
+        assert geoip_module._public_ipv6(str(ip)) == int(ip), str(ip)
+        taken += 1
+    assert taken == 5000
