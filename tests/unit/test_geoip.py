@@ -341,19 +341,26 @@ def test_candidates_are_the_events_with_a_source_root() -> None:
     assert _compile_filter([])(events) == []
 
 
-def _special_edges() -> list[str]:
-    """Both ends, and their neighbours, of every block `ipaddress` treats specially."""
+def _special_edges(version: int = 4) -> list[str]:
+    """Both ends, and their neighbours, of every IPv4 or IPv6 block `ipaddress` treats
+    specially (the stdlib's own lists, where this Python has them, and the stage's)."""
     import ipaddress
 
-    nets = list(geoip_module._IPV4_SPECIAL)
-    for name in ("_private_networks", "_private_networks_exceptions", "_reserved_network"):
-        found = getattr(ipaddress._IPv4Constants, name, ())  # what this Python's stdlib lists
+    if version == 4:
+        constants, ours = ipaddress._IPv4Constants, geoip_module._IPV4_SPECIAL
+        more, address, size = ("100.64.0.0/10", "224.0.0.0/4"), ipaddress.IPv4Address, 2**32
+    else:
+        constants, ours = ipaddress._IPv6Constants, geoip_module._IPV6_SPECIAL
+        more, address, size = ("2000::/3", "ff00::/8"), ipaddress.IPv6Address, 2**128
+    nets = [*ours, *map(ipaddress.ip_network, more)]
+    for name in ("_private_networks", "_private_networks_exceptions", "_reserved_network",
+                 "_reserved_networks"):  # fmt: skip
+        found = getattr(constants, name, ())
         nets += found if isinstance(found, list | tuple) else [found]
-    nets += [ipaddress.IPv4Network("100.64.0.0/10"), ipaddress.IPv4Network("224.0.0.0/4")]
     edges = []
     for net in nets:
         for n in (int(net.network_address), int(net.broadcast_address)):
-            edges += [str(ipaddress.IPv4Address(m)) for m in (n - 1, n, n + 1) if 0 <= m < 2**32]
+            edges += [str(address(m)) for m in (n - 1, n, n + 1) if 0 <= m < size]
     return edges
 
 
@@ -364,23 +371,28 @@ def _special_edges() -> list[str]:
     | st.text("0123456789.x \u0661", max_size=16)
 )
 def test_the_quick_ipv4_path_takes_only_what_ipaddress_calls_global(raw: str) -> None:
+    quick_path_agrees(raw, 4)
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_every_special_edge_is_judged_as_ipaddress_judges_it(version: int) -> None:
+    taken = [raw for raw in _special_edges(version) if quick_path_agrees(raw, version)]
+    assert len(taken) > 10  # the neighbours outside the blocks
+
+
+def quick_path_agrees(raw: str, version: int) -> bool:
+    """Whether the quick path takes `raw`; where it does, `ipaddress` reads the same global
+    address from it, written the same way."""
     import ipaddress
 
-    number = geoip_module._public_ipv4(raw)
+    number = (geoip_module._public_ipv4 if version == 4 else geoip_module._public_ipv6)(raw)
     if number is None:
-        return
+        return False
     ip = ipaddress.ip_address(raw)
-    assert ip.version == 4 and str(ip) == raw and int(ip) == number
-    assert ip.is_global and not ip.is_multicast
-
-
-def test_every_special_edge_is_judged_as_ipaddress_judges_it() -> None:
-    import ipaddress
-
-    for raw in _special_edges():
-        ip = ipaddress.ip_address(raw)
-        if geoip_module._public_ipv4(raw) is not None:
-            assert ip.is_global and not ip.is_multicast, raw
+    assert ip.version == version and str(ip) == raw and int(ip) == number, raw
+    assert ip.is_global and not ip.is_multicast, raw
+    assert getattr(ip, "ipv4_mapped", None) is None, raw
+    return True
 
 
 class _CountedReader:
@@ -465,22 +477,6 @@ def test_an_ipv6_network_record_serves_its_other_addresses_as_a_lookup_would(
     assert len(reads) < len(addresses) / 2
 
 
-def _special_edges_v6() -> list[str]:
-    """Both ends, and their neighbours, of every IPv6 block `ipaddress` treats specially."""
-    import ipaddress
-
-    nets = list(geoip_module._IPV6_SPECIAL)
-    for name in ("_private_networks", "_private_networks_exceptions", "_reserved_networks"):
-        found = getattr(ipaddress._IPv6Constants, name, ())  # what this Python's stdlib lists
-        nets += found if isinstance(found, list | tuple) else [found]
-    nets += [ipaddress.IPv6Network("2000::/3"), ipaddress.IPv6Network("ff00::/8")]
-    edges = []
-    for net in nets:
-        for n in (int(net.network_address), int(net.broadcast_address)):
-            edges += [str(ipaddress.IPv6Address(m)) for m in (n - 1, n, n + 1) if 0 <= m < 2**128]
-    return edges
-
-
 def _sparse_ipv6(hextets: list[int]) -> str:
     """Hextets written uncompressed: `ipaddress` compresses the zeros, the quick path refuses."""
     return ":".join(f"{h:x}" for h in hextets)
@@ -504,29 +500,11 @@ _HEXTETS = st.lists(
     _HEXTETS.map(_sparse_ipv6)
     | _HEXTETS.map(_canonical_ipv6)
     | st.integers(0, 2**128 - 1).map(lambda n: str(__import__("ipaddress").IPv6Address(n)))
-    | st.sampled_from(_special_edges_v6())
+    | st.sampled_from(_special_edges(6))
     | st.text("0123456789abcdefABCDEF:.%", max_size=24)
 )
 def test_the_quick_ipv6_path_takes_only_what_ipaddress_calls_global(raw: str) -> None:
-    import ipaddress
-
-    number = geoip_module._public_ipv6(raw)
-    if number is None:
-        return
-    ip = ipaddress.ip_address(raw)
-    assert ip.version == 6 and str(ip) == raw and int(ip) == number
-    assert ip.is_global and not ip.is_multicast and ip.ipv4_mapped is None
-
-
-def test_every_special_ipv6_edge_is_judged_as_ipaddress_judges_it() -> None:
-    import ipaddress
-
-    edges = _special_edges_v6()
-    assert sum(geoip_module._public_ipv6(raw) is not None for raw in edges) > 10
-    for raw in edges:
-        ip = ipaddress.ip_address(raw)
-        if geoip_module._public_ipv6(raw) is not None:
-            assert ip.is_global and not ip.is_multicast, raw
+    quick_path_agrees(raw, 6)
 
 
 def test_the_quick_ipv6_path_reads_every_canonical_global_unicast_text() -> None:
