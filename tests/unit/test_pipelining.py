@@ -392,7 +392,9 @@ def test_revocation_commits_the_settled_batches_the_interval_held_back():
     revoked_at = consumer.events.index(("revoked", 1))
     commits = [event[1] for event in consumer.events[:revoked_at] if event[0] == "commit"]
     assert commits[-1] == {0: 3 + 3 * 6}, consumer.events  # batches 2-4, settled, not committed
-    assert {0: 3, 1: 3} in commits, consumer.events
+    # partition 1's one batch was committed before it was revoked: alone at first, or with
+    # partition 0's next batches where they settled before the first commit (a loaded machine)
+    assert any(commit.get(1) == 3 for commit in commits), consumer.events
     stop(worker, thread)
     assert consumer.committed(0) == 33, consumer.events
 
