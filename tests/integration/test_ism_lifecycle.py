@@ -164,7 +164,9 @@ def test_daily_index_moves_hot_warm_cold_delete(ism, prefix, tmp_path):
     assert {"index_priority", "read_only", "force_merge"} <= warm_actions, history
 
 
-def wait_history(engine: Engine, index: str, done, timeout: float = 30) -> list[tuple]:
+def wait_history(engine: Engine, index: str, done, timeout: float = 120) -> list[tuple]:
+    """ISM's history of the index once `done(history)`, or as it is after `timeout` seconds:
+    ISM writes it after the step, and on a loaded machine the last rows came over 30 s late."""
     deadline = time.monotonic() + timeout
     while True:
         history = ism_history(engine, index)
