@@ -40,26 +40,34 @@ except ImportError:  # pragma: no cover - depends on the installed wheel
 _SKIP = "skip"  # private, loopback, link-local, multicast, reserved: nothing to look up
 _INVALID = "invalid"
 _ABSENT = ("", "-")
+
+
+class _Blocks:
+    """Address blocks (networks of one IP version), asked whether one holds an address."""
+
+    def __init__(self, blocks: Iterable[str]) -> None:
+        self.networks = sorted(ipaddress.ip_network(block) for block in blocks)
+        self._starts = [int(net.network_address) for net in self.networks]
+        self._ends = [int(net.broadcast_address) for net in self.networks]
+
+    def hold(self, number: int) -> bool:
+        """Whether one of the blocks holds the address `number`."""
+        block = bisect_right(self._starts, number) - 1
+        return block >= 0 and number <= self._ends[block]
+
+
 # IANA special-purpose blocks that hold every IPv4 address `ipaddress` calls not global, and
 # multicast and reserved space: an address outside them is looked up without asking `ipaddress`
 # (whose answer, slower, decides inside them).
-_IPV4_SPECIAL = sorted(
-    ipaddress.IPv4Network(block)
-    for block in (
+_IPV4_SPECIAL = _Blocks(
+    (
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
         "172.16.0.0/12", "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16",
         "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/3",
     )
 )  # fmt: skip
-_SPECIAL_STARTS = [int(net.network_address) for net in _IPV4_SPECIAL]
-_SPECIAL_ENDS = [int(net.broadcast_address) for net in _IPV4_SPECIAL]
 # IPv6: only global unicast space (2000::/3) outside the special-purpose blocks in it.
-_IPV6_SPECIAL = sorted(
-    ipaddress.IPv6Network(block)
-    for block in ("2001::/23", "2001:db8::/32", "2002::/16", "3fff::/16")
-)
-_SPECIAL6_STARTS = [int(net.network_address) for net in _IPV6_SPECIAL]
-_SPECIAL6_ENDS = [int(net.broadcast_address) for net in _IPV6_SPECIAL]
+_IPV6_SPECIAL = _Blocks(("2001::/23", "2001:db8::/32", "2002::/16", "3fff::/16"))
 # Prefix lengths results are also cached at, narrowest first, by address size (IPv4, IPv6).
 _NETWORK_LEVELS = {32: (24, 16), 128: (48, 32)}
 
@@ -372,10 +380,7 @@ def _public_ipv4(raw: str) -> int | None:
         number = int.from_bytes(socket.inet_pton(socket.AF_INET, raw), "big")
     except (OSError, ValueError, UnicodeError):  # not strictly dotted decimal
         return None
-    block = bisect_right(_SPECIAL_STARTS, number) - 1
-    if block >= 0 and number <= _SPECIAL_ENDS[block]:
-        return None
-    return number
+    return None if _IPV4_SPECIAL.hold(number) else number
 
 
 def _public_ipv6(raw: str) -> int | None:
@@ -389,7 +394,4 @@ def _public_ipv6(raw: str) -> int | None:
     number = int.from_bytes(packed, "big")
     if number >> 125 != 1 or socket.inet_ntop(socket.AF_INET6, packed) != raw:
         return None  # outside 2000::/3, or not written canonically
-    block = bisect_right(_SPECIAL6_STARTS, number) - 1
-    if block >= 0 and number <= _SPECIAL6_ENDS[block]:
-        return None
-    return number
+    return None if _IPV6_SPECIAL.hold(number) else number

@@ -347,10 +347,10 @@ def _special_edges(version: int = 4) -> list[str]:
     import ipaddress
 
     if version == 4:
-        constants, ours = ipaddress._IPv4Constants, geoip_module._IPV4_SPECIAL
+        constants, ours = ipaddress._IPv4Constants, geoip_module._IPV4_SPECIAL.networks
         more, address, size = ("100.64.0.0/10", "224.0.0.0/4"), ipaddress.IPv4Address, 2**32
     else:
-        constants, ours = ipaddress._IPv6Constants, geoip_module._IPV6_SPECIAL
+        constants, ours = ipaddress._IPv6Constants, geoip_module._IPV6_SPECIAL.networks
         more, address, size = ("2000::/3", "ff00::/8"), ipaddress.IPv6Address, 2**128
     nets = [*ours, *map(ipaddress.ip_network, more)]
     for name in ("_private_networks", "_private_networks_exceptions", "_reserved_network",
