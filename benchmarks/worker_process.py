@@ -220,15 +220,12 @@ class Worker:
                 return (done - at_start) / max(now - started, 1e-9)
             if done > progress[0]:
                 progress = (done, now)
-            pause = POLL
-            if started is not None:  # the time left at the rate so far
-                if group is None and done > at_start:
-                    left = (count - done) * (now - started) / (done - at_start)
-                    pause = min(SLOW_POLL, max(POLL, left / 2))
-                elif group is not None and lead > lead_at_start:
-                    left = (share - lead) * (now - started) / (lead - lead_at_start)
-                    pause = min(SLOW_POLL, max(POLL, left / 2))
-            time.sleep(pause)
+            left = None  # the time left at the rate so far
+            if started is not None and group is None and done > at_start:
+                left = (count - done) * (now - started) / (done - at_start)
+            elif started is not None and group is not None and lead > lead_at_start:
+                left = (share - lead) * (now - started) / (lead - lead_at_start)
+            time.sleep(POLL if left is None else min(SLOW_POLL, max(POLL, left / 2)))
         raise SystemExit(
             f"the worker committed {progress[0]:.0f} of {count} messages, then nothing for "
             f"{timeout:.0f}s (is the topic's data still there?)"
