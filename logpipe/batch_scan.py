@@ -4,8 +4,9 @@ The items (one text per event and field, none holding a newline) are joined by n
 scanned once; a match belongs to the item holding its last byte. Matches are reported at every
 end offset (no single-match flag), so all of an item's own matches are seen; one that runs
 across a newline only adds an item, which is then checked on its own. A scan stops after
-`MATCH_CAP` matches and the items not yet known are scanned again, so a hostile item cannot
-flood the callback.
+`MATCH_CAP` matches plus `MATCHES_PER_ITEM` per item (a batch of attack lines, each matching a
+few patterns, is no flood) and the items not yet known are scanned again, so a hostile item
+cannot flood the callback.
 """
 
 from __future__ import annotations
@@ -13,11 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 MATCH_CAP = 1024
+MATCHES_PER_ITEM = 4
 
 
-def _on_match(_id: int, _start: int, end: int, _flags: int, found: list[int]) -> bool:
+class Matches(list):
+    """What one scan's callback collects, and how many matches it takes before it stops."""
+
+    __slots__ = ("cap",)
+
+    def __init__(self, items: int) -> None:
+        super().__init__()
+        self.cap = MATCH_CAP + MATCHES_PER_ITEM * items
+
+
+def _on_match(_id: int, _start: int, end: int, _flags: int, found: Matches) -> bool:
     found.append(end)
-    return len(found) >= MATCH_CAP
+    return len(found) >= found.cap
 
 
 class BatchScan:
@@ -30,7 +42,7 @@ class BatchScan:
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
-        found: list[int] = []
+        found = Matches(data.count(b"\n") + 1)
         try:
             self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
         except self._stopped:
@@ -45,7 +57,7 @@ class BatchScan:
         return indexes
 
     def _matching_capped(self, data: bytes, found: list[int]) -> list[int]:
-        """`matching` after a scan of `data` stopped at `MATCH_CAP` with the ends `found`: the
+        """`matching` after a scan of `data` stopped at its cap with the ends `found`: the
         items not yet known are scanned again, as often as it takes."""
         view = memoryview(data)
         starts: set[int] = set()  # where the matched items start
@@ -65,7 +77,7 @@ class BatchScan:
             if not segments:
                 break
             begin, end = segments.pop()
-            found = []
+            found = Matches(data.count(b"\n", begin, end) + 1)
             try:
                 self._scan(
                     view[begin:end],

@@ -6,24 +6,27 @@ values joined by newlines. The database holds the same patterns as the per-value
 the normalising test, each in its newline-free version (`newline_free`), without the
 single-match flag and with `^`/`$` at line ends: every match a value has on its own is found,
 and a match of a newline-free pattern lies within one value, so the patterns a value matches
-are known exactly. A value that needs normalising is normalised here and the normal forms are
-scanned together the same way: the stage takes what its rules see without reading or scanning
-the value again. Values that are not single-line ASCII strings within the length limit (rare),
-normal forms that are not single-line ASCII, values matched by a pattern that could not be made
-newline-free, and all values of a scan that stopped at `MATCH_CAP` are left to the stage, which
-scans them again; an event with no hit and no status worth a look needs no work.
+are known exactly. Trailing repeats are cut to their least (`trailing_repeat`): the same values
+match, at fewer ends, so a batch of sshd failures stays under the scan's match cap. A value that
+needs normalising is normalised here and the normal forms are scanned together the same way:
+the stage takes what its rules see without reading or scanning the value again. Values that
+are not single-line ASCII strings within the length limit (rare), normal forms that are not
+single-line ASCII, values matched by a pattern that could not be made newline-free, and all
+values of a scan that stopped at its match cap are left to the stage, which scans them again;
+an event with no hit and no status worth a look needs no work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from logpipe.batch_scan import MATCH_CAP, BatchScan
+from logpipe.batch_scan import BatchScan, Matches
 from logpipe.column_reader import column_reader
 from logpipe.errors import ConfigError
 from logpipe.hyperscan_db import block_database
 from logpipe.newline_free import newline_free
 from logpipe.normalize_text import JOIN, MAY_NEED_NORMALIZING, normalize
+from logpipe.trailing_repeat import trimmed
 
 Path = tuple[str, tuple[str, ...]]  # root key, rest of the dotted path
 Patterns = tuple[tuple[str, bool], ...]  # (pattern, caseless) in the per-value scanner's order
@@ -34,9 +37,9 @@ Known = tuple[str, list[int]]
 Found = dict[int, Known | None]
 
 
-def _on_match(pattern: int, _start: int, end: int, _flags: int, found: list) -> bool:
+def _on_match(pattern: int, _start: int, end: int, _flags: int, found: Matches) -> bool:
     found.append((end, pattern))
-    return len(found) >= MATCH_CAP
+    return len(found) >= found.cap
 
 
 class _GroupScan:
@@ -46,6 +49,7 @@ class _GroupScan:
         self.columns = columns
         keys = list(dict.fromkeys([*patterns, (MAY_NEED_NORMALIZING, False)]))
         free = [newline_free(pattern) for pattern, _ in keys]
+        free = [None if pattern is None else trimmed(pattern) for pattern in free]
         try:
             database = _database(hs, keys, free)
         except ConfigError:  # a version Hyperscan refuses (never a built-in): scan as written
@@ -67,7 +71,7 @@ class _GroupScan:
     def matching(self, data: bytes) -> dict[int, list[int] | None]:
         """Item number -> the per-value indexes it matches (None: not known exactly), for the
         newline-separated items of `data` a pattern matches in."""
-        found: list[tuple[int, int]] = []
+        found = Matches(data.count(b"\n") + 1)
         try:
             self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
         except self._stopped:

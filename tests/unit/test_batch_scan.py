@@ -28,12 +28,13 @@ def one_by_one(items: list[str]) -> list[int]:
 @settings(max_examples=300, deadline=None)
 @given(_ITEMS, st.sampled_from([1, 2, 3, 1024]))
 def test_matching_finds_exactly_the_items_scanned_alone(items, cap) -> None:
-    saved = batch_scan.MATCH_CAP
+    saved = batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM
     batch_scan.MATCH_CAP = cap  # a small cap takes the path that scans again
+    batch_scan.MATCHES_PER_ITEM = 0 if cap < 1024 else saved[1]
     try:
         found = scanner().matching("\n".join(items).encode())
     finally:
-        batch_scan.MATCH_CAP = saved
+        batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM = saved
     assert found == one_by_one(items)
 
 

@@ -661,6 +661,14 @@ def test_batch_scan_finds_every_item_past_the_match_cap() -> None:
     assert scan == {n: {url_field: None} for n in (1, 3, 54, 55)}  # capped: not known exactly
 
 
+def test_a_batch_of_sshd_failures_is_known_exactly_without_reaching_the_match_cap() -> None:
+    line = "Failed password for invalid user u{n} from 198.51.100.{host} port {port} ssh2"
+    events = [{"message": line.format(n=n, host=n % 250, port=40000 + n)} for n in range(1000)]
+    scan, _ = stage()._prefilter(events)
+    assert len(scan) == 1000
+    assert all(known is not None for fields in scan.values() for known in fields.values())
+
+
 def _deep(value):
     if isinstance(value, dict):
         return {k: _deep(v) for k, v in value.items()}
