@@ -173,9 +173,8 @@ class EnvelopeStage(HoldingStage):
                     append(event)
                     continue
                 streamed = self._one(event, raw, doc)
-            # CRI lines start with a date (`2026-11-26T...`) and its stream (see _cri_line)
             elif (
-                (cri and raw[10:11] == "T" and raw.startswith(_CRI_STREAMS, raw.find(" ") + 1))
+                (cri and _may_be_cri(raw))
                 or first.isspace()
                 or (export and first == "_" and raw.startswith("__"))
             ):
@@ -226,7 +225,7 @@ class EnvelopeStage(HoldingStage):
                 doc = None
             elif first == "{" and self._json:
                 inner, fmt, when = self._unwrap_json(event, line)
-            elif self._cri and first.isdigit():
+            elif self._cri and first.isdigit() and _may_be_cri(line):
                 inner, fmt, when = _unwrap_cri(event, line)
             elif self._export and line.startswith("__"):
                 inner, fmt, when = self._unwrap_export(event, line)
@@ -295,6 +294,11 @@ def _nested_too_deep(line: str, doc: dict) -> bool:
 
 
 # --- CRI -------------------------------------------------------------------------------------
+
+
+def _may_be_cri(line: str) -> bool:
+    """Whether `line` starts as a CRI line does: a date (`2026-11-26T...`), then its stream."""
+    return line[10:11] == "T" and line.startswith(_CRI_STREAMS, line.find(" ") + 1)
 
 
 def _cri_line(line: str) -> tuple[str, str, str, str] | None:

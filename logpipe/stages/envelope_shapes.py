@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from logpipe.fields import add_tag, put
+from logpipe.fields import add_tag, put, split_path
 from logpipe.metadata import keep_beat
 from logpipe.stages.merging import merge_into
 from logpipe.stages.partials import PARTIAL_TAG
@@ -56,8 +56,9 @@ _JOURNALD = {
     "CONTAINER_NAME": ("container.name", False),
     "IMAGE_NAME": ("container.image.name", False),
 }
-_JOURNALD_MARKERS = ("PRIORITY", "_PID", "_HOSTNAME", "__REALTIME_TIMESTAMP", "_SYSTEMD_UNIT",
-                     "SYSLOG_IDENTIFIER", "_TRANSPORT", "_BOOT_ID")  # fmt: skip
+_JOURNALD_MARKERS = frozenset(("PRIORITY", "_PID", "_HOSTNAME", "__REALTIME_TIMESTAMP",
+                               "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "_TRANSPORT",
+                               "_BOOT_ID"))  # fmt: skip
 _JOURNALD_SKIP = frozenset({"MESSAGE", "message", "PRIORITY", "SYSLOG_FACILITY", "CONTAINER_ID",
                             "timestamp", "host", "source_type"})  # fmt: skip
 
@@ -99,7 +100,7 @@ def requires(keys: tuple[str, ...]) -> Callable[[dict], bool]:
 
 
 def _is_journald(doc: dict) -> bool:
-    return "MESSAGE" in doc and any(key in doc for key in _JOURNALD_MARKERS)
+    return "MESSAGE" in doc and not _JOURNALD_MARKERS.isdisjoint(doc)
 
 
 def _is_beats(doc: dict) -> bool:
@@ -131,10 +132,15 @@ def _is_docker(doc: dict) -> bool:
 
 def _is_fluentbit(doc: dict) -> bool:
     if type(doc.get("log")) is str:
-        return any(k in doc for k in ("date", "@timestamp", "time", "stream", "kubernetes"))
+        return not _FLUENTBIT_WITH_LOG.isdisjoint(doc)
     if type(doc.get("message")) is str:
-        return any(k in doc for k in ("date", "kubernetes", "logtag"))
+        return not _FLUENTBIT_WITH_MESSAGE.isdisjoint(doc)
     return "date" in doc and type(doc.get("kubernetes")) is dict  # a record Fluent Bit parsed
+
+
+# Keys one of which a Fluent Bit record has beside its `log` or its `message` line.
+_FLUENTBIT_WITH_LOG = frozenset(("date", "@timestamp", "time", "stream", "kubernetes"))
+_FLUENTBIT_WITH_MESSAGE = frozenset(("date", "kubernetes", "logtag"))
 
 
 def _fluentbit_line_key(doc: dict) -> str | None:
@@ -229,12 +235,15 @@ def _text(value: Any) -> str | None:
 
 
 def _put_new(event: dict, path: str, value: Any) -> None:
-    """Set `path` unless the event already has a value there."""
+    """Set `path` unless the event already has a value there; missing parents are made here,
+    a scalar in the way moves aside (`fields.put`)."""
+    parts = split_path(path)
     node = event
-    parts = path.split(".")
     for part in parts[:-1]:
         child = node.get(part)
-        if type(child) is not dict:
+        if child is None:
+            child = node[part] = {}
+        elif type(child) is not dict:
             put(event, path, value)
             return
         node = child
@@ -419,10 +428,12 @@ def _dedot(labels: dict) -> dict:
 def _kubernetes(event: dict, meta: dict) -> None:
     """Fluent Bit's and Vector's Kubernetes metadata as Filebeat's `kubernetes.*` and ECS."""
     for key, value in meta.items():
-        if key in _K8S and value is not None and type(value) is not dict:
-            _put_new(event, _K8S[key], value)
-        elif key in _K8S_LABELS and type(value) is dict:
-            put(event, _K8S_LABELS[key], _dedot(value))
+        if type(value) is dict:
+            if key in _K8S_LABELS:
+                put(event, _K8S_LABELS[key], _dedot(value))
+        elif key in _K8S:
+            if value is not None:
+                _put_new(event, _K8S[key], value)
         elif key == "pod_owner" and type(value) is str:
             put(event, "kubernetes.pod.owner", value)
     container = event.get("kubernetes", {}).get("container", {})
