@@ -270,12 +270,18 @@ def test_rfc3164_pri_gives_level_facility_and_severity(pipeline):
                 "user.name": "postgres",
                 "message": "connection authorized: user=postgres database=postgres "
                 "application_name=psql",
+                "postgresql.log.session_id": "5ff26a0c.56",  # no credential: start time, PID
             },
         ),
     ],
 )
 def test_postgresql_prefixes_and_levels(pipeline, line, expected):
     check(run(pipeline, line, "2017-07-31T14:00:00"), expected)
+
+
+def test_a_session_id_outside_postgresql_is_still_redacted(pipeline):
+    event = run(pipeline, '{"msg": "login", "session_id": "5ff26a0c.56"}', "2017-07-31T14:00:00")
+    assert event["session_id"] == "[REDACTED:field]"
 
 
 @pytest.mark.parametrize(
