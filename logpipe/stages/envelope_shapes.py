@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from logpipe.fields import add_tag, put, split_path
+from logpipe.fields import add_tag, descend, put, split_path
 from logpipe.metadata import keep_beat
 from logpipe.stages.merging import merge_into
 from logpipe.stages.partials import PARTIAL_TAG
@@ -235,19 +235,10 @@ def _text(value: Any) -> str | None:
 
 
 def _put_new(event: dict, path: str, value: Any) -> None:
-    """Set `path` unless the event already has a value there; missing parents are made here,
-    a scalar in the way moves aside (`fields.put`)."""
+    """Set `path` unless the event already has a value there (parents as `fields.put` makes
+    them: a scalar in the way moves aside)."""
     parts = split_path(path)
-    node = event
-    for part in parts[:-1]:
-        child = node.get(part)
-        if child is None:
-            child = node[part] = {}
-        elif type(child) is not dict:
-            put(event, path, value)
-            return
-        node = child
-    node.setdefault(parts[-1], value)
+    descend(event, parts[:-1]).setdefault(parts[-1], value)
 
 
 def _int(value: Any) -> Any:
