@@ -103,16 +103,9 @@ def _lookup(event: dict, path: str, parts: tuple[str, ...]) -> Any:
     return node
 
 
-def _below_roots(paths: tuple[str, ...]) -> dict[str, frozenset[str] | None]:
-    """Root key -> the keys right below it that the paths read (None: the root is read as it
-    is); each dotted path is also a literal root key."""
-    below: dict[str, set[str] | None] = {}
-    for path in paths:
-        parts = split_path(path)
-        below[path] = None
-        if len(parts) > 1 and below.get(parts[0], ()) is not None:
-            below.setdefault(parts[0], set()).add(parts[1])  # type: ignore[union-attr]
-    return {root: None if keys is None else frozenset(keys) for root, keys in below.items()}
+def _roots(paths: tuple[str, ...]) -> frozenset[str]:
+    """The first key of each path, and each dotted path as a literal key."""
+    return frozenset(key for path in paths for key in {split_path(path)[0], path})
 
 
 def _pri(value: Any) -> int | None:
@@ -166,35 +159,21 @@ class LevelStage:
         self._target = config.target
         self._target_parts = split_path(config.target)
         self._legacy = config.legacy_field
-        # Root keys any source is read from (a literal dotted key too), with the keys below
-        # them: an event with none of them (or a `log` with neither `level` nor `syslog`, as
-        # shippers' envelopes leave it) can only have a level in a `<PRI>` message prefix.
-        self._pri_roots = frozenset(_below_roots(config.pri_fields))
-        self._below = _below_roots((*config.pri_fields, *config.fields, *config.severity_fields))
-        self._roots = frozenset(self._below)
+        # Root keys any source is read from (a literal dotted key too): an event with none of
+        # them can only have a level in a `<PRI>` message prefix.
+        self._pri_roots = _roots(config.pri_fields)
+        self._roots = self._pri_roots | _roots(config.fields) | _roots(config.severity_fields)
 
     def __call__(self, events: list[dict]) -> list[dict]:
         roots = self._roots
         prefix = self.config.syslog_prefix
         for event in events:
-            if roots.isdisjoint(event) or not self._may_hold_a_source(event):
+            if roots.isdisjoint(event):
                 message = event.get("message") if prefix else None
                 if message.__class__ is not str or message[:1] != "<":
                     continue
             self._one(event)
         return events
-
-    def _may_hold_a_source(self, event: dict) -> bool:
-        """Whether a source field's root is there with, below it, a key a source path reads."""
-        below = self._below
-        for root in self._roots.intersection(event):
-            keys = below[root]
-            if keys is None:
-                return True
-            node = event[root]
-            if isinstance(node, dict) and not keys.isdisjoint(node):
-                return True
-        return False
 
     def _one(self, event: dict) -> None:
         if self._pri_roots.isdisjoint(event):
