@@ -18,18 +18,27 @@ MATCHES_PER_ITEM = 4
 
 
 class Matches(list):
-    """What one scan's callback collects, and how many matches it takes before it stops."""
+    """What one scan of `data[start:end]` collects; `full()` once it holds `cap` matches."""
 
-    __slots__ = ("cap",)
+    __slots__ = ("_items", "cap")
 
-    def __init__(self, items: int) -> None:
+    def __init__(self, data: bytes, start: int = 0, end: int | None = None) -> None:
         super().__init__()
-        self.cap = MATCH_CAP + MATCHES_PER_ITEM * items
+        self.cap = MATCH_CAP
+        self._items = (data, start, len(data) if end is None else end)  # counted when needed
+
+    def full(self) -> bool:
+        """Whether the scan must stop: the first time, the cap grows by the items' allowance."""
+        if self._items is not None:
+            data, start, end = self._items
+            self._items = None
+            self.cap += MATCHES_PER_ITEM * (data.count(b"\n", start, end) + 1)
+        return len(self) >= self.cap
 
 
 def _on_match(_id: int, _start: int, end: int, _flags: int, found: Matches) -> bool:
     found.append(end)
-    return len(found) >= found.cap
+    return len(found) >= found.cap and found.full()
 
 
 class BatchScan:
@@ -42,7 +51,7 @@ class BatchScan:
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
-        found = Matches(data.count(b"\n") + 1)
+        found = Matches(data)
         try:
             self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
         except self._stopped:
@@ -77,7 +86,7 @@ class BatchScan:
             if not segments:
                 break
             begin, end = segments.pop()
-            found = Matches(data.count(b"\n", begin, end) + 1)
+            found = Matches(data, begin, end)
             try:
                 self._scan(
                     view[begin:end],

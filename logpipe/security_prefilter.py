@@ -39,7 +39,7 @@ Found = dict[int, Known | None]
 
 def _on_match(pattern: int, _start: int, end: int, _flags: int, found: Matches) -> bool:
     found.append((end, pattern))
-    return len(found) >= found.cap
+    return len(found) >= found.cap and found.full()
 
 
 class _GroupScan:
@@ -71,7 +71,7 @@ class _GroupScan:
     def matching(self, data: bytes) -> dict[int, list[int] | None]:
         """Item number -> the per-value indexes it matches (None: not known exactly), for the
         newline-separated items of `data` a pattern matches in."""
-        found = Matches(data.count(b"\n") + 1)
+        found = Matches(data)
         try:
             self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
         except self._stopped:

@@ -174,7 +174,7 @@ class EnvelopeStage(HoldingStage):
                     continue
                 streamed = self._one(event, raw, doc)
             elif (
-                (cri and _may_be_cri(raw))
+                (cri and raw[10:11] == "T" and raw.startswith(_CRI_STREAMS, raw.find(" ") + 1))
                 or first.isspace()
                 or (export and first == "_" and raw.startswith("__"))
             ):
@@ -297,7 +297,8 @@ def _nested_too_deep(line: str, doc: dict) -> bool:
 
 
 def _may_be_cri(line: str) -> bool:
-    """Whether `line` starts as a CRI line does: a date (`2026-11-26T...`), then its stream."""
+    """Whether `line` starts as a CRI line does: a date (`2026-11-26T...`), then its stream
+    (inline in `EnvelopeStage.__call__`, which every line goes through)."""
     return line[10:11] == "T" and line.startswith(_CRI_STREAMS, line.find(" ") + 1)
 
 
