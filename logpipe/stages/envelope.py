@@ -173,6 +173,7 @@ class EnvelopeStage(HoldingStage):
                     append(event)
                     continue
                 streamed = self._one(event, raw, doc)
+            # CRI lines start with a date (`2026-11-26T...`) and its stream (`_may_be_cri`, inline)
             elif (
                 (cri and raw[10:11] == "T" and raw.startswith(_CRI_STREAMS, raw.find(" ") + 1))
                 or first.isspace()
@@ -297,8 +298,7 @@ def _nested_too_deep(line: str, doc: dict) -> bool:
 
 
 def _may_be_cri(line: str) -> bool:
-    """Whether `line` starts as a CRI line does: a date (`2026-11-26T...`), then its stream
-    (inline in `EnvelopeStage.__call__`, which every line goes through)."""
+    """Whether `line` starts as a CRI line does: a date (`2026-11-26T...`), then its stream."""
     return line[10:11] == "T" and line.startswith(_CRI_STREAMS, line.find(" ") + 1)
 
 
