@@ -20,15 +20,13 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from confluent_kafka import TIMESTAMP_CREATE_TIME, Message
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_mix import machine  # noqa: E402
+from benchmarks.bench_mix import fresh_events, machine  # noqa: E402
 from logpipe.collector import settle_after_startup  # noqa: E402
 from logpipe.documents import to_docs  # noqa: E402
-from logpipe.metadata import event_from_message  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
 
@@ -48,19 +46,8 @@ def entries(source: str) -> list[Entry]:
 
 
 def events(batch: list[Entry], start: int) -> list[dict]:
-    """Events as the Kafka source makes them."""
-    return [
-        event_from_message(
-            Message(
-                topic="bench",
-                partition=0,
-                offset=start + n,
-                value=message.encode(),
-                timestamp=(TIMESTAMP_CREATE_TIME, received),
-            )
-        )
-        for n, (message, received) in enumerate(batch)
-    ]
+    """Events as the Kafka source makes them, each with its entry's time."""
+    return fresh_events([message for message, _ in batch], start, [ms for _, ms in batch])
 
 
 def time_whole(pipeline, stream: list[Entry]) -> float:

@@ -147,8 +147,9 @@ def corpus_messages() -> list[str]:
     return messages
 
 
-def fresh_events(messages: list[str], start: int) -> list[dict]:
-    """Events as the Kafka source makes them, with the mix's reference time as Kafka time."""
+def fresh_events(messages: list[str], start: int, kafka_ms: list[int] | None = None) -> list[dict]:
+    """Events as the Kafka source makes them, with the mix's reference time as Kafka time (or
+    each message's own in `kafka_ms`)."""
     return [
         event_from_message(
             Message(
@@ -156,7 +157,7 @@ def fresh_events(messages: list[str], start: int) -> list[dict]:
                 partition=0,
                 offset=start + n,
                 value=message.encode(),
-                timestamp=(TIMESTAMP_CREATE_TIME, REFERENCE_MS),
+                timestamp=(TIMESTAMP_CREATE_TIME, kafka_ms[n] if kafka_ms else REFERENCE_MS),
             )
         )
         for n, message in enumerate(messages)
