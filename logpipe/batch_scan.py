@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 MATCH_CAP = 1024
-MATCHES_PER_ITEM = 4
+MATCHES_PER_ITEM = 16
 
 
 class Matches(list):
