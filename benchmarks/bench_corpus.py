@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -24,11 +23,9 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_mix import fresh_events, machine  # noqa: E402
+from benchmarks.bench_mix import machine, time_stages, time_whole  # noqa: E402
 from logpipe.collector import settle_after_startup  # noqa: E402
-from logpipe.documents import to_docs  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
-from logpipe.sink import build_body  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus" / "real_logs"
 Entry = tuple[str, int]  # message, Kafka time (epoch ms)
@@ -43,38 +40,6 @@ def entries(source: str) -> list[Entry]:
             received = datetime.fromisoformat(entry["received"].replace("Z", "+00:00"))
             found.append((entry["message"], int(received.timestamp() * 1000)))
     return found
-
-
-def events(batch: list[Entry], start: int) -> list[dict]:
-    """Events as the Kafka source makes them, each with its entry's time."""
-    return fresh_events([message for message, _ in batch], start, [ms for _, ms in batch])
-
-
-def time_whole(pipeline, stream: list[Entry]) -> float:
-    """CPU seconds for the pipeline, documents and bulk body, batch by batch."""
-    spent = 0.0
-    for start in range(0, len(stream), 1000):
-        batch = events(stream[start : start + 1000], start)
-        began = time.process_time()
-        build_body(to_docs(pipeline(batch), "bench"))
-        del batch
-        spent += time.process_time() - began
-    build_body(to_docs(pipeline.drain(), "bench"))  # lines multiline stages still hold
-    return spent
-
-
-def time_stages(pipeline, stream: list[Entry]) -> dict[str, float]:
-    """CPU seconds per stage, each timed in place."""
-    spent = {stage.name: 0.0 for stage in pipeline.stages}
-    for start in range(0, len(stream), 1000):
-        batch = events(stream[start : start + 1000], start)
-        for stage in pipeline.stages:
-            single = type(pipeline)(name=pipeline.name, stages=[stage])
-            began = time.process_time()
-            batch = single(batch)
-            spent[stage.name] += time.process_time() - began
-    pipeline.drain()
-    return spent
 
 
 def main() -> int:
@@ -92,13 +57,19 @@ def main() -> int:
     print(f"pipeline default on the real-log corpus, us/event (CPU, one core); {machine()}")
     for source in sources:
         found = entries(source)
-        stream = found * max(1, args.events // len(found))
-        whole = min(time_whole(pipeline, stream) for _ in range(args.rounds))
-        line = f"  {source:22s} {whole / len(stream) * 1e6:7.1f}"
+        repeats = max(1, args.events // len(found))
+        messages = [message for message, _ in found] * repeats
+        kafka_ms = [ms for _, ms in found] * repeats
+        whole = float("inf")
+        for _ in range(args.rounds):
+            whole = min(whole, time_whole(pipeline, messages, 1000, kafka_ms))
+            pipeline.drain()  # lines multiline stages still hold, untimed
+        line = f"  {source:22s} {whole / len(messages) * 1e6:7.1f}"
         if args.stages:
-            shares = time_stages(pipeline, stream)
+            shares = time_stages(pipeline, messages, 1000, kafka_ms)
+            pipeline.drain()
             line += "  " + " ".join(
-                f"{name}={seconds / len(stream) * 1e6:.1f}" for name, seconds in shares.items()
+                f"{name}={seconds / len(messages) * 1e6:.1f}" for name, seconds in shares.items()
             )
         print(line)
     return 0

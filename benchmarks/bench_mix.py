@@ -164,12 +164,15 @@ def fresh_events(messages: list[str], start: int, kafka_ms: list[int] | None = N
     ]
 
 
-def time_whole(pipeline, messages: list[str], batch: int) -> float:
+def time_whole(
+    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None
+) -> float:
     """CPU seconds for the whole pipeline, documents, bulk body and freeing the batch, batch by
-    batch."""
+    batch (Kafka times as `fresh_events` takes them)."""
     spent = 0.0
     for start in range(0, len(messages), batch):
-        events = fresh_events(messages[start : start + batch], start)
+        times = kafka_ms[start : start + batch] if kafka_ms else None
+        events = fresh_events(messages[start : start + batch], start, times)
         began = time.process_time()
         build_body(to_docs(pipeline(events), "bench"))
         del events  # freeing the batch is the loop's work too
@@ -177,11 +180,14 @@ def time_whole(pipeline, messages: list[str], batch: int) -> float:
     return spent
 
 
-def time_stages(pipeline, messages: list[str], batch: int) -> dict[str, float]:
-    """CPU seconds per stage (condition included) over the mix, each stage timed in place."""
+def time_stages(
+    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None
+) -> dict[str, float]:
+    """CPU seconds per stage (condition included), each stage timed in place."""
     spent = {stage.name: 0.0 for stage in pipeline.stages}
     for start in range(0, len(messages), batch):
-        events = fresh_events(messages[start : start + batch], start)
+        times = kafka_ms[start : start + batch] if kafka_ms else None
+        events = fresh_events(messages[start : start + batch], start, times)
         for index, stage in enumerate(pipeline.stages):
             single = type(pipeline)(name=pipeline.name, stages=[pipeline.stages[index]])
             began = time.process_time()
