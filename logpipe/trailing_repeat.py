@@ -16,7 +16,7 @@ from re import _parser  # type: ignore[attr-defined]
 from typing import NamedTuple
 
 _ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|.)", re.DOTALL)
-_ZERO_WIDTH_ESCAPES = frozenset(("\\b", "\\B", "\\A", "\\Z", "\\z", "\\G"))
+_ZERO_WIDTH_ATOMS = frozenset(("^", "$", "\\b", "\\B", "\\A", "\\Z", "\\z", "\\G"))
 _QUANTIFIER = re.compile(r"(?:[*+?]|\{(\d+)(?:(,)(\d*))?\})[?+]?")
 _ZERO_WIDTH_GROUP = re.compile(r"\(\?(?:[=!#]|<[=!]|[aiLmsux-]+\))")
 
@@ -29,7 +29,10 @@ class _Item(NamedTuple):
 
 def trimmed(pattern: str) -> str:
     """`pattern` with its trailing repeats cut to their minimum (see above), else as it is."""
-    items = _items(pattern)
+    try:
+        items = _items(pattern)
+    except RecursionError:  # groups nested deeper than this reader goes
+        return pattern
     if not items:
         return pattern
     result = pattern
@@ -72,28 +75,31 @@ def _items(pattern: str) -> list[_Item] | None:
             items[-1] = items[-1]._replace(least=0 if char in "*?" else int(quantifier[1] or 1))
             at = quantifier.end()
             continue
-        zero_width = False
-        if char == "\\":
-            escape = _ESCAPE.match(pattern, at)
-            if escape is None:
-                return None
-            end = escape.end()
-            zero_width = escape.group() in _ZERO_WIDTH_ESCAPES
-        elif char == "[":
-            end = _class_end(pattern, at)
-        elif char == "(":
-            end = _group_end(pattern, at)
-            zero_width = _ZERO_WIDTH_GROUP.match(pattern, at) is not None
-        elif char in "|)":
+        if char in "|)":
             return None
-        else:
-            end = at + 1
-            zero_width = char in "^$"
+        end = _atom_end(pattern, at)
         if end is None:
             return None
+        zero_width = (
+            pattern[at:end] in _ZERO_WIDTH_ATOMS or _ZERO_WIDTH_GROUP.match(pattern, at) is not None
+        )
         items.append(_Item(at, end, None))
         at = end
     return items
+
+
+def _atom_end(pattern: str, at: int) -> int | None:
+    """Where the escape, class, group or single character at `at` ends; None for syntax not
+    known here."""
+    char = pattern[at]
+    if char == "\\":
+        escape = _ESCAPE.match(pattern, at)
+        return None if escape is None else escape.end()
+    if char == "[":
+        return _class_end(pattern, at)
+    if char == "(":
+        return _group_end(pattern, at)
+    return at + 1
 
 
 def _class_end(pattern: str, at: int) -> int | None:
@@ -117,25 +123,13 @@ def _class_end(pattern: str, at: int) -> int | None:
 
 
 def _group_end(pattern: str, at: int) -> int | None:
-    """Where the group starting at `at` ends (escapes and classes skipped); None if it never
-    does."""
-    depth = 0
+    """Where the group starting at `at` ends; None if it never does."""
+    at += 1
     while at < len(pattern):
-        char = pattern[at]
-        if char == "\\":
-            at += 2
-            continue
-        if char == "[":
-            end = _class_end(pattern, at)
-            if end is None:
-                return None
-            at = end
-            continue
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return at + 1
-        at += 1
+        if pattern[at] == ")":
+            return at + 1
+        end = _atom_end(pattern, at)
+        if end is None:
+            return None
+        at = end
     return None
