@@ -324,7 +324,7 @@ class TimestampStage:
 
     def _parse(self, value: Any, ref: int, low: int, high: int) -> tuple[int, str | None]:
         """The first parse inside [low, high] as ISO 8601 UTC (ms, Z), or why there is none."""
-        first = None  # the first format's result, judged below unless _UNSORTABLE
+        first = None  # the first format's result: judged next, so the loop below skips it
         if type(value) is str:
             first = self._cache.get(value)
             if type(first) is not str:
