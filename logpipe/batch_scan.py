@@ -6,12 +6,16 @@ end offset (no single-match flag), so all of an item's own matches are seen; one
 across a newline only adds an item, which is then checked on its own. A scan stops after
 `MATCH_CAP` matches plus `MATCHES_PER_ITEM` per item (a batch of attack lines, each matching a
 few patterns, is no flood) and the items not yet known are scanned again, so a hostile item
-cannot flood the callback.
+cannot flood the callback. A pattern may be screened: its matches count only where a
+function of the scanned text and the match's end says they matter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+Screen = Callable[[bytes, int], bool]  # (scanned text, a match's end) -> the match matters
 
 MATCH_CAP = 1024
 MATCHES_PER_ITEM = 16
@@ -20,11 +24,14 @@ MATCHES_PER_ITEM = 16
 class Matches(list):
     """What one scan of `data[start:end]` collects; `full()` once it holds `cap` matches."""
 
-    __slots__ = ("_items", "cap")
+    __slots__ = ("_items", "cap", "screened")
 
-    def __init__(self, data: bytes, start: int = 0, end: int | None = None) -> None:
+    def __init__(
+        self, data: bytes, start: int = 0, end: int | None = None, screened: frozenset = frozenset()
+    ) -> None:
         super().__init__()
         self.cap = MATCH_CAP
+        self.screened = screened  # pattern ids whose ends are kept negated
         self._items = (data, start, len(data) if end is None else end)  # counted when needed
 
     def full(self) -> bool:
@@ -41,29 +48,58 @@ def _on_match(_id: int, _start: int, end: int, _flags: int, found: Matches) -> b
     return len(found) >= found.cap and found.full()
 
 
+def _on_screened_match(_id: int, _start: int, end: int, _flags: int, found: Matches) -> bool:
+    found.append(-end if _id in found.screened else end)
+    return len(found) >= found.cap and found.full()
+
+
 class BatchScan:
     """One block-mode Hyperscan database scanned over newline-separated items."""
 
-    def __init__(self, hs, database: Any) -> None:
+    def __init__(
+        self,
+        hs,
+        database: Any,
+        screened: frozenset[int] = frozenset(),
+        screen: Screen | None = None,
+    ) -> None:
+        """`screened`: ids of patterns whose matches count only where `screen` says they matter
+        (past the match cap, every match counts)."""
         self._scan = database.scan
         self._scratch = hs.Scratch(database)
         self._stopped = hs.ScanTerminated
+        self._screened = screened if screen is not None else frozenset()
+        self._screen = screen
+        self._on_match = _on_screened_match if self._screened else _on_match
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
-        found = Matches(data)
+        found = Matches(data, screened=self._screened)
         try:
-            self._scan(data, match_event_handler=_on_match, context=found, scratch=self._scratch)
+            self._scan(
+                data, match_event_handler=self._on_match, context=found, scratch=self._scratch
+            )
         except self._stopped:
-            return self._matching_capped(data, found)
+            return self._matching_capped(data, [abs(end) for end in found])
+        ends = set(found)
+        if ends and min(ends) < 0:
+            ends = self._mattering(data, ends)
         indexes: list[int] = []
         index = last = 0
-        for end in sorted(set(found)):  # the newlines before a match's last byte: its item
+        for end in sorted(ends):  # the newlines before a match's last byte: its item
             index += data.count(b"\n", last, end)
             last = end
             if not indexes or indexes[-1] != index:
                 indexes.append(index)
         return indexes
+
+    def _mattering(self, data: bytes, ends: set[int]) -> set[int]:
+        """The ends of `ends` that count: all positive ones, and each screened (negated) one the
+        screen says matters."""
+        screen = self._screen
+        kept = {end for end in ends if end > 0}
+        kept.update(-end for end in ends if end < 0 and screen(data, -end))  # type: ignore[misc]
+        return kept
 
     def _matching_capped(self, data: bytes, found: list[int]) -> list[int]:
         """`matching` after a scan of `data` stopped at its cap with the ends `found`: the

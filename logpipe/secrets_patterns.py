@@ -237,6 +237,37 @@ def _key_value_hints(names: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+# The hint of `pwd` (`secret_param`), and sudo's `PWD=<cwd>` as `_not_sudo_cwd` exempts it, read
+# in orjson text (`logpipe.redact_prefilter`): a tty of printable ASCII but `;`, `\` and `"`.
+SUDO_CWD_HINT = _key_value_hints(("pwd",))[0]
+_SUDO_TTY_JSON = re.compile(rb"(?<=[:;] )TTY=[\x21\x23-\x3a\x3c-\x5b\x5d-\x7e]{1,64} ; ")
+_JSON_CHAR_BYTES = 6  # the most bytes orjson writes for one character (`\u001f`)
+
+
+def sudo_cwd_in_json(data: bytes, end: int) -> bool:
+    """Whether the match of `SUDO_CWD_HINT` ending at `end` in orjson text (items joined by
+    newlines) is a `PWD=` that `_not_sudo_cwd` exempts; any doubt (an escape in the path, a
+    character of several bytes where lengths count) answers False."""
+    name = end - 4
+    if data[name:end] != b"PWD=" or data[end : end + 1] != b"/":
+        return False
+    tty = data.rfind(b"TTY=", max(0, name - _SUDO_TTY_CHARS), name)
+    if tty < 0 or _SUDO_TTY_JSON.fullmatch(data, tty, name) is None:
+        return False
+    head = max(0, tty - _JSON_CHAR_BYTES * _SUDO_HEAD_CHARS)  # at least that many characters
+    head = data.rfind(b"\n", head, tty) + 1 or head  # from the item's start at most
+    if data.find(b"COMMAND=", head, tty) >= 0:
+        return False
+    path_end = data.find(b" ; ", end, end + _PATH_MAX + 3)
+    path = data[end:path_end]
+    return (
+        path_end >= 0
+        and data.startswith(b" ; USER=", path_end)
+        and b"\\" not in path
+        and b'"' not in path
+    )
+
+
 # In application order: context rules (key blocks, URLs, headers, key=value) before token shapes.
 VALUE_RULES: tuple[ValueRule, ...] = (
     _rule(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -41,3 +43,34 @@ def test_matching_finds_exactly_the_items_scanned_alone(items, cap) -> None:
 def test_a_match_running_over_a_newline_belongs_to_the_item_of_its_last_byte() -> None:
     scan = BatchScan(hyperscan, block_database(hyperscan, [("a\nb", 0)], "test"))
     assert scan.matching(b"xa\nbx\nc") == [1]
+
+
+SCREENED = 1  # "c[0-9]+d": counts only where the byte before its end is an even digit
+
+
+def _matters(data: bytes, end: int) -> bool:
+    return data[end - 2] in b"02468"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ITEMS, st.sampled_from([1, 2, 1024]))
+def test_a_screened_pattern_counts_only_where_its_screen_says(items, cap) -> None:
+    database = block_database(hyperscan, PATTERNS, "test")
+    scan = BatchScan(hyperscan, database, frozenset((SCREENED,)), _matters)
+    others = BatchScan(hyperscan, block_database(hyperscan, [PATTERNS[0], PATTERNS[2]], "test"))
+    exact = [
+        n
+        for n, item in enumerate(items)
+        if others.matching(item.encode()) or re.search(r"c[0-9]*[02468]d", item)
+    ]
+    saved = batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM
+    batch_scan.MATCH_CAP = cap
+    batch_scan.MATCHES_PER_ITEM = 0 if cap < 1024 else saved[1]
+    try:
+        found = scan.matching("\n".join(items).encode())
+    finally:
+        batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM = saved
+    if cap == 1024:
+        assert found == exact
+    else:  # past the cap every match counts: more items, never fewer
+        assert set(exact) <= set(found) <= set(one_by_one(items))
