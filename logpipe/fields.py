@@ -48,9 +48,31 @@ def has(event: dict, path: str) -> bool:
     return get(event, path, _MISSING) is not _MISSING
 
 
+@lru_cache(maxsize=4096)
+def split_last(path: str) -> tuple[tuple[str, ...], str]:
+    """`split_path(path)` as its parents' keys and its last key."""
+    parts = split_path(path)
+    return parts[:-1], parts[-1]
+
+
 def put(event: dict, path: str, value: Any) -> None:
     """Set `path` to `value`, creating parents; a non-dict parent in the way moves to `_<name>`."""
-    put_parts(event, split_path(path), value)
+    parents, last = split_last(path)
+    node = event
+    for part in parents:  # `descend`, inline: shippers' envelopes call `put` a dozen times an event
+        child = node.get(part)
+        if not isinstance(child, dict):
+            if child is not None:
+                node["_" + part] = child
+            child = node[part] = {}
+        node = child
+    node[last] = value
+
+
+def put_new(event: dict, path: str, value: Any) -> None:
+    """Set `path` unless the event already has a value there (parents as `put` makes them)."""
+    parents, last = split_last(path)
+    descend(event, parents).setdefault(last, value)
 
 
 def put_parts(node: dict, parts: Sequence[str], value: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from logpipe.fields import add_tag, descend, put, split_path
+from logpipe.fields import add_tag, put, put_new
 from logpipe.metadata import keep_beat
 from logpipe.stages.merging import merge_into
 from logpipe.stages.partials import PARTIAL_TAG
@@ -234,13 +234,6 @@ def _text(value: Any) -> str | None:
     return None
 
 
-def _put_new(event: dict, path: str, value: Any) -> None:
-    """Set `path` unless the event already has a value there (parents as `fields.put` makes
-    them: a scalar in the way moves aside)."""
-    parts = split_path(path)
-    descend(event, parts[:-1]).setdefault(parts[-1], value)
-
-
 def _int(value: Any) -> Any:
     if type(value) is str and value.isdecimal() and len(value) < 19:
         return int(value)
@@ -257,13 +250,13 @@ def _handle_beats(event: dict, doc: dict) -> str | None:
         for key, path in (("hostname", "host.hostname"), ("name", "agent.name"),
                           ("version", "agent.version")):  # fmt: skip
             if key in beat:
-                _put_new(doc, path, beat[key])
+                put_new(doc, path, beat[key])
     for key, path in (("source", "log.file.path"), ("offset", "log.offset"),
                       ("input_type", "input.type")):  # fmt: skip
         if key in doc and not isinstance(doc[key], dict):
-            _put_new(doc, path, doc.pop(key))
+            put_new(doc, path, doc.pop(key))
     if _is_stream(doc.get("stream")):  # the container input's `stream`
-        _put_new(doc, "log.iostream", doc.pop("stream"))
+        put_new(doc, "log.iostream", doc.pop("stream"))
     _merge_rest(event, doc)
     return _text(message) if message is not None else None
 
@@ -277,16 +270,16 @@ def handle_journald(event: dict, doc: dict) -> str | None:
             continue
         target = _JOURNALD.get(key)
         if target is not None:
-            _put_new(event, target[0], _int(value) if target[1] else value)
+            put_new(event, target[0], _int(value) if target[1] else value)
         elif key[:1] != "_" and type(value) is not dict:
             put(event, f"journald.custom.{key.lower().replace('.', '_')}", value)
     if "CONTAINER_ID" in doc:
-        _put_new(event, "container.id", doc["CONTAINER_ID"])
+        put_new(event, "container.id", doc["CONTAINER_ID"])
     if "_COMM" not in doc and type(doc.get("SYSLOG_IDENTIFIER")) is str:
-        _put_new(event, "process.name", doc["SYSLOG_IDENTIFIER"])
+        put_new(event, "process.name", doc["SYSLOG_IDENTIFIER"])
     host = doc.get("host")
     if type(host) is str:  # Vector's journald source
-        _put_new(event, "host.hostname", host)
+        put_new(event, "host.hostname", host)
     _syslog_codes(event, _int(doc.get("PRIORITY")), _int(doc.get("SYSLOG_FACILITY")))
     return message
 
@@ -333,9 +326,9 @@ def _handle_vector(event: dict, doc: dict) -> str | None:
 
 def _vector_syslog(event: dict, doc: dict) -> None:
     if type(doc.get("hostname")) is str:
-        _put_new(event, "host.hostname", doc["hostname"])
+        put_new(event, "host.hostname", doc["hostname"])
     if type(_int(doc.get("procid"))) is int:
-        _put_new(event, "process.pid", _int(doc["procid"]))
+        put_new(event, "process.pid", _int(doc["procid"]))
     for key, path in (("appname", "log.syslog.appname"), ("msgid", "log.syslog.msgid"),
                       ("procid", "log.syslog.procid"), ("hostname", "log.syslog.hostname"),
                       ("version", "log.syslog.version")):  # fmt: skip
@@ -424,12 +417,12 @@ def _kubernetes(event: dict, meta: dict) -> None:
                 put(event, _K8S_LABELS[key], _dedot(value))
         elif key in _K8S:
             if value is not None:
-                _put_new(event, _K8S[key], value)
+                put_new(event, _K8S[key], value)
         elif key == "pod_owner" and type(value) is str:
             put(event, "kubernetes.pod.owner", value)
     container = event.get("kubernetes", {}).get("container", {})
     if "name" in container:
-        _put_new(event, "container.name", container["name"])
+        put_new(event, "container.name", container["name"])
 
 
 def split_image_tag(event: dict) -> None:
@@ -450,11 +443,11 @@ def orchestrator(event: dict) -> None:
     pod = k8s.get("pod")
     if type(pod) is not dict or "name" not in pod:
         return
-    _put_new(event, "orchestrator.type", "kubernetes")
-    _put_new(event, "orchestrator.resource.type", "pod")
-    _put_new(event, "orchestrator.resource.name", pod["name"])
+    put_new(event, "orchestrator.type", "kubernetes")
+    put_new(event, "orchestrator.resource.type", "pod")
+    put_new(event, "orchestrator.resource.name", pod["name"])
     if "namespace" in k8s:
-        _put_new(event, "orchestrator.namespace", k8s["namespace"])
+        put_new(event, "orchestrator.namespace", k8s["namespace"])
 
 
 def _merge_rest(event: dict, doc: dict) -> None:

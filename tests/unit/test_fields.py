@@ -1,4 +1,10 @@
+import copy
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from logpipe import fields
+from logpipe.fields import descend, put, put_new
 
 
 def test_get_put_pop_dotted_and_bracketed():
@@ -41,3 +47,25 @@ def test_read_source_reads_as_get_does():
         code = compile(fields.read_source(fields.split_path(path)), "<read>", "eval")
         for event in events:
             assert eval(code, {"event": event}) == fields.get(event, path)
+
+
+_KEY = st.sampled_from(["a", "b", "_a", "@timestamp", ""])
+_PATH = st.lists(_KEY, min_size=1, max_size=4)
+_VALUE = st.recursive(
+    st.none() | st.integers() | st.text(max_size=3),
+    lambda inner: st.dictionaries(_KEY, inner, max_size=3) | st.lists(inner, max_size=2),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(_KEY, _VALUE, max_size=4), _PATH, st.booleans())
+def test_put_and_put_new_write_as_descend_does(event: dict, parts: list[str], new: bool) -> None:
+    reference = copy.deepcopy(event)
+    node = descend(reference, parts[:-1])
+    if new:
+        node.setdefault(parts[-1], "v")
+        put_new(event, ".".join(parts), "v")
+    else:
+        node[parts[-1]] = "v"
+        put(event, ".".join(parts), "v")
+    assert event == reference
