@@ -7,6 +7,9 @@
 //! it returns the tuple for grok's Python writer. Past the work bound a call raises
 //! TimeoutError, as the clock-limited path does. `Dispatch` runs a grok stage's common case
 //! over a batch: the first-byte filing, then each candidate's `fill`, with no Python per event.
+//! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan.
+
+mod columns;
 
 use std::collections::HashMap;
 use std::os::raw::{c_int, c_void};
@@ -723,6 +726,7 @@ impl Drop for Matcher {
 fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Matcher>()?;
     m.add_class::<Dispatch>()?;
+    m.add_class::<columns::ColumnReader>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
