@@ -237,6 +237,19 @@ def _key_value_hints(names: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
+# One character of a value that could look random (`looks_random`: no blank) in orjson text: a
+# byte that is no blank, quote or backslash, or an escape; a character takes one or more.
+_JSON_VALUE_UNIT = r"(?:[\x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\.)"
+
+
+def _random_value_hints(names: tuple[str, ...]) -> tuple[str, ...]:
+    """`_key_value_hints` followed by a value `looks_random` may take: after spaces or tabs, an
+    optional quote and an optional `bearer`, `basic` or `token`, 16 characters (a Go panic's
+    `code=0x1` is not walked for them)."""
+    value = rf"(?: |\\t)*(?:\\\"|')?(?:(?:bearer|basic|token)(?: |\\t)+)?{_JSON_VALUE_UNIT}{{16}}"
+    return tuple(hint + value for hint in _key_value_hints(names))
+
+
 # The hint of `pwd` (`secret_param`), and sudo's `PWD=<cwd>` as `_not_sudo_cwd` exempts it, read
 # in orjson text (`logpipe.redact_prefilter`): a tty of printable ASCII but `;`, `\` and `"`.
 SUDO_CWD_HINT = _key_value_hints(("pwd",))[0]
@@ -332,7 +345,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         _KV,
         looks_random,
         name_check=_WEAK_KEY.bounded,
-        hints=_key_value_hints(WEAK_NAMES),
+        hints=_random_value_hints(WEAK_NAMES),
     ),
     _rule(
         "bearer",

@@ -783,3 +783,26 @@ def test_every_rule_hint_finds_what_its_rule_would_change(rule: str) -> None:
 
     check()
     assert not missed, missed[:3]
+
+
+_RANDOM = "AbCdEf0123456789XyZw"
+
+
+@pytest.mark.parametrize("name", ["code", "api-key", "Nonce", "seed\u00e9"])
+@pytest.mark.parametrize(
+    "value",
+    [_RANDOM, f'"{_RANDOM}"', f"'{_RANDOM}'", f"Bearer {_RANDOM}", f"\t {_RANDOM}",
+     "AbCd\\ef01\u00e9\u00e923456789", 'AbCd"ef0123456789XyZw', "Ab\x01Cd" + _RANDOM,
+     _RANDOM[:16], "AbCdEf0123456\\78", f"token {_RANDOM}"],
+)  # fmt: skip
+@pytest.mark.parametrize("gap", ["=", ": ", '"=', "\t:\t"])
+def test_a_weak_name_before_a_random_looking_value_in_text_takes_the_walk(name, value, gap):
+    events = [{"message": f"x {name}{gap}{value} y"}, {"b": "clean"}]
+    fast, slow = build(), build()
+    slow._prefilter = None
+    assert fast(copy.deepcopy(events)) == slow(copy.deepcopy(events))
+
+
+def test_a_weak_name_before_a_short_value_in_text_is_not_walked() -> None:
+    panic = "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4553ab]"
+    assert build()._prefilter([{"message": panic}], False) == []
