@@ -48,31 +48,43 @@ def has(event: dict, path: str) -> bool:
     return get(event, path, _MISSING) is not _MISSING
 
 
-@lru_cache(maxsize=4096)
-def split_last(path: str) -> tuple[tuple[str, ...], str]:
-    """`split_path(path)` as its parents' keys and its last key."""
+_SPLITS_MAX = 4096
+_splits: dict[str, tuple[tuple[str, ...], str]] = {}  # path -> (its parents' keys, its last key)
+
+
+def _split_last(path: str) -> tuple[tuple[str, ...], str]:
+    """`split_path(path)` as its parents' keys and its last key, kept in `_splits`."""
     parts = split_path(path)
-    return parts[:-1], parts[-1]
+    if len(_splits) >= _SPLITS_MAX:
+        _splits.clear()
+    split = _splits[path] = (parts[:-1], parts[-1])
+    return split
 
 
-def put(event: dict, path: str, value: Any) -> None:
-    """Set `path` to `value`, creating parents; a non-dict parent in the way moves to `_<name>`."""
-    parents, last = split_last(path)
+def put(event: dict, path: str, value: Any, replace: bool = True) -> None:
+    """Set `path` to `value`, creating parents; a non-dict parent in the way moves to `_<name>`.
+    With `replace` False, a value already at `path` stays.
+
+    The split is a dict lookup and `descend` is inline: a shipper's envelope writes a dozen
+    fields an event through here."""
+    parents, last = _splits.get(path) or _split_last(path)
     node = event
-    for part in parents:  # `descend`, inline: shippers' envelopes call `put` a dozen times an event
+    for part in parents:
         child = node.get(part)
         if not isinstance(child, dict):
             if child is not None:
                 node["_" + part] = child
             child = node[part] = {}
         node = child
-    node[last] = value
+    if replace:
+        node[last] = value
+    else:
+        node.setdefault(last, value)
 
 
 def put_new(event: dict, path: str, value: Any) -> None:
     """Set `path` unless the event already has a value there (parents as `put` makes them)."""
-    parents, last = split_last(path)
-    descend(event, parents).setdefault(last, value)
+    put(event, path, value, False)
 
 
 def put_parts(node: dict, parts: Sequence[str], value: Any) -> None:
