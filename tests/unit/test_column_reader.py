@@ -85,3 +85,18 @@ def test_the_native_reader_reads_what_the_python_reads(paths, events) -> None:
 def test_a_key_the_native_reader_cannot_take_is_read_in_python() -> None:
     read = column_reader([("\ud800",)], [0])  # a lone surrogate: no Rust string
     assert read([{"\ud800": 1}, {}]) == [[1, 0]]
+
+
+def test_a_batch_that_shrinks_while_it_is_read_is_read_again_in_python() -> None:
+    events: list[dict] = []
+
+    class Shrinking:  # a key equal in hash to "url" whose comparison empties the batch
+        def __hash__(self) -> int:
+            return hash("url")
+
+        def __eq__(self, other: object) -> bool:
+            events.clear()
+            return False
+
+    events += [{Shrinking(): 1}, {"url": "x"}, {"url": "y"}]
+    assert column_reader([("url",)], [""])(events) == [[]]

@@ -81,11 +81,16 @@ impl ColumnReader {
             }
             columns.push(unsafe { Bound::from_owned_ptr(py, list).downcast_into_unchecked() });
         }
+        let mut rows = 0;
         for (row, event) in events.iter().enumerate() {
             if row >= count || unsafe { ffi::PyDict_CheckExact(event.as_ptr()) } == 0 {
                 return Ok(py.None()); // a list that changed under us, or an event of another kind
             }
             self.read(py, &event, &self.roots, &columns, row)?;
+            rows += 1;
+        }
+        if rows != count {
+            return Ok(py.None()); // the list shrank under us: slots of the columns are unset
         }
         Ok(PyList::new(py, columns)?.into_any().unbind())
     }
