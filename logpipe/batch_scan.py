@@ -6,32 +6,39 @@ end offset (no single-match flag), so all of an item's own matches are seen; one
 across a newline only adds an item, which is then checked on its own. A scan stops after
 `MATCH_CAP` matches plus `MATCHES_PER_ITEM` per item (a batch of attack lines, each matching a
 few patterns, is no flood) and the items not yet known are scanned again, so a hostile item
-cannot flood the callback. A pattern may be screened: its matches count only where a
+cannot flood the callback. A pattern may be screened: its matches count only where its
 function of the scanned text and the match's end says they matter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 Screen = Callable[[bytes, int], bool]  # (scanned text, a match's end) -> the match matters
 
 MATCH_CAP = 1024
 MATCHES_PER_ITEM = 16
+_NO_SCREENS: Mapping[int, Screen] = MappingProxyType({})
 
 
 class Matches(list):
     """What one scan of `data[start:end]` collects; `full()` once it holds `cap` matches."""
 
-    __slots__ = ("_items", "cap", "screened")
+    __slots__ = ("_items", "cap", "screened", "screened_ids")
 
     def __init__(
-        self, data: bytes, start: int = 0, end: int | None = None, screened: frozenset = frozenset()
+        self,
+        data: bytes,
+        start: int = 0,
+        end: int | None = None,
+        screened: Mapping[int, Screen] = _NO_SCREENS,
     ) -> None:
         super().__init__()
         self.cap = MATCH_CAP
         self.screened = screened  # pattern ids whose ends are kept negated
+        self.screened_ids: list[int] = []  # the pattern of each negated end, in order
         self._items = (data, start, len(data) if end is None else end)  # counted when needed
 
     def full(self) -> bool:
@@ -49,41 +56,36 @@ def _on_match(_id: int, _start: int, end: int, _flags: int, found: Matches) -> b
 
 
 def _on_screened_match(_id: int, _start: int, end: int, _flags: int, found: Matches) -> bool:
-    found.append(-end if _id in found.screened else end)
+    if _id in found.screened:
+        found.append(-end)
+        found.screened_ids.append(_id)
+    else:
+        found.append(end)
     return len(found) >= found.cap and found.full()
 
 
 class BatchScan:
     """One block-mode Hyperscan database scanned over newline-separated items."""
 
-    def __init__(
-        self,
-        hs,
-        database: Any,
-        screened: frozenset[int] = frozenset(),
-        screen: Screen | None = None,
-    ) -> None:
-        """`screened`: ids of patterns whose matches count only where `screen` says they matter
-        (past the match cap, every match counts)."""
+    def __init__(self, hs, database: Any, screens: Mapping[int, Screen] | None = None) -> None:
+        """`screens`: pattern id -> where its matches count (past the match cap, every match
+        counts)."""
         self._scan = database.scan
         self._scratch = hs.Scratch(database)
         self._stopped = hs.ScanTerminated
-        self._screened = screened if screen is not None else frozenset()
-        self._screen = screen
-        self._on_match = _on_screened_match if self._screened else _on_match
+        self._screens = dict(screens or {})
+        self._on_match = _on_screened_match if self._screens else _on_match
 
     def matching(self, data: bytes) -> list[int]:
         """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
-        found = Matches(data, screened=self._screened)
+        found = Matches(data, screened=self._screens)
         try:
             self._scan(
                 data, match_event_handler=self._on_match, context=found, scratch=self._scratch
             )
         except self._stopped:
             return self._matching_capped(data, [abs(end) for end in found])
-        ends = set(found)
-        if ends and min(ends) < 0:
-            ends = self._mattering(data, ends)
+        ends = self._mattering(data, found) if found.screened_ids else set(found)
         indexes: list[int] = []
         index = last = 0
         for end in sorted(ends):  # the newlines before a match's last byte: its item
@@ -93,12 +95,17 @@ class BatchScan:
                 indexes.append(index)
         return indexes
 
-    def _mattering(self, data: bytes, ends: set[int]) -> set[int]:
-        """The ends of `ends` that count: all positive ones, and each screened (negated) one the
-        screen says matters."""
-        screen = self._screen
-        kept = {end for end in ends if end > 0}
-        kept.update(-end for end in ends if end < 0 and screen(data, -end))  # type: ignore[misc]
+    def _mattering(self, data: bytes, found: Matches) -> set[int]:
+        """The ends in `found` that count: all positive ones, and each screened (negated) one its
+        pattern's screen says matters."""
+        screens = self._screens
+        kept = {end for end in found if end > 0}
+        screened = [-end for end in found if end < 0]
+        kept.update(
+            end
+            for end, pattern in zip(screened, found.screened_ids, strict=True)
+            if end not in kept and screens[pattern](data, end)
+        )
         return kept
 
     def _matching_capped(self, data: bytes, found: list[int]) -> list[int]:

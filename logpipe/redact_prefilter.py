@@ -15,9 +15,10 @@ serialise is walked. In an event that is walked, the value rules run only on the
 own JSON form one of the patterns matches. The patterns with no literal to anchor on (card
 numbers and IBANs: runs of digits and capitals) are a database of their own, as Hyperscan scans
 the two faster than one holding them all. The bytes of an event the walk leaves alone may be
-kept as its document source (`logpipe.serialized`), in the same pass. The `pwd` hint's
-matches count only where they are not sudo's working directory (`secrets_patterns.
-sudo_cwd_in_json`): every sudo line holds one, and the walk would leave it alone.
+kept as its document source (`logpipe.serialized`), in the same pass. Two hints' matches
+count only where the walk would change something: the `pwd` hint's where they are not sudo's
+working directory (`secrets_patterns.sudo_cwd_in_json`: every sudo line holds one), the e-mail
+hint's where they are not a systemd unit instance (`no_email_in_json`: `user@1000.service`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ from collections.abc import Iterable, Sequence
 
 import orjson
 
-from logpipe.batch_scan import BatchScan
+from logpipe.batch_scan import BatchScan, Screen
 from logpipe.hyperscan_db import block_database
 from logpipe.keynames import WEAK_NAMES, distinct_tails
-from logpipe.secrets_patterns import SUDO_CWD_HINT, VALUE_RULES, sudo_cwd_in_json
+from logpipe.secrets_patterns import (
+    EMAIL_HINT,
+    SUDO_CWD_HINT,
+    VALUE_RULES,
+    no_email_in_json,
+    sudo_cwd_in_json,
+)
 from logpipe.serialized import SOURCE_KEY
 
 # Characters of a JSON key that add no word to it (`keynames.words` takes ASCII letters and
@@ -56,8 +63,8 @@ class RedactPrefilter:
             hints += _weak_spelled(WEAK_NAMES)
         hints.append(_FOLDS_TO_ASCII)
         # screened only where no other rule or name asks for the same pattern
-        screened = SUDO_CWD_HINT if hints.count(SUDO_CWD_HINT) == 1 else None
-        self._batch = _scan(hs, hints, screened)
+        screens = {hint: matters for hint, matters in _SCREENS.items() if hints.count(hint) == 1}
+        self._batch = _scan(hs, hints, screens)
         self._unanchored = _scan(hs, unanchored) if unanchored else None
 
     def __call__(self, events: list[dict], keep: bool) -> list[int]:
@@ -125,17 +132,19 @@ class RedactPrefilter:
         return sorted(set(found).union(more)) if more else found
 
 
-def _scan(hs, hints: list[str], screened: str | None = None) -> BatchScan:
-    """A scan of `hints`; the `screened` one's matches count unless sudo's `PWD=` holds them."""
+def _scan(hs, hints: list[str], screens: dict[str, Screen] | None = None) -> BatchScan:
+    """A scan of `hints`; a hint in `screens` counts only where its screen says it matters."""
     unique = list(dict.fromkeys(hints))
     database = block_database(hs, [(hint, 0) for hint in unique], "redact")
-    if screened not in unique:
-        return BatchScan(hs, database)
-    return BatchScan(hs, database, frozenset((unique.index(screened),)), _not_sudo_cwd_json)
+    by_id = {unique.index(hint): matters for hint, matters in (screens or {}).items()}
+    return BatchScan(hs, database, by_id)
 
 
-def _not_sudo_cwd_json(data: bytes, end: int) -> bool:
-    return not sudo_cwd_in_json(data, end)
+# Hints whose matches the walk may leave alone -> where they matter.
+_SCREENS: dict[str, Screen] = {
+    SUDO_CWD_HINT: lambda data, end: not sudo_cwd_in_json(data, end),
+    EMAIL_HINT: lambda data, end: not no_email_in_json(data, end),
+}
 
 
 def _spelled(names: Iterable[str]) -> list[str]:

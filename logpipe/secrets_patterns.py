@@ -157,6 +157,30 @@ def email_ok(text: str) -> bool:
     return not text.lower().endswith(_UNIT_SUFFIXES)
 
 
+# The e-mail rule's hint, and what its pattern takes after the `@`, read in orjson text (the
+# domain's characters are never escaped there): labels, then 2 to 24 letters ending a label.
+EMAIL_HINT = r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z0-9-]"
+_DOMAIN_RUN = re.compile(rb"[A-Za-z0-9.-]*")
+_DOMAIN_LABEL = re.compile(rb"[A-Za-z0-9-]+")
+_DOMAIN_END = re.compile(rb"[A-Za-z]{2,24}")
+_UNIT_WORDS = frozenset(suffix[1:].encode() for suffix in _UNIT_SUFFIXES)
+
+
+def no_email_in_json(data: bytes, end: int) -> bool:
+    """Whether the match of `EMAIL_HINT` ending at `end` in orjson text holds no address the
+    e-mail rule would mask: no domain its pattern takes, or the longest one (the pattern's
+    greedy labels take it) a systemd unit suffix `email_ok` refuses (`user@1000.service`)."""
+    at = data.rfind(b"@", 0, end)
+    run_end = _DOMAIN_RUN.match(data, at + 1).end()  # type: ignore[union-attr]
+    labels = data[at + 1 : run_end].split(b".")
+    for last in range(len(labels) - 1, 0, -1):
+        if _DOMAIN_END.fullmatch(labels[last]) and all(
+            _DOMAIN_LABEL.fullmatch(label) for label in labels[:last]
+        ):
+            return labels[last].lower() in _UNIT_WORDS  # `.<word>` ends the address
+    return True
+
+
 def iban_ok(text: str) -> bool:
     """An IBAN: a known country's length and the ISO 7064 mod-97 check."""
     s = text.replace(" ", "")
@@ -445,7 +469,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"[A-Za-z0-9_%+-]@[A-Za-z0-9-]+\.",
         r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])",
         email_ok,
-        hints=(r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z0-9-]",),
+        hints=(EMAIL_HINT,),
     ),
     _rule(
         "card",

@@ -56,7 +56,7 @@ def _matters(data: bytes, end: int) -> bool:
 @given(_ITEMS, st.sampled_from([1, 2, 1024]))
 def test_a_screened_pattern_counts_only_where_its_screen_says(items, cap) -> None:
     database = block_database(hyperscan, PATTERNS, "test")
-    scan = BatchScan(hyperscan, database, frozenset((SCREENED,)), _matters)
+    scan = BatchScan(hyperscan, database, {SCREENED: _matters})
     others = BatchScan(hyperscan, block_database(hyperscan, [PATTERNS[0], PATTERNS[2]], "test"))
     exact = [
         n

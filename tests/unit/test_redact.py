@@ -806,3 +806,38 @@ def test_a_weak_name_before_a_random_looking_value_in_text_takes_the_walk(name, 
 def test_a_weak_name_before_a_short_value_in_text_is_not_walked() -> None:
     panic = "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4553ab]"
     assert build()._prefilter([{"message": panic}], False) == []
+
+
+_UNITS = ["user@1000.service", "getty@tty1.service", "postgresql@16-main.service",
+          "systemd-fsck@dev-sda1.SERVICE", "container-getty@1.service",
+          "a@b.c.automount"]  # fmt: skip
+
+
+def test_systemd_unit_instances_do_not_send_their_event_through_the_walk() -> None:
+    events = [{"message": f"Started {unit}.", "systemd": {"unit": unit}} for unit in _UNITS]
+    events.append({"cgroup": "/user.slice/user-1000.slice/user@1000.service/session.slice/x"})
+    events.append({"message": "a@b.service." + "x" * 25})  # no top-level domain is that long
+    assert build()._prefilter(events, False) == []
+
+
+_EMAIL_PIECES = ["user", "bob", "@", "@", "1000", "example", ".", ".", "service", "SERVICE",
+                 "com", "io", "-", "2", "x" * 25, "\n", '"', "\\", "\u00e9", "_", "%", " ",
+                 "/"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_EMAIL_PIECES), max_size=14).map("".join))
+def test_the_batch_scan_walks_every_event_with_an_address_the_walk_would_mask(text) -> None:
+    events = [{"message": text}, {"note": [text, "x"]}]
+    fast, slow = build(), build()
+    slow._prefilter = None
+    assert fast(copy.deepcopy(events)) == slow(copy.deepcopy(events))
+
+
+@pytest.mark.parametrize(
+    "address", ["bob@example.com", "ops@service.example.io", "a@b.service.com", "Bob@EXAMPLE.ORG"]
+)
+def test_an_address_beside_a_unit_instance_is_still_masked(address: str) -> None:
+    event = {"message": f"user@1000.service mailed {address}"}
+    build()([event])
+    assert address not in event["message"] and "user@1000.service" in event["message"]
