@@ -7,6 +7,7 @@ the code before and after a change in one run, on the same machine load.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,6 +23,8 @@ TICKS = os.sysconf("SC_CLK_TCK")
 PARTITIONS = 6  # of a benchmark topic (bench_e2e_vs_bulk.fill)
 POLL = 0.1  # seconds between scrapes at the start and near the end, where timing is read
 SLOW_POLL = 1.0  # between them: scraping takes CPU from the workers being timed
+EVENTS_IN = "logpipe_events_in_total"
+PARTITION_LABEL = re.compile(r'partition="(\d+)"')
 
 
 def free_port() -> int:
@@ -33,6 +36,11 @@ def free_port() -> int:
 
 def scrape(port: int) -> list[tuple[str, float]]:
     """The worker's series, one (name, value) per label set."""
+    return [(series.split("{", 1)[0], value) for series, value in scrape_labelled(port)]
+
+
+def scrape_labelled(port: int) -> list[tuple[str, float]]:
+    """The worker's series, one (name with its labels, value) per label set."""
     try:
         text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     except requests.RequestException:
@@ -41,9 +49,30 @@ def scrape(port: int) -> list[tuple[str, float]]:
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
-        name, _, value = line.rpartition(" ")
-        found.append((name.split("{", 1)[0], float(value)))
+        series, _, value = line.rpartition(" ")
+        found.append((series, float(value)))
     return found
+
+
+def all_advanced(offsets: dict[str, float], before: dict[str, float]) -> bool:
+    """Whether every partition of a benchmark topic has committed past its offset `before`."""
+    return len(offsets) >= PARTITIONS and all(
+        value > before.get(partition, 0.0) for partition, value in offsets.items()
+    )
+
+
+def committed_by_partition(series: list[tuple[str, float]]) -> dict[str, float]:
+    """`logpipe_committed_offset` of each partition, the highest any process reports.
+
+    With `--workers N` a partition that moved between processes is reported by both."""
+    offsets: dict[str, float] = {}
+    for name, value in series:
+        if name.startswith("logpipe_committed_offset{"):
+            partition = PARTITION_LABEL.search(name)
+            if partition:
+                key = partition.group(1)
+                offsets[key] = max(offsets.get(key, 0.0), value)
+    return offsets
 
 
 def metrics(port: int) -> dict[str, float]:
@@ -183,14 +212,17 @@ class Worker:
         """Messages committed per second, from the first batch consumed to all `count` committed.
 
         With `group` (steady state), the clock starts once the group is stable with every member
-        holding partitions and stops once the first partition is fully committed, while every
-        partition still has messages; only the messages committed in between count. So the
-        group's forming and the tail (one member done, the others still busy) are left out.
-        Gives up when nothing more is committed for `timeout` seconds. Scrapes every POLL
-        around the start and the end, up to SLOW_POLL apart between (half the time the end is
-        expected in at the rate so far, of all messages or of the partition furthest on).
+        holding partitions and every partition has committed a batch since (each member busy,
+        not waiting on its first fetch), and stops once the first partition is fully committed,
+        while every partition still has messages; only the messages committed in between count.
+        So the group's forming, the members' first fetches and the tail (one member done, the
+        others still busy) are left out. Gives up when nothing more is committed for `timeout`
+        seconds. Scrapes every POLL around the start and the end, up to SLOW_POLL apart between
+        (half the time the end is expected in at the rate so far, of all messages or of the
+        partition furthest on).
         """
         started = None
+        formed_at: dict[str, float] | None = None  # each partition's offset as the group formed
         at_start = 0.0  # messages committed when the clock started
         lead_at_start = 0.0  # the furthest partition's committed offset then
         share = count // PARTITIONS  # messages of the smallest partition
@@ -199,21 +231,23 @@ class Worker:
             if self.process.poll() is not None:
                 self.log.seek(0)
                 raise SystemExit(f"the worker exited: {self.log.read().decode()[-3000:]}")
-            series = scrape(self.port)
+            series = scrape_labelled(self.port)
             now = time.monotonic()
-            summed = totals(series)
-            done = summed.get("logpipe_committed_offset", 0)
-            consuming = summed.get("logpipe_events_in_total", 0) > 0
-            lead = max(
-                (value for name, value in series if name == "logpipe_committed_offset"), default=0
-            )
-            if started is None and consuming and (group is None or self.formed(group)):
-                started = time.monotonic()
-                at_start = done if group else 0.0  # else: the first batches' commits count too
-                lead_at_start = lead
+            offsets = committed_by_partition(series)
+            done = sum(offsets.values())
+            lead = max(offsets.values(), default=0)
+            if started is None and group is None and totals(series).get(EVENTS_IN, 0) > 0:
+                started = now  # the first batches' commits count too
+            if started is None and group is not None:
+                if formed_at is None and self.formed(group):
+                    formed_at = offsets
+                elif formed_at is not None and all_advanced(offsets, formed_at):
+                    started = now
+                    at_start, lead_at_start = done, lead
+            if started is not None and self.cpu is None:
                 self.cpu = CpuShare(self.process.pid)
             drained = group is not None and lead >= share
-            if started is None and done >= count:
+            if started is None and (done >= count or drained):
                 raise SystemExit("the topic was consumed before the group formed: raise --count")
             if started is not None and (done >= count or drained):
                 self.spent = self.cpu.spent() if self.cpu else {}
