@@ -95,18 +95,24 @@ def events_from_messages(
     positions: dict[tuple[str, int], int] = {}
     errors: list[KafkaError] = []
     append = events.append
+    # A batch comes in runs of one partition: its key and id prefix are made once per run.
+    where: tuple[str, int] | None = None
+    prefix = ""
     for message in messages:
         error = message.error()
         if error is not None:
             errors.append(error)
             continue
         topic, partition, offset = message.topic(), message.partition(), message.offset()
-        positions[(topic, partition)] = offset + 1
+        if where is None or partition != where[1] or topic != where[0]:
+            where = (topic, partition)
+            prefix = f"{topic}-{partition}-"
+        positions[where] = offset + 1
         key = message.key()
         timestamp = message.timestamp()[1]
         raw = message.value() or b""
         meta: Metadata = {
-            "id": f"{topic}-{partition}-{offset}",
+            "id": prefix + str(offset),
             "kafka": {
                 "topic": topic,
                 "partition": partition,

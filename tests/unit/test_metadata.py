@@ -7,6 +7,8 @@ import math
 import orjson
 import pytest
 from confluent_kafka import KafkaError, Message
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logpipe.metadata import (
     UTF8_REPLACED,
@@ -98,6 +100,26 @@ def test_a_consumed_batch_makes_each_messages_event_and_each_partitions_next_off
     assert events[3]["message"] == "last"
     assert positions == {("logs", 3): 44, ("other", 0): 8}
     assert [error.code() for error in errors] == [KafkaError._PARTITION_EOF]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["logs", "other", "logs-3"]), st.integers(0, 3)),
+        max_size=30,
+    )
+)
+def test_each_message_of_interleaved_partitions_gets_its_own_id_and_position(where):
+    """Runs of one partition share a prefix: a change of topic or of partition alone ends one."""
+    messages = [
+        Message(topic=topic, partition=partition, offset=n, value=b"x", timestamp=(1, NOV_26))
+        for n, (topic, partition) in enumerate(where)
+    ]
+    events, positions, _ = events_from_messages(messages)
+    assert [e["@metadata"]["id"] for e in events] == [
+        f"{topic}-{partition}-{n}" for n, (topic, partition) in enumerate(where)
+    ]
+    assert [e["@metadata"]["kafka"]["topic"] for e in events] == [topic for topic, _ in where]
+    assert positions == {key: n + 1 for n, key in enumerate(where)}
 
 
 def test_a_stdin_line_looks_like_a_kafka_message_of_topic_stdin():
