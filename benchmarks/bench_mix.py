@@ -1,4 +1,5 @@
-"""Events/s per core of the default pipeline + bulk body on the issue-13 mix, and of each stage.
+"""Events/s per core of the default pipeline + bulk body on the issue-13 mix, of each stage, and
+of the worker's source (Kafka messages to events, outside the pipeline's figure).
 
     python benchmarks/bench_mix.py [--count 200000] [--rounds 3] [--batch 1000]
     python benchmarks/bench_mix.py --write mix.bin        # the mix, NUL-separated, then exit
