@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -21,8 +22,8 @@ from logpipe.errors import EngineUnavailable, LogpipeError
 from logpipe.health import serve_status
 from logpipe.kafkalog import fold_kafka_logs
 from logpipe.logs import mask_url, setup_logging
-from logpipe.metrics import MULTIPROC_ENV, Metrics, aggregate_registry
-from logpipe.pipeline import load_pipeline
+from logpipe.metrics import Metrics, aggregate_registry, share_between_processes
+from logpipe.pipeline import Pipeline, load_pipeline
 from logpipe.settings import Settings
 from logpipe.source import consumer_config, producer_config
 from logpipe.worker import Worker, install_stop_handlers
@@ -63,13 +64,16 @@ def run_worker(
     serve: bool = True,
     parent_pid: int | None = None,
     member: int | None = None,
+    pipeline: Pipeline | None = None,
 ) -> None:
     """Build and run one worker in this process until SIGTERM or SIGINT.
 
-    `member` is the process number under `--workers N` (it names its static group member).
+    `member` is the process number under `--workers N` (it names its static group member);
+    `pipeline`, one the parent built before forking this process (else it is built here).
     """
     fold_kafka_logs()
-    pipeline = load_pipeline(settings.pipeline)
+    if pipeline is None:
+        pipeline = load_pipeline(settings.pipeline)
     engine = connect(settings)
     try:
         info = engine.info()
@@ -104,23 +108,41 @@ def run_worker(
     worker.run()
 
 
-def _child(settings: Settings, log_level: str, parent_pid: int, member: int) -> None:
+def _child(
+    settings: Settings,
+    log_level: str,
+    parent_pid: int,
+    member: int,
+    pipeline: Pipeline | None = None,
+) -> None:
     setup_logging(log_level, settings.log_format)
     try:
-        run_worker(settings, serve=False, parent_pid=parent_pid, member=member)
+        run_worker(settings, serve=False, parent_pid=parent_pid, member=member, pipeline=pipeline)
     except LogpipeError as exc:
         log.error("%s", exc)
         raise SystemExit(1) from None
 
 
 class _Supervisor:
-    """Keeps `count` worker processes running; a process that dies is started again."""
+    """Keeps `count` worker processes running; a process that dies is started again.
 
-    def __init__(self, settings: Settings, count: int, log_level: str) -> None:
+    The first processes are forked from `pipeline`, which the caller built once before any
+    thread started: they share its memory (Hyperscan databases, compiled patterns) until they
+    write to it, so the cores' shared cache holds one copy. A process started again later, when
+    this one runs the status server's threads, is spawned and builds its own.
+    """
+
+    def __init__(
+        self, settings: Settings, count: int, log_level: str, pipeline: Pipeline | None = None
+    ) -> None:
         self.settings = settings
         self.log_level = log_level
         self.context = multiprocessing.get_context("spawn")
-        self.children: list[BaseProcess] = [self._start(i) for i in range(count)]
+        if pipeline is not None:
+            gc.freeze()  # the children's collector never walks (so never copies) what they share
+        self.children: list[BaseProcess] = [self._start(i, pipeline) for i in range(count)]
+        if pipeline is not None:
+            gc.unfreeze()  # this process lets its copy go; the children keep theirs
         self.started = [time.monotonic()] * count
         self.backoff = [0.0] * count
         self.restart_at: dict[int, float] = {}
@@ -128,10 +150,12 @@ class _Supervisor:
         self.codes = [0] * count
         self.stopping = False
 
-    def _start(self, member: int) -> BaseProcess:
-        child = self.context.Process(
+    def _start(self, member: int, pipeline: Pipeline | None = None) -> BaseProcess:
+        """Fork a process that runs `pipeline`, or without one spawn a process that builds it."""
+        context = self.context if pipeline is None else multiprocessing.get_context("fork")
+        child = context.Process(
             target=_child,
-            args=(self.settings, self.log_level, os.getpid(), member),
+            args=(self.settings, self.log_level, os.getpid(), member, pipeline),
             name=f"logpipe-worker-{member}",
         )
         child.start()
@@ -204,8 +228,9 @@ def run_workers(settings: Settings, count: int, log_level: str = "INFO") -> int:
     shared folder; this process serves them together.
     """
     metrics_dir = tempfile.TemporaryDirectory(prefix="logpipe-metrics-")
-    os.environ[MULTIPROC_ENV] = metrics_dir.name
-    supervisor = _Supervisor(settings, count, log_level)
+    share_between_processes(metrics_dir.name)
+    # built before any process starts: a bad pipeline stops here, once
+    supervisor = _Supervisor(settings, count, log_level, load_pipeline(settings.pipeline))
     if settings.metrics_port:
         serve_status(
             settings.metrics_host, settings.metrics_port, aggregate_registry(), supervisor.alive

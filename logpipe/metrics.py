@@ -11,6 +11,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -114,6 +115,17 @@ def resident_memory_bytes() -> int:
 def render(registry: CollectorRegistry) -> bytes:
     """The exposition text of a registry."""
     return generate_latest(registry)
+
+
+def share_between_processes(directory: str) -> None:
+    """Record every series created from now on in `directory`, for processes forked or spawned
+    after this call (`aggregate_registry` reads them together).
+
+    prometheus_client picks how it stores values when it is imported, from the environment:
+    here that was before the folder existed, and a forked process keeps that choice.
+    """
+    os.environ[MULTIPROC_ENV] = directory
+    values.ValueClass = values.get_value_class()
 
 
 def aggregate_registry() -> CollectorRegistry:
