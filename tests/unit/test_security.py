@@ -15,6 +15,7 @@ from logpipe.normalize_text import scan_text as prepare
 from logpipe.security_rules import builtin_rules
 from logpipe.stages.base import BuildContext
 from logpipe.stages.security import FailureWindow, SecurityConfig, SecurityStage
+from tests.cpu_time import cpu_seconds
 
 ENGINES = ("hyperscan", "re2")
 _STAGES: dict[str, SecurityStage] = {}
@@ -550,12 +551,12 @@ HOSTILE = [
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[h[:8] for h in HOSTILE])
-def test_64kb_hostile_values_stay_under_50ms(engine: str, hostile: str) -> None:
+def test_64kb_hostile_values_stay_under_100ms(engine: str, hostile: str) -> None:
+    """Linear, not backtracking: the slowest (`%25` decoded over and over) takes about 40 ms on
+    a 2 GHz core; a backtracking pattern takes seconds."""
     security = stage(engine)
     for event in (url(hostile), msg(hostile), ua(hostile)):
-        start = time.process_time()
-        security([event])
-        assert time.process_time() - start < 0.05
+        assert cpu_seconds(lambda event=event: security([event])) < 0.1
         assert "_security_failure" not in event.get("tags", [])
 
 
