@@ -107,7 +107,7 @@ def loader(args: argparse.Namespace) -> None:
     from benchmarks.worker_process import PARTITIONS, CpuShare
     from logpipe.documents import to_docs
     from logpipe.engines import OpenSearchEngine
-    from logpipe.metadata import event_from_message
+    from logpipe.metadata import events_from_messages
     from logpipe.pipeline import load_pipeline
     from logpipe.settings import Settings
     from logpipe.sink import build_body
@@ -118,7 +118,7 @@ def loader(args: argparse.Namespace) -> None:
     docs = 0
     for start in range(0, args.count, args.batch_size):
         chunk = consumed[start : start + args.batch_size]
-        events = pipeline([event_from_message(message) for message in chunk])
+        events = pipeline(events_from_messages(chunk)[0])
         batch = to_docs(events, args.prefix)
         docs += len(batch)
         bodies.append(build_body(batch))

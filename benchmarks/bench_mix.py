@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from logpipe.collector import GC_YOUNG, settle_after_startup  # noqa: E402
 from logpipe.documents import to_docs  # noqa: E402
-from logpipe.metadata import event_from_message, events_from_messages  # noqa: E402
+from logpipe.metadata import events_from_messages  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.samples import JAVA_TRACE, PY_TRACE  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
@@ -167,7 +167,7 @@ def kafka_messages(
 
 def fresh_events(messages: list[str], start: int, kafka_ms: list[int] | None = None) -> list[dict]:
     """Events as the Kafka source makes them (`kafka_messages`)."""
-    return [event_from_message(m) for m in kafka_messages(messages, start, kafka_ms)]
+    return events_from_messages(kafka_messages(messages, start, kafka_ms))[0]
 
 
 def time_source(messages: list[str], batch: int) -> float:

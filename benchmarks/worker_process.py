@@ -36,7 +36,12 @@ def free_port() -> int:
 
 def scrape(port: int) -> list[tuple[str, float]]:
     """The worker's series, one (name, value) per label set."""
-    return [(series.split("{", 1)[0], value) for series, value in scrape_labelled(port)]
+    return unlabelled(scrape_labelled(port))
+
+
+def unlabelled(series: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Labelled series (`scrape_labelled`) under their bare names."""
+    return [(name.split("{", 1)[0], value) for name, value in series]
 
 
 def scrape_labelled(port: int) -> list[tuple[str, float]]:
@@ -236,7 +241,8 @@ class Worker:
             offsets = committed_by_partition(series)
             done = sum(offsets.values())
             lead = max(offsets.values(), default=0)
-            if started is None and group is None and totals(series).get(EVENTS_IN, 0) > 0:
+            consuming = totals(unlabelled(series)).get(EVENTS_IN, 0) > 0
+            if started is None and group is None and consuming:
                 started = now  # the first batches' commits count too
             if started is None and group is not None:
                 if formed_at is None and self.formed(group):
@@ -248,8 +254,14 @@ class Worker:
                 self.cpu = CpuShare(self.process.pid)
             drained = group is not None and lead >= share
             if started is None and (done >= count or drained):
-                raise SystemExit("the topic was consumed before the group formed: raise --count")
+                raise SystemExit(
+                    "the topic was consumed before the steady window opened: raise --count"
+                )
             if started is not None and (done >= count or drained):
+                if started == now:
+                    raise SystemExit(
+                        "the steady window closed in the scrape that opened it: raise --count"
+                    )
                 self.spent = self.cpu.spent() if self.cpu else {}
                 return (done - at_start) / max(now - started, 1e-9)
             if done > progress[0]:
