@@ -4,15 +4,20 @@ of the worker's source (Kafka messages to events, outside the pipeline's figure)
     python benchmarks/bench_mix.py [--count 200000] [--rounds 3] [--batch 1000]
     python benchmarks/bench_mix.py --write mix.bin        # the mix, NUL-separated, then exit
     python benchmarks/bench_mix.py --file mix.bin         # time NUL-separated messages instead
+    python benchmarks/bench_mix.py --file raw.bin --kafka-time 2024-10-10T12:00:00Z
     python benchmarks/bench_mix.py --digest               # SHA-256 of the documents, no timing
     python benchmarks/bench_mix.py --corpus --digest      # the same over tests/corpus messages
 
 The mix is deterministic (seeded): 50% Nginx combined access lines (3% attacks, 5% 401/403,
 some credentials in query strings), 30% JSON application logs in the replaced deployment's shape
 (5% with a Java or Python stack trace, 3% with a password, token or e-mail), 20% syslog (sshd,
-sudo, CRON, systemd; RFC 3164 and RFC 3339 stamps). One process pinned to one core; CPU time;
-the collector set as the worker sets it after startup (`collector.settle_after_startup`:
-`gc.freeze()`, young collections after `GC_YOUNG` net container objects).
+sudo, CRON, systemd; RFC 3164 and RFC 3339 stamps). Its times spread over the day before the
+Kafka time and most client addresses are seen once, as in a day's logs: a mix of a few addresses
+and one hour's seconds would time the stages' caches, not their work. `--file` times other
+messages (the side-by-side harness's `raw.bin`, say) with `--kafka-time` as their Kafka time.
+One process pinned to one core; CPU time; the collector set as the worker sets it after startup
+(`collector.settle_after_startup`: `gc.freeze()`, young collections after `GC_YOUNG` net
+container objects).
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ from logpipe.sink import build_body  # noqa: E402
 REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 REFERENCE_MS = int(REFERENCE.timestamp() * 1000)
 IPS = ["203.0.113.9", "198.51.100.23", "8.8.8.8", "1.1.1.1", "81.2.69.160", "2.125.160.216"]
+# First octets of public IPv4 space in use (RIPE, ARIN, APNIC, LACNIC): a day's other clients.
+PUBLIC_FIRST_OCTETS = [5, 23, 31, 37, 46, 62, 66, 73, 77, 81, 89, 93, 104, 109, 121, 151, 178,
+                       185, 186, 193, 201, 203, 212, 217]  # fmt: skip
 AGENTS = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/129.0.0.0 Safari/537.36",
@@ -66,7 +74,16 @@ SECRET_QUERIES = ["/login?user=bob&password=Summer2024!", "/api/v1/me?access_tok
 
 
 def _moment(rng: random.Random) -> datetime:
-    return datetime.fromtimestamp(REFERENCE.timestamp() - rng.random() * 3600, UTC)
+    """A time in the day before the reference, to the microsecond."""
+    return datetime.fromtimestamp(REFERENCE.timestamp() - rng.random() * 86_400, UTC)
+
+
+def _client(rng: random.Random) -> str:
+    """A client address: one of a few regulars a fifth of the time, else most likely new."""
+    if rng.random() < 0.2:
+        return rng.choice(IPS)
+    octets = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254))
+    return f"{rng.choice(PUBLIC_FIRST_OCTETS)}.{octets[0]}.{octets[1]}.{octets[2]}"
 
 
 def _access(rng: random.Random) -> str:
@@ -81,7 +98,7 @@ def _access(rng: random.Random) -> str:
     method = rng.choices(["GET", "POST", "PUT"], [85, 12, 3])[0]
     stamp = _moment(rng).strftime("%d/%b/%Y:%H:%M:%S +0000")
     return (
-        f'{rng.choice(IPS)} - - [{stamp}] "{method} {path} HTTP/1.1" {status} '
+        f'{_client(rng)} - - [{stamp}] "{method} {path} HTTP/1.1" {status} '
         f'{rng.randint(100, 90000)} "https://shop.example.com/" "{rng.choice(AGENTS)}"'
     )
 
@@ -97,7 +114,7 @@ def _application(rng: random.Random) -> str:
         "response_time": int(rng.lognormvariate(5, 1.1)),
         "path": rng.choice(PATHS).format(n=rng.randint(1, 999)),
         "status": status,
-        "client_ip": rng.choice(IPS),
+        "client_ip": _client(rng),
     }
     if status >= 500:
         record["stack_trace"] = rng.choice([JAVA_TRACE, PY_TRACE]).format(id=rng.randint(1, 999))
@@ -110,7 +127,7 @@ def _application(rng: random.Random) -> str:
 
 def _syslog(rng: random.Random) -> str:
     moment = _moment(rng)
-    ip, pid = rng.choice(IPS), rng.randint(100, 99999)
+    ip, pid = _client(rng), rng.randint(100, 99999)
     text = rng.choice(
         [
             f"sshd[{pid}]: Failed password for invalid user admin from {ip} port 50122 ssh2",
@@ -215,12 +232,14 @@ def time_stages(
     return spent
 
 
-def digest(pipeline, messages: list[str], batch: int) -> str:
+def digest(pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None) -> str:
     """SHA-256 over every document (index, id, source) and the count dropped: a speed change
     that leaves the output alone leaves this alone."""
     summed = hashlib.sha256()
     for start in range(0, len(messages), batch):
-        for doc in to_docs(pipeline(fresh_events(messages[start : start + batch], start)), "bench"):
+        times = kafka_ms[start : start + batch] if kafka_ms else None
+        events = fresh_events(messages[start : start + batch], start, times)
+        for doc in to_docs(pipeline(events), "bench"):
             summed.update(f"{doc.index}\0{doc.id}\0".encode() + doc.source + b"\n")
     summed.update(f"dropped={pipeline.dropped}".encode())
     return summed.hexdigest()
@@ -242,6 +261,21 @@ def machine() -> str:
     return f"{model}; Python {platform.python_version()} ({build}; {sys.executable})"
 
 
+def _instant_ms(text: str) -> int:
+    """Epoch milliseconds of `--kafka-time`: digits as they are, else ISO 8601 (naive is UTC)."""
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is neither epoch milliseconds nor an ISO 8601 time"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pipeline", default="default")
@@ -252,6 +286,12 @@ def main() -> int:
     parser.add_argument("--write", help="write the mix NUL-separated to this file and exit")
     parser.add_argument("--corpus", action="store_true", help="the tests/corpus messages")
     parser.add_argument("--digest", action="store_true", help="print the documents' SHA-256 only")
+    parser.add_argument(
+        "--kafka-time",
+        type=_instant_ms,
+        help="every message's Kafka time (ISO 8601 or epoch ms; default: the mix's reference, "
+        f"{REFERENCE.isoformat()}): the timestamp stage accepts times up to 30 days before it",
+    )
     args = parser.parse_args()
     if args.write:
         Path(args.write).write_bytes(b"\0".join(m.encode() for m in mix(args.count)))
@@ -266,17 +306,18 @@ def main() -> int:
     else:
         messages = mix(args.count)
     pipeline = load_pipeline(args.pipeline)
+    kafka_ms = [args.kafka_time] * len(messages) if args.kafka_time is not None else None
     if args.digest:
-        summed = digest(pipeline, messages, args.batch)
+        summed = digest(pipeline, messages, args.batch, kafka_ms)
         print(f"{len(messages):,} messages -> documents sha256 {summed}")
         return 0
     # as worker.py after startup: the pipeline and the mix stay out of full passes, and a batch in
     # flight is not rescanned by young collections
     settle_after_startup()
-    whole = min(time_whole(pipeline, messages, args.batch) for _ in range(args.rounds))
+    whole = min(time_whole(pipeline, messages, args.batch, kafka_ms) for _ in range(args.rounds))
     stages: dict[str, float] = {}
     for _ in range(max(1, args.rounds - 1)):
-        for name, seconds in time_stages(pipeline, messages, args.batch).items():
+        for name, seconds in time_stages(pipeline, messages, args.batch, kafka_ms).items():
             stages[name] = min(stages.get(name, seconds), seconds)
     print(
         f"pipeline {pipeline.name}: {len(messages):,} events in batches of {args.batch:,}, "
