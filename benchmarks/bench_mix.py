@@ -12,9 +12,9 @@ The mix is deterministic (seeded): 50% Nginx combined access lines (3% attacks, 
 some credentials in query strings), 30% JSON application logs in the replaced deployment's shape
 (5% with a Java or Python stack trace, 3% with a password, token or e-mail), 20% syslog (sshd,
 sudo, CRON, systemd; RFC 3164 and RFC 3339 stamps). Its times spread over the day before the
-Kafka time and most client addresses are seen once, as in a day's logs: a mix of a few addresses
-and one hour's seconds would time the stages' caches, not their work. `--file` times other
-messages (the side-by-side harness's `raw.bin`, say) with `--kafka-time` as their Kafka time.
+Kafka time and three client addresses in ten are new ones, as in a day's logs: a mix of a few
+addresses and one hour's seconds would time the stages' caches, not their work. `--file` times
+other messages (the side-by-side harness's `raw.bin`, say) with `--kafka-time` as their Kafka time.
 One process pinned to one core; CPU time; the collector set as the worker sets it after startup
 (`collector.settle_after_startup`: `gc.freeze()`, young collections after `GC_YOUNG` net
 container objects).
@@ -78,12 +78,25 @@ def _moment(rng: random.Random) -> datetime:
     return datetime.fromtimestamp(REFERENCE.timestamp() - rng.random() * 86_400, UTC)
 
 
-def _client(rng: random.Random) -> str:
-    """A client address: one of a few regulars a fifth of the time, else most likely new."""
-    if rng.random() < 0.2:
-        return rng.choice(IPS)
+def _address(rng: random.Random) -> str:
+    """A public IPv4 address, most likely one not drawn before."""
     octets = (rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254))
     return f"{rng.choice(PUBLIC_FIRST_OCTETS)}.{octets[0]}.{octets[1]}.{octets[2]}"
+
+
+_pool = random.Random(4096)
+RETURNING = [_address(_pool) for _ in range(4096)]  # a day's returning clients
+
+
+def _client(rng: random.Random) -> str:
+    """A client address: one of a few regulars one time in ten, a returning one six in ten,
+    else a new one."""
+    roll = rng.random()
+    if roll < 0.1:
+        return rng.choice(IPS)
+    if roll < 0.7:
+        return rng.choice(RETURNING)
+    return _address(rng)
 
 
 def _access(rng: random.Random) -> str:

@@ -5,14 +5,16 @@ model objects per lookup, and any City/ASN-layout database works (MaxMind, DB-IP
 A replaced database file (write a new file, then rename it over the old one) is reopened
 between batches; the old reader serves until the new one opened cleanly.
 Results are cached per address and per network (IPv4 /24 or /16, IPv6 /48 or /32) where the
-databases give one record to the whole network (their prefix length says so): a busy site's
-many addresses mostly share networks, and decoding a City record costs tens of microseconds.
+databases give one record to the whole network (their prefix length says so), and per record:
+with the native extension, the search tree is walked in Rust (`MmdbTree`) to the record's place,
+so a record many networks share (a city's) is decoded and converted once.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import mmap
 import os
 import socket
 import time
@@ -29,6 +31,11 @@ from logpipe.fields import add_tags, read_source, split_path
 from logpipe.stages.base import BuildContext, EventStage, ReadsDatabases, StageConfig, Tags
 
 log = logging.getLogger("logpipe.geoip")
+
+try:  # the search tree's walk, when the native extension is built
+    from logpipe._grokmatch import MmdbTree
+except ImportError:  # pragma: no cover - depends on the build
+    MmdbTree = None
 
 try:  # the C extension, when the wheel has it
     import maxminddb.extension
@@ -94,12 +101,12 @@ class GeoIPConfig(StageConfig):
         return self
 
 
-def _open(context: BuildContext, path: str | None) -> _Db | None:
+def _open(context: BuildContext, path: str | None, records_kept: int) -> _Db | None:
     """The database at `path` (relative to the pipeline file), None when none is configured."""
     if not path:
         return None
     try:
-        return _Db(context.resolve(path))
+        return _Db(context.resolve(path), records_kept)
     except ConfigError as exc:
         raise ConfigError(
             f"{exc} (fetch DB-IP City Lite with scripts/geoip.sh, or point LOGPIPE_GEOIP_CITY "
@@ -108,15 +115,19 @@ def _open(context: BuildContext, path: str | None) -> _Db | None:
 
 
 class _Db:
-    """One open database file and the file identity it was opened from."""
+    """One open database file, the file identity it was opened from, and its records converted
+    so far, kept by their place in the file (`logpipe._grokmatch.MmdbTree` finds it)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, records_kept: int) -> None:
         self.path = path
         self.stamp = self._stamp()
         try:
             self.reader = maxminddb.open_database(str(path), _MODE)
         except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
             raise ConfigError(f"geoip: cannot open database {path}: {exc}") from None
+        self._tree = _search_tree(path, self.stamp, self.reader) if records_kept else None
+        self._records_kept = records_kept
+        self._converted: dict[int, Any] = {}  # record value in the tree -> convert(record)
 
     def _stamp(self) -> tuple[int, int, int]:
         try:
@@ -131,6 +142,45 @@ class _Db:
             return self._stamp() != self.stamp
         except ConfigError:
             return False
+
+    def read(self, ip: Any, bits: int, number: int, convert: Callable[[Any], Any]) -> tuple:
+        """(`convert` of the address's record, its network's prefix length); a record shared by
+        many networks (a city's) is decoded and converted once."""
+        spot = self._tree.find(number, bits) if self._tree is not None else None
+        if spot is not None:
+            known = self._converted.get(spot[0])
+            if known is not None:
+                return known, spot[1]
+        record, prefix = self.reader.get_with_prefix_len(ip)
+        value = convert(record)
+        if spot is not None:
+            if len(self._converted) >= self._records_kept:
+                self._converted.clear()
+            self._converted[spot[0]] = value
+        return value, prefix
+
+    def close(self) -> None:
+        """Close the reader and let the search tree's mapping go."""
+        self._tree = None
+        self._converted.clear()
+        self.reader.close()
+
+
+def _search_tree(path: Path, stamp: tuple[int, int, int], reader: Any) -> Any:
+    """The database's search tree over a read-only mapping of the file the reader opened, or
+    None: without the native extension, or where the file changed between the two opens."""
+    if MmdbTree is None:
+        return None
+    try:
+        with open(path, "rb") as file:
+            st = os.fstat(file.fileno())
+            if (st.st_ino, st.st_mtime_ns, st.st_size) != stamp:
+                return None  # replaced meanwhile: `changed()` reopens both soon
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        meta = reader.metadata()
+        return MmdbTree(mapped, meta.node_count, meta.record_size, meta.ip_version)
+    except (OSError, ValueError):
+        return None  # the reader alone still answers every lookup
 
 
 def _compile_source(paths: tuple[str, ...]) -> Callable[[dict], str | None]:
@@ -196,6 +246,20 @@ def _city_fields(rec: dict, locale: str) -> tuple[dict[str, Any], tuple | None]:
     return {k: v for k, v in items.items() if v is not None}, latlon
 
 
+def _as_items(record: Any) -> tuple:
+    """The `as` fields of an ASN record, as (key, value) items; none for no record."""
+    if not isinstance(record, dict):
+        return ()
+    return tuple(
+        (k, v)
+        for k, v in (
+            ("number", record.get("autonomous_system_number")),
+            ("organization", record.get("autonomous_system_organization")),
+        )
+        if v is not None
+    )
+
+
 class GeoIPStage(EventStage, ReadsDatabases):
     """Fill `<target>.geo` and `<target>.as` from the first source field holding an address."""
 
@@ -207,8 +271,8 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self.failure_tags = config.tag_on_failure
         self.unavailable: str | None = None
         try:
-            self._city = _open(context, config.city_database)
-            self._asn = _open(context, config.asn_database)
+            self._city = _open(context, config.city_database, config.cache_size)
+            self._asn = _open(context, config.asn_database, config.cache_size)
         except ConfigError as exc:
             if not context.optional_data:
                 raise
@@ -271,22 +335,11 @@ class GeoIPStage(EventStage, ReadsDatabases):
         asn: tuple = ()
         widest = 0  # the longest prefix of the records read: they hold for that network
         if self._city is not None:
-            rec, prefix = self._city.reader.get_with_prefix_len(ip)
+            (geo, latlon), prefix = self._city.read(ip, bits, number, self._city_fields)
             widest = max(widest, prefix)
-            if isinstance(rec, dict):
-                geo, latlon = _city_fields(rec, self.config.locale)
         if self._asn is not None:
-            rec, prefix = self._asn.reader.get_with_prefix_len(ip)
+            asn, prefix = self._asn.read(ip, bits, number, _as_items)
             widest = max(widest, prefix)
-            if isinstance(rec, dict):
-                asn = tuple(
-                    (k, v)
-                    for k, v in (
-                        ("number", rec.get("autonomous_system_number")),
-                        ("organization", rec.get("autonomous_system_organization")),
-                    )
-                    if v is not None
-                )
         found = (geo, latlon, asn)
         if self.config.cache_size:
             for level in reversed(levels):  # the widest network the records span
@@ -296,6 +349,10 @@ class GeoIPStage(EventStage, ReadsDatabases):
                     self._networks[bits, level, number >> (bits - level)] = found
                     break
         return found
+
+    def _city_fields(self, record: Any) -> tuple[dict[str, Any], tuple | None]:
+        """`_city_fields` of a City record in the configured locale; nothing for no record."""
+        return _city_fields(record, self.config.locale) if isinstance(record, dict) else ({}, None)
 
     def database_ages(self) -> dict[str, float]:
         """Seconds since each open database was built (its metadata's build epoch)."""
@@ -313,11 +370,11 @@ class GeoIPStage(EventStage, ReadsDatabases):
             if db is None or not db.changed():
                 continue
             try:
-                fresh = _Db(db.path)
+                fresh = _Db(db.path, self.config.cache_size)
             except ConfigError:
                 continue  # half-written or unreadable: retry at the next check
             setattr(self, attr, fresh)
-            db.reader.close()
+            db.close()
             self._cache.clear()
             self._networks.clear()
             self.reloads += 1

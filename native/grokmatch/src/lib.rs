@@ -7,9 +7,11 @@
 //! it returns the tuple for grok's Python writer. Past the work bound a call raises
 //! TimeoutError, as the clock-limited path does. `Dispatch` runs a grok stage's common case
 //! over a batch: the first-byte filing, then each candidate's `fill`, with no Python per event.
-//! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan.
+//! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan;
+//! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache.
 
 mod columns;
+mod mmdb;
 
 use std::collections::HashMap;
 use std::os::raw::{c_int, c_void};
@@ -727,6 +729,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Matcher>()?;
     m.add_class::<Dispatch>()?;
     m.add_class::<columns::ColumnReader>()?;
+    m.add_class::<mmdb::MmdbTree>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;

@@ -1,0 +1,151 @@
+"""The native search-tree walk (`logpipe._grokmatch.MmdbTree`) and the geoip record cache on it."""
+
+from __future__ import annotations
+
+import ipaddress
+import mmap
+import os
+import random
+from pathlib import Path
+
+import maxminddb
+import pytest
+
+from logpipe.stages import geoip
+from logpipe.stages.base import BuildContext
+from logpipe.stages.geoip import GeoIPConfig, GeoIPStage
+from tests.unit.test_geoip import LONDON, SYDNEY_V6, write_db
+
+MmdbTree = pytest.importorskip("logpipe._grokmatch").MmdbTree
+REAL_DB = Path(os.environ.get("LOGPIPE_CACHE", Path.home() / ".cache" / "logpipe"))
+REAL_DB = REAL_DB / "geoip" / "dbip-city-lite.mmdb"
+
+
+def _node(record_size: int, left: int, right: int) -> bytes:
+    """One node of a search tree, as the MaxMind DB format lays out each record size."""
+    if record_size == 24:
+        return left.to_bytes(3, "big") + right.to_bytes(3, "big")
+    if record_size == 28:
+        middle = ((left >> 24) << 4) | (right >> 24)
+        low = left & 0xFFFFFF, right & 0xFFFFFF
+        return low[0].to_bytes(3, "big") + bytes([middle]) + low[1].to_bytes(3, "big")
+    return left.to_bytes(4, "big") + right.to_bytes(4, "big")
+
+
+@pytest.mark.parametrize(
+    ("record_size", "data"), [(24, 0xFEDCBA), (28, 0x0FEDCBA9), (32, 0xFEDCBA98)]
+)
+def test_each_record_size_is_read_as_the_format_lays_it_out(record_size: int, data: int) -> None:
+    # node 0: 0... -> node 1, 1... -> data; node 1: 00... -> nothing, 01... -> other data
+    tree = _node(record_size, 1, data) + _node(record_size, 2, data - 1)
+    walk = MmdbTree(tree, 2, record_size, 4)
+    assert walk.find(0x80000000, 32) == (data, 1)
+    assert walk.find(0x7FFFFFFF, 32) == (data - 1, 2)
+    assert walk.find(0x3FFFFFFF, 32) == (2, 2)  # the node count: no data for 00...
+    assert walk.find(1 << 127, 128) is None  # IPv6 in an IPv4 tree: the reader says why
+
+
+def test_a_tree_cut_short_leaves_the_lookup_to_the_reader() -> None:
+    tree = _node(24, 1, 100)  # claims two nodes, holds one
+    assert MmdbTree(tree, 2, 24, 4).find(0, 32) is None
+    with pytest.raises(ValueError, match="cut short"):
+        MmdbTree(tree, 2, 24, 6)  # the IPv4 subtree lies past the end
+    with pytest.raises(ValueError, match="record size 20"):
+        MmdbTree(tree, 2, 20, 4)
+
+
+def _agrees_with_the_reader(path: Path, addresses: list[str]) -> int:
+    """Assert the walk finds each address's network as the C reader does and one tree value
+    per record; the number of distinct records."""
+    reader = maxminddb.open_database(str(path), maxminddb.MODE_MMAP_EXT)
+    meta = reader.metadata()
+    with open(path, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    walk = MmdbTree(mapped, meta.node_count, meta.record_size, meta.ip_version)
+    records: dict[int, object] = {}
+    for raw in addresses:
+        ip = ipaddress.ip_address(raw)
+        record, prefix = reader.get_with_prefix_len(raw)
+        value, found_prefix = walk.find(int(ip), ip.max_prefixlen)
+        assert found_prefix == prefix, raw
+        assert (value == meta.node_count) == (record is None), raw
+        assert records.setdefault(value, record) == record, raw
+    reader.close()
+    return len(records)
+
+
+def test_the_walk_agrees_with_the_reader_on_a_written_database(tmp_path: Path) -> None:
+    shared = {"city": {"names": {"en": "Shared"}}, "country": {"iso_code": "GB"}}
+    networks = {
+        "81.2.69.0/24": LONDON,
+        "81.2.70.0/23": shared,
+        "5.6.0.0/16": shared,
+        "203.0.113.128/25": shared,
+        "2a02:2770::/32": SYDNEY_V6,
+    }
+    path = write_db(tmp_path / "city.mmdb", "GeoLite2-City", networks)
+    addresses = []
+    for cidr in networks:
+        net = ipaddress.ip_network(cidr)
+        addresses += [str(net[0]), str(net[-1]), str(net[0] - 1), str(net[-1] + 1)]
+    rng = random.Random(7)
+    addresses += [str(ipaddress.IPv4Address(rng.getrandbits(32))) for _ in range(2000)]
+    addresses += [str(ipaddress.IPv6Address((1 << 125) | rng.getrandbits(125))) for _ in range(500)]
+    assert _agrees_with_the_reader(path, addresses) == 4  # LONDON, shared, SYDNEY, nothing
+
+
+@pytest.mark.skipif(not REAL_DB.exists(), reason="no DB-IP database: run scripts/geoip.sh")
+def test_the_walk_agrees_with_the_reader_on_the_real_database() -> None:
+    rng = random.Random(11)
+    addresses = [str(ipaddress.IPv4Address(rng.getrandbits(32))) for _ in range(20_000)]
+    addresses += [
+        str(ipaddress.IPv6Address((1 << 125) | rng.getrandbits(125))) for _ in range(5000)
+    ]
+    assert _agrees_with_the_reader(REAL_DB, addresses) > 1000
+
+
+class _CountingReader:
+    """A reader that counts the records it decodes."""
+
+    def __init__(self, reader) -> None:
+        self.reader, self.decoded = reader, 0
+
+    def get_with_prefix_len(self, ip):
+        self.decoded += 1
+        return self.reader.get_with_prefix_len(ip)
+
+    def __getattr__(self, name: str):
+        return getattr(self.reader, name)
+
+
+def _stage(path: Path, **options) -> GeoIPStage:
+    config = GeoIPConfig(city_database=str(path), asn_database=None, **options)
+    return GeoIPStage(config, BuildContext(base_dir=path.parent))
+
+
+def test_networks_sharing_a_record_decode_it_once(tmp_path: Path) -> None:
+    shared = {"city": {"names": {"en": "Shared"}}, "country": {"iso_code": "NL"}}
+    nets = {f"{n}.1.0.0/16": shared for n in (5, 31, 37, 46, 62)} | {"81.2.69.0/24": LONDON}
+    path = write_db(tmp_path / "city.mmdb", "GeoLite2-City", nets)
+    stage = _stage(path)
+    counting = stage._city.reader = _CountingReader(stage._city.reader)
+    addresses = [f"{n}.1.{k}.9" for n in (5, 31, 37, 46, 62) for k in (1, 2)] + ["81.2.69.160"]
+    events = stage([{"source": {"ip": ip}} for ip in addresses])
+    assert counting.decoded == 2  # one per record, not per network (six) or address (eleven)
+    alone = _stage(path, cache_size=0)([{"source": {"ip": ip}} for ip in addresses])
+    assert events == alone
+    assert events[0]["source"]["geo"]["city_name"] == "Shared"
+    assert events[-1]["source"]["geo"]["city_name"] == "London"
+
+
+def test_without_the_native_walk_every_network_decodes(tmp_path: Path, monkeypatch) -> None:
+    shared = {"city": {"names": {"en": "Shared"}}}
+    path = write_db(
+        tmp_path / "city.mmdb", "GeoLite2-City", {"5.1.0.0/16": shared, "31.1.0.0/16": shared}
+    )
+    monkeypatch.setattr(geoip, "MmdbTree", None)
+    stage = _stage(path)
+    counting = stage._city.reader = _CountingReader(stage._city.reader)
+    events = stage([{"source": {"ip": ip}} for ip in ("5.1.0.1", "31.1.0.1")])
+    assert counting.decoded == 2
+    assert [e["source"]["geo"]["city_name"] for e in events] == ["Shared", "Shared"]
