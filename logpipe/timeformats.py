@@ -317,6 +317,13 @@ def _tokens(pattern: str) -> list[tuple[str, str]]:
     return out
 
 
+def _required_characters(tokens: list[tuple[str, str]]) -> str:
+    """The characters every match of the tokens' pattern holds: those of its literals that are
+    no letters (a letter matches either case)."""
+    found = {c for kind, text in tokens if kind == "literal" for c in text if not c.isalpha()}
+    return "".join(sorted(found))
+
+
 def _is_numeric(letters: str) -> bool:
     """Whether a token is a numeric field (month as text is not)."""
     return letters[0] in _NUMERIC and not (letters[0] == "M" and len(letters) >= 3)
@@ -373,6 +380,7 @@ class JodaPattern:
         self.pattern = pattern
         self.regex = "".join(parts)
         self._rx = re.compile(self.regex, re.IGNORECASE)
+        self.required = _required_characters(tokens)
         self._zone = zone
         # Without a year the result depends on the reference time, so it must not be cached.
         self.cacheable = "y" in kinds or "yy" in kinds
@@ -380,6 +388,9 @@ class JodaPattern:
     def __call__(self, value: object, ref_ms: float) -> str | None:
         if not isinstance(value, str) or len(value) > _MAX_LEN:
             return None
+        for character in self.required:  # a text lacking one cannot match: no regex run
+            if character not in value:
+                return None
         m = self._rx.fullmatch(value.strip())
         if m is None:
             return None
@@ -439,14 +450,16 @@ class PatternRun:
         self.patterns = tuple(patterns)
         either = "|".join(f"(?:{_NAMED_GROUP.sub('(?:', p.regex)})" for p in patterns)
         self._any = re.compile(either, re.IGNORECASE)
+        self._required = "".join(sorted(set.intersection(*(set(p.required) for p in patterns))))
 
     def may_match(self, value: object) -> bool:
         """Whether one of the patterns matches `value` (each then still reads it on its own)."""
-        return (
-            isinstance(value, str)
-            and len(value) <= _MAX_LEN
-            and self._any.fullmatch(value.strip()) is not None
-        )
+        if not isinstance(value, str) or len(value) > _MAX_LEN:
+            return False
+        for character in self._required:  # every pattern needs it
+            if character not in value:
+                return False
+        return self._any.fullmatch(value.strip()) is not None
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")

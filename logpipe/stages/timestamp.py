@@ -109,6 +109,8 @@ class TimestampStage:
         except ConfigError as exc:
             raise ConfigError(f"timestamp: {exc}") from None
         self._steps = _with_runs(parsers)
+        # the steps when no run joins patterns: `_run_formats` loops over them, not `_tried`
+        self._plain_steps = () if PatternRun in map(type, self._steps) else self._steps
         self._number_parsers = tuple(p for p in parsers if reads_numbers(p))
         # Where ISO 8601 comes first, utc_stamp's result is the first format's.
         self._iso_first = config.formats[0] in ("ISO8601", "RFC3339")
@@ -261,7 +263,7 @@ class TimestampStage:
     def _run_formats(self, value: str, hour: int) -> tuple[str, bool]:
         """The first format's result and whether the hour mattered."""
         by_hour = False  # whether a format that reads the reference hour had a say
-        for parser in self._tried(value):
+        for parser in self._plain_steps or self._tried(value):
             # Year-less formats depend on the reference time: their results are cached per hour.
             cacheable = getattr(parser, "cacheable", True)
             try:
