@@ -89,6 +89,7 @@ def measure(tree: Path, args: argparse.Namespace, messages: list[str], url: str,
         committed(worker, args.count)
         indexed_in = time.monotonic() - started
         after_count = rss_mib(worker.process.pid)
+        anonymous, mapped = (rss_mib(worker.process.pid, part) for part in ("RssAnon", "RssFile"))
         stub.send_signal(signal.SIGUSR1)
         outage_start = time.monotonic()
         more = threading.Thread(
@@ -108,7 +109,8 @@ def measure(tree: Path, args: argparse.Namespace, messages: list[str], url: str,
         AdminClient({"bootstrap.servers": args.brokers}).delete_topics([topic])
     low, high = min(during), max(during)
     return (
-        f"{tree}: RSS {after_count:.0f} MiB after {args.count:,} events ({indexed_in:.0f}s); "
+        f"{tree}: RSS {after_count:.0f} MiB after {args.count:,} events ({indexed_in:.0f}s; "
+        f"{anonymous:.0f} MiB its own, {mapped:.0f} MiB mapped files); "
         f"during the {args.outage:.0f}s outage {low:.0f}..{high:.0f} MiB "
         f"({(low / after_count - 1):+.1%}..{(high / after_count - 1):+.1%} of its value when it "
         f"began); peak {peak:.0f} MiB"

@@ -93,10 +93,12 @@ def totals(series: list[tuple[str, float]]) -> dict[str, float]:
     return summed
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of one process, MiB."""
+def rss_mib(pid: int, part: str = "VmRSS") -> float:
+    """Resident memory of one process, MiB: all of it, or one `part` of /proc/PID/status
+    (`RssAnon`: the process's own; `RssFile`: mapped files, such as a GeoIP database, whose
+    pages are the page cache's and shared with every process mapping them)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{part}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
