@@ -356,8 +356,9 @@ VALUE_RULES: tuple[ValueRule, ...] = (
     ),
     _rule(
         "secret_param",
-        r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential|sig|app_?id|otp|jwt)[\w.-]*"
-        r"[\"']?\s*[:=]",
+        # a word of every name in TEXT_KEY_NAMES (tests/unit/test_redact.py checks each one)
+        r"(?i)(?:pass|pw|secret|token|key|sid|session|auth|credential|sig|app_?id|otp|jwt|card"
+        r"|cvv|cvc|ssn)[\w.-]*[\"']?\s*[:=]",
         _KV,
         match_check=_not_sudo_cwd,
         name_check=_TEXT_KEY.bounded,

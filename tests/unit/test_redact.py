@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from logpipe.errors import ConfigError
+from logpipe.keynames import WEAK_NAMES
 from logpipe.redaction_text import TextRedactor, redact_text
-from logpipe.secrets_patterns import RULE_IDS, VALUE_RULES, card_ok, iban_ok, luhn_ok
+from logpipe.secrets_patterns import (
+    RULE_IDS,
+    TEXT_KEY_NAMES,
+    VALUE_RULES,
+    card_ok,
+    iban_ok,
+    luhn_ok,
+)
 from logpipe.stages.base import BuildContext
 from logpipe.stages.redact import FAILURE_TAG, RedactConfig, RedactStage
 
@@ -841,3 +849,28 @@ def test_an_address_beside_a_unit_instance_is_still_masked(address: str) -> None
     event = {"message": f"user@1000.service mailed {address}"}
     build()([event])
     assert address not in event["message"] and "user@1000.service" in event["message"]
+
+
+@pytest.mark.parametrize("name", TEXT_KEY_NAMES)
+def test_every_secret_name_is_redacted_as_a_key_in_text(name: str) -> None:
+    """Each name the `k=v` rule knows hides its value in a message and a query string on its
+    own, in any case, with no other secret's name beside it to trigger the rule."""
+    value = "Zq7vX2mK9pL4"
+    for text in (
+        f"charge failed {name}={value} retry",
+        f"GET /pay?{name}={value}&x=1",
+        f"{name.upper()}: {value}",
+        f"app.{name} = {value}",
+    ):
+        event = {"message": text}
+        build()([event])
+        assert value not in event["message"], text
+        assert "[REDACTED:" in event["message"], text
+
+
+@pytest.mark.parametrize("name", WEAK_NAMES)
+def test_every_weak_name_is_redacted_in_text_before_a_random_value(name: str) -> None:
+    value = "Zq7vX2mK9pL4sT8wR1zN6"
+    event = {"message": f"sent {name}={value} to the client"}
+    build()([event])
+    assert value not in event["message"]
