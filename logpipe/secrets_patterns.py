@@ -160,6 +160,8 @@ def email_ok(text: str) -> bool:
 # The e-mail rule's hint, and what its pattern takes after the `@`, read in orjson text (the
 # domain's characters are never escaped there): labels, then 2 to 24 letters ending a label.
 EMAIL_HINT = r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+\.[A-Za-z0-9-]"
+# The same with the `@` percent-encoded, as a query string carries it (`?email=a%40b.com`).
+EMAIL_ENCODED_HINT = r"[A-Za-z0-9._%+-]%40[A-Za-z0-9-]+\.[A-Za-z0-9-]"
 _DOMAIN_RUN = re.compile(rb"[A-Za-z0-9.-]*")
 _DOMAIN_LABEL = re.compile(rb"[A-Za-z0-9-]+")
 _DOMAIN_END = re.compile(rb"[A-Za-z]{2,24}")
@@ -467,10 +469,11 @@ VALUE_RULES: tuple[ValueRule, ...] = (
     ),
     _rule(
         "email",
-        r"[A-Za-z0-9_%+-]@[A-Za-z0-9-]+\.",
-        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])",
+        r"[A-Za-z0-9_%+-](?:@|%40)[A-Za-z0-9-]+\.",
+        r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40)(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}"
+        r"(?![A-Za-z0-9-])",
         email_ok,
-        hints=(EMAIL_HINT,),
+        hints=(EMAIL_HINT, EMAIL_ENCODED_HINT),
     ),
     _rule(
         "card",

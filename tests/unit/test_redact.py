@@ -138,6 +138,11 @@ SECRETS = [
     ),
     ("llm client sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "ai_api_key", "Ab3dEf6hIj9kLm2nOp5q"),
     ("welcome mail sent to jane.doe+news@example.co.uk ok", "email", "jane.doe+news@example.co.uk"),
+    (
+        '"GET /products/38820/reviews?email=emma.45%40gmail.com HTTP/2.0" 200',
+        "email",
+        "emma.45%40gmail.com",
+    ),
     ("card 4111 1111 1111 1111 exp 12/27", "card", "4111 1111 1111 1111"),
     ("card=5500-0055-5555-5559;", "card", "5500-0055-5555-5559"),
     ("paid with 4111111111111111.", "card", "4111111111111111"),
@@ -190,6 +195,15 @@ def test_value_rule_masks_each_secret_kind(text: str, rule: str, secret: str) ->
     out = redact_text(text)
     assert secret not in out
     assert f"[REDACTED:{rule}]" in out
+
+
+@pytest.mark.parametrize(("text", "rule", "secret"), SECRETS)
+def test_the_stage_masks_each_secret_kind_in_a_message(text: str, rule: str, secret: str) -> None:
+    """The same through the stage: its batch scan must pick the event for the rule to run."""
+    event = {"message": text}
+    build()([event])
+    assert secret not in event["message"]
+    assert f"[REDACTED:{rule}]" in event["message"]
 
 
 @pytest.mark.parametrize("text", BENIGN)
