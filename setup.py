@@ -1,6 +1,7 @@
-"""Builds logpipe's optional grok matcher (Rust, native/grokmatch); the rest is pyproject.toml.
+"""Builds logpipe's optional native extension (Rust, native/grokmatch: the grok matcher, the
+security stage's column reader, the GeoIP tree walk); the rest is pyproject.toml.
 
-`optional=True`: where Rust cannot build it, pip still installs logpipe and grok uses `regex`.
+`optional=True`: where Rust cannot build it, pip still installs logpipe and the Python paths run.
 """
 
 import os
