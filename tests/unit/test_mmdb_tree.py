@@ -10,6 +10,8 @@ from pathlib import Path
 
 import maxminddb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logpipe.stages import geoip
 from logpipe.stages.base import BuildContext
@@ -149,3 +151,24 @@ def test_without_the_native_walk_every_network_decodes(tmp_path: Path, monkeypat
     events = stage([{"source": {"ip": ip}} for ip in ("5.1.0.1", "31.1.0.1")])
     assert counting.decoded == 2
     assert [e["source"]["geo"]["city_name"] for e in events] == ["Shared", "Shared"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.binary(max_size=96),
+    st.integers(0, 2**32),
+    st.sampled_from([24, 28, 32]),
+    st.sampled_from([4, 6]),
+    st.integers(0, 2**128 - 1),
+)
+def test_any_bytes_give_an_answer_or_none_never_a_crash(
+    tree: bytes, node_count: int, record_size: int, ip_version: int, number: int
+) -> None:
+    """A broken or hostile file: the walk refuses it at build time or answers within the bytes."""
+    try:
+        walk = MmdbTree(tree, node_count, record_size, ip_version)
+    except ValueError:
+        return
+    for bits, address in ((32, number & 0xFFFFFFFF), (128, number)):
+        found = walk.find(address, bits)
+        assert found is None or (found[0] >= node_count and 0 <= found[1] <= bits)
