@@ -335,7 +335,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
         asn: tuple = ()
         widest = 0  # the longest prefix of the records read: they hold for that network
         if self._city is not None:
-            (geo, latlon), prefix = self._city.read(ip, bits, number, self._city_fields)
+            (geo, latlon), prefix = self._city.read(ip, bits, number, self._geo_items)
             widest = max(widest, prefix)
         if self._asn is not None:
             asn, prefix = self._asn.read(ip, bits, number, _as_items)
@@ -350,7 +350,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
                     break
         return found
 
-    def _city_fields(self, record: Any) -> tuple[dict[str, Any], tuple | None]:
+    def _geo_items(self, record: Any) -> tuple[dict[str, Any], tuple | None]:
         """`_city_fields` of a City record in the configured locale; nothing for no record."""
         return _city_fields(record, self.config.locale) if isinstance(record, dict) else ({}, None)
 
