@@ -15,10 +15,12 @@ serialise is walked. In an event that is walked, the value rules run only on the
 own JSON form one of the patterns matches. The patterns with no literal to anchor on (card
 numbers and IBANs: runs of digits and capitals) are a database of their own, as Hyperscan scans
 the two faster than one holding them all. The bytes of an event the walk leaves alone may be
-kept as its document source (`logpipe.serialized`), in the same pass. Two hints' matches
+kept as its document source (`logpipe.serialized`), in the same pass. Three hints' matches
 count only where the walk would change something: the `pwd` hint's where they are not sudo's
 working directory (`secrets_patterns.sudo_cwd_in_json`: every sudo line holds one), the e-mail
-hint's where they are not a systemd unit instance (`no_email_in_json`: `user@1000.service`).
+hint's where they are not a systemd unit instance (`no_email_in_json`: `user@1000.service`),
+the card hint's where its digits could make a number that passes the Luhn check
+(`card_in_json`: order numbers and random ids are no card).
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ from logpipe.batch_scan import BatchScan, Screen
 from logpipe.hyperscan_db import block_database
 from logpipe.keynames import WEAK_NAMES, distinct_tails
 from logpipe.secrets_patterns import (
+    CARD_HINT,
     EMAIL_HINT,
     SUDO_CWD_HINT,
     VALUE_RULES,
+    card_in_json,
     no_email_in_json,
     sudo_cwd_in_json,
 )
@@ -65,7 +69,8 @@ class RedactPrefilter:
         # screened only where no other rule or name asks for the same pattern
         screens = {hint: matters for hint, matters in _SCREENS.items() if hints.count(hint) == 1}
         self._batch = _scan(hs, hints, screens)
-        self._unanchored = _scan(hs, unanchored) if unanchored else None
+        card_screen = {hint: _SCREENS_UNANCHORED[hint] for hint in unanchored if hint == CARD_HINT}
+        self._unanchored = _scan(hs, unanchored, card_screen) if unanchored else None
 
     def __call__(self, events: list[dict], keep: bool) -> list[int]:
         """The indexes, in order, of the events to walk (those orjson refuses too); with `keep`,
@@ -145,6 +150,7 @@ _SCREENS: dict[str, Screen] = {
     SUDO_CWD_HINT: lambda data, end: not sudo_cwd_in_json(data, end),
     EMAIL_HINT: lambda data, end: not no_email_in_json(data, end),
 }
+_SCREENS_UNANCHORED: dict[str, Screen] = {CARD_HINT: card_in_json}
 
 
 def _spelled(names: Iterable[str]) -> list[str]:

@@ -248,6 +248,38 @@ def _rule(
 # accepts, then 13 or more digits with single spaces or hyphens between them.
 # (After a non-digit, which may be the end of a `\u001X` escape.)
 CARD_HINT = r"(?:[^0-9]|\\u00[01][0-9a-fA-F])(?:4|5[0-8]|2[2-7]|3[04-9]|6)[0-9](?:[ -]?[0-9]){11}"
+_DIGIT_RUN = re.compile(rb"[0-9]+(?:[ -][0-9]+)*")  # digits, single spaces or hyphens between
+_CARD_RUN_REACH = 64  # bytes looked at on each side of a match; a longer run is walked
+_CARD_MAX_DIGITS = 19
+
+
+def card_in_json(data: bytes, end: int) -> bool:
+    """Whether the run of digits holding the `CARD_HINT` match ending at `end` in orjson text
+    could hold a number `card_ok` accepts: some of its groups in a row (split at its spaces and
+    hyphens) make 13 to 19 digits that pass. Any doubt answers True: a run longer than the bytes
+    looked at, or one right after `\\u` (an escape's hex digits may start it)."""
+    low, high = max(0, end - _CARD_RUN_REACH), min(len(data), end + _CARD_RUN_REACH)
+    for run in _DIGIT_RUN.finditer(data, low, high):
+        start, stop = run.span()
+        if stop < end:
+            continue
+        if start > end - 1 or (start == low and low) or (stop == high and high < len(data)):
+            return True
+        if data[max(0, start - 2) : start] == b"\\u":
+            return True
+        groups = re.split(rb"[ -]", run.group())
+        for first in range(len(groups)):
+            digits = b""
+            for group in groups[first:]:
+                digits += group
+                if len(digits) > _CARD_MAX_DIGITS:
+                    break
+                if len(digits) >= 13 and card_ok(digits.decode()):
+                    return True
+        return False
+    return True
+
+
 # An IBAN's two check digits: `\d` also takes non-ASCII digits (two to four UTF-8 bytes).
 _IBAN_CHECK_DIGITS = r"(?:[0-9]|[\xc0-\xff][\x80-\xbf]{1,3}){2}"
 # What may sit between the words of a `k=v` name (`_KV`'s `k`) or end it without adding a word.
@@ -352,7 +384,10 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         flags=re.IGNORECASE,
         hints=(  # `-client` alone would walk every `Go-http-client` access line
             r"(?i:-(?:pass|pw|token|secret|(?:api|access)[-_]?key|auth[-_]?token|client[-_]?secret)"
-            r"|sshpass|-u(?: |\\t)|--user(?: |\\t))",
+            r"|sshpass)",
+            # `-u name:password` as `_CLI` takes it (not `journalctl -u app`): a name of no blank,
+            # quote, `:` or `@` (in JSON, an escape's backslash may sit in it), then `:`
+            r"(?i)(?:-u|--user)(?: |\\t)+(?:\\\"|')?[^ \n\"':@]+:",
             r"mysql|mariadb",
         ),
     ),
