@@ -6,8 +6,10 @@ A replaced database file (write a new file, then rename it over the old one) is 
 between batches; the old reader serves until the new one opened cleanly.
 Results are cached per address and per network (IPv4 /24 or /16, IPv6 /48 or /32) where the
 databases give one record to the whole network (their prefix length says so), and per record:
-with the native extension, the search tree is walked in Rust (`MmdbTree`) to the record's place,
-so a record many networks share (a city's) is decoded and converted once.
+with the native extension, the search tree is walked and the record decoded in Rust (`MmdbTree`),
+so a record many networks share (a city's) is decoded and converted once, and the file is
+mapped once: the reader then only answers what the tree cannot (an IPv6 address in an IPv4
+database) and gives the metadata.
 """
 
 from __future__ import annotations
@@ -147,17 +149,21 @@ class _Db:
         """(`convert` of the address's record, its network's prefix length); a record shared by
         many networks (a city's) is decoded and converted once."""
         spot = self._tree.find(number, bits) if self._tree is not None else None
-        if spot is not None:
-            known = self._converted.get(spot[0])
-            if known is not None:
-                return known, spot[1]
-        record, prefix = self.reader.get_with_prefix_len(ip)
-        value = convert(record)
-        if spot is not None:
+        if spot is None:
+            record, prefix = self.reader.get_with_prefix_len(ip)
+            return convert(record), prefix
+        place, prefix = spot
+        known = self._converted.get(place)
+        if known is None:
+            try:
+                record = self._tree.record(place)  # type: ignore[union-attr]
+            except ValueError:  # a broken data section: the reader says what it makes of it
+                record = self.reader.get_with_prefix_len(ip)[0]
+            known = convert(record)
             if len(self._converted) >= self._records_kept:
                 self._converted.clear()
-            self._converted[spot[0]] = value
-        return value, prefix
+            self._converted[place] = known
+        return known, prefix
 
     def close(self) -> None:
         """Close the reader and let the search tree's mapping go."""

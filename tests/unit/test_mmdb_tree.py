@@ -56,9 +56,18 @@ def test_a_tree_cut_short_leaves_the_lookup_to_the_reader() -> None:
         MmdbTree(tree, 2, 20, 4)
 
 
+def _typed(value: object) -> object:
+    """`value` with the type of every part in it (`True == 1`, `1.0 == 1` in plain equality)."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
 def _agrees_with_the_reader(path: Path, addresses: list[str]) -> int:
-    """Assert the walk finds each address's network as the C reader does and one tree value
-    per record; the number of distinct records."""
+    """Assert the walk finds each address's network as the C reader does, one tree value per
+    record, and decodes the record as the reader does; the number of distinct records."""
     reader = maxminddb.open_database(str(path), maxminddb.MODE_MMAP_EXT)
     meta = reader.metadata()
     with open(path, "rb") as file:
@@ -72,6 +81,7 @@ def _agrees_with_the_reader(path: Path, addresses: list[str]) -> int:
         assert found_prefix == prefix, raw
         assert (value == meta.node_count) == (record is None), raw
         assert records.setdefault(value, record) == record, raw
+        assert _typed(walk.record(value)) == _typed(record), raw
     reader.close()
     return len(records)
 
@@ -94,6 +104,21 @@ def test_the_walk_agrees_with_the_reader_on_a_written_database(tmp_path: Path) -
     addresses += [str(ipaddress.IPv4Address(rng.getrandbits(32))) for _ in range(2000)]
     addresses += [str(ipaddress.IPv6Address((1 << 125) | rng.getrandbits(125))) for _ in range(500)]
     assert _agrees_with_the_reader(path, addresses) == 4  # LONDON, shared, SYDNEY, nothing
+
+
+def test_every_field_type_decodes_as_the_reader_decodes_it(tmp_path: Path) -> None:
+    from mmdb_writer import MmdbF32, MmdbF64, MmdbI32, MmdbU16, MmdbU32, MmdbU64, MmdbU128
+
+    record = {
+        "u16": MmdbU16(65535), "u32": MmdbU32(2**32 - 1), "u64": MmdbU64(2**64 - 1),
+        "u128": MmdbU128(2**128 - 1), "i32": MmdbI32(-(2**31)), "i32b": MmdbI32(7),
+        "zero": MmdbU32(0), "f64": MmdbF64(-33.8688), "f32": MmdbF32(1.1), "yes": True,
+        "no": False, "bytes": b"\x00\xff", "empty": "", "text": "Zürich " * 60,
+        "list": [1, "two", [3.5, {"deep": {"deeper": ["x" * 300]}}], []], "map": {},
+        "long": ["y" * 70_000],
+    }  # fmt: skip
+    path = write_db(tmp_path / "types.mmdb", "GeoLite2-City", {"81.2.69.0/24": record})
+    assert _agrees_with_the_reader(path, ["81.2.69.1", "81.2.70.1", "::1"]) == 2
 
 
 @pytest.mark.skipif(not REAL_DB.exists(), reason="no DB-IP database: run scripts/geoip.sh")
@@ -120,6 +145,20 @@ class _CountingReader:
         return getattr(self.reader, name)
 
 
+class _CountingTree:
+    """A search tree that counts the records it decodes."""
+
+    def __init__(self, tree) -> None:
+        self.tree, self.decoded = tree, 0
+
+    def find(self, number: int, bits: int):
+        return self.tree.find(number, bits)
+
+    def record(self, value: int):
+        self.decoded += 1
+        return self.tree.record(value)
+
+
 def _stage(path: Path, **options) -> GeoIPStage:
     config = GeoIPConfig(city_database=str(path), asn_database=None, **options)
     return GeoIPStage(config, BuildContext(base_dir=path.parent))
@@ -130,10 +169,12 @@ def test_networks_sharing_a_record_decode_it_once(tmp_path: Path) -> None:
     nets = {f"{n}.1.0.0/16": shared for n in (5, 31, 37, 46, 62)} | {"81.2.69.0/24": LONDON}
     path = write_db(tmp_path / "city.mmdb", "GeoLite2-City", nets)
     stage = _stage(path)
-    counting = stage._city.reader = _CountingReader(stage._city.reader)
+    reader = stage._city.reader = _CountingReader(stage._city.reader)
+    counting = stage._city._tree = _CountingTree(stage._city._tree)
     addresses = [f"{n}.1.{k}.9" for n in (5, 31, 37, 46, 62) for k in (1, 2)] + ["81.2.69.160"]
     events = stage([{"source": {"ip": ip}} for ip in addresses])
     assert counting.decoded == 2  # one per record, not per network (six) or address (eleven)
+    assert reader.decoded == 0  # the tree decodes: the reader's mapping is left alone
     alone = _stage(path, cache_size=0)([{"source": {"ip": ip}} for ip in addresses])
     assert events == alone
     assert events[0]["source"]["geo"]["city_name"] == "Shared"
@@ -172,3 +213,27 @@ def test_any_bytes_give_an_answer_or_none_never_a_crash(
     for bits, address in ((32, number & 0xFFFFFFFF), (128, number)):
         found = walk.find(address, bits)
         assert found is None or (found[0] >= node_count and 0 <= found[1] <= bits)
+        if found is not None:
+            try:
+                walk.record(found[0])  # decodes within the bytes or says they are broken
+            except ValueError as exc:
+                assert "broken" in str(exc) or "too large" in str(exc)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=200), st.integers(0, 220))
+def test_any_data_section_decodes_or_is_called_broken_never_a_crash(data: bytes, at: int) -> None:
+    """Hostile record bytes (pointer loops, sizes past the end, deep nesting): a value or a
+    ValueError that says the data section is broken."""
+    walk = MmdbTree(_node(24, 1, 1) + bytes(16) + data, 1, 24, 4)
+    try:
+        walk.record(1 + 16 + at)
+    except ValueError as exc:
+        assert "broken" in str(exc)
+
+
+def test_a_pointer_loop_is_broken_not_endless() -> None:
+    loop = bytes([0b00100000, 0])  # a pointer to the data section's first byte: itself
+    walk = MmdbTree(_node(24, 1, 1) + bytes(16) + loop, 1, 24, 4)
+    with pytest.raises(ValueError, match="nest too deep"):
+        walk.record(1 + 16)

@@ -1,14 +1,21 @@
-//! `MmdbTree`: the search tree of a MaxMind-format database, walked for an address.
+//! `MmdbTree`: the search tree of a MaxMind-format database, walked for an address, and its
+//! records decoded.
 //!
 //! `find(number, bits)` returns the record value the address ends at (a data pointer, or the
 //! node count where the database has no data for it) and the prefix length of its network, as
 //! `maxminddb`'s `get_with_prefix_len` counts it; the geoip stage keys decoded records by that
-//! value, so addresses of one record are decoded once. The database's bytes come from a Python
-//! buffer (an `mmap` of the file), held for the tree's life.
+//! value, so addresses of one record are decoded once. `record(value)` decodes the record a
+//! value points to into the Python objects `maxminddb` makes, so the database is mapped once.
+//! The database's bytes come from a Python buffer (an `mmap` of the file), held for the tree's
+//! life.
 
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyDict, PyList, PyString};
+
+/// How deep maps, arrays and pointers may nest in one record (a hostile file's loops stop).
+const MAX_DEPTH: u32 = 64;
 
 /// A database's search tree over the bytes of its file.
 #[pyclass(frozen, module = "logpipe._grokmatch")]
@@ -31,7 +38,7 @@ impl MmdbTree {
     }
 
     /// The left (`bit` 0) or right record of `node`; None past the end of the bytes.
-    fn record(&self, data: &[u8], node: u64, bit: u64) -> Option<u64> {
+    fn child(&self, data: &[u8], node: u64, bit: u64) -> Option<u64> {
         let size = (self.record_size / 4) as usize; // bytes per node: 6, 7 or 8
         let base = (node as usize).checked_mul(size)?;
         let b = data.get(base..base + size)?;
@@ -44,6 +51,144 @@ impl MmdbTree {
             (_, 0) => be(&b[0..4]),
             (_, _) => be(&b[4..8]),
         })
+    }
+
+    /// Where the data section starts: after the tree and its 16-byte separator.
+    fn data_start(&self) -> Option<usize> {
+        let tree = (self.node_count as usize).checked_mul((self.record_size / 4) as usize)?;
+        tree.checked_add(16)
+    }
+}
+
+fn broken(what: &str, at: usize) -> PyErr {
+    PyValueError::new_err(format!("the database's data section is broken at byte {at}: {what}"))
+}
+
+/// A reader of the data section, one field after another from `at`.
+struct Decoder<'a> {
+    data: &'a [u8],
+    start: usize,
+}
+
+impl Decoder<'_> {
+    fn bytes(&self, at: usize, count: usize) -> PyResult<&[u8]> {
+        at.checked_add(count)
+            .and_then(|end| self.data.get(at..end))
+            .ok_or_else(|| broken("a field runs past the end of the file", at))
+    }
+
+    fn uint(&self, at: usize, count: usize) -> PyResult<u128> {
+        Ok(self.bytes(at, count)?.iter().fold(0u128, |acc, &x| (acc << 8) | u128::from(x)))
+    }
+
+    /// The field at `at` as a Python object, and where the next field starts.
+    fn field(&self, py: Python<'_>, at: usize, depth: u32) -> PyResult<(PyObject, usize)> {
+        if depth > MAX_DEPTH {
+            return Err(broken("fields nest too deep", at));
+        }
+        let control = *self.bytes(at, 1)?.first().unwrap_or(&0);
+        let mut next = at + 1;
+        let mut kind = control >> 5;
+        if kind == 1 {
+            let vvv = usize::from(control & 0x7);
+            let size = usize::from((control >> 3) & 0x3) + 1;
+            let raw = self.uint(next, size)? as usize;
+            let pointer = match size {
+                1 => (vvv << 8) | raw,
+                2 => ((vvv << 16) | raw) + 2048,
+                3 => ((vvv << 24) | raw) + 526_336,
+                _ => raw,
+            };
+            let target = self
+                .start
+                .checked_add(pointer)
+                .ok_or_else(|| broken("a pointer past the end of the file", at))?;
+            let (value, _) = self.field(py, target, depth + 1)?;
+            return Ok((value, next + size));
+        }
+        if kind == 0 {
+            kind = 7 + *self.bytes(next, 1)?.first().unwrap_or(&0);
+            next += 1;
+        }
+        let mut size = usize::from(control & 0x1f);
+        if size >= 29 {
+            let extra = size - 28;
+            let raw = self.uint(next, extra)? as usize;
+            size = [29, 285, 65_821][extra - 1] + raw;
+            next += extra;
+        }
+        let value: PyObject = match kind {
+            2 => {
+                let text = std::str::from_utf8(self.bytes(next, size)?)
+                    .map_err(|_| broken("a string that is not UTF-8", next))?;
+                next += size;
+                PyString::new(py, text).into_any().unbind()
+            }
+            3 | 15 => {
+                let float = match (kind, size) {
+                    (3, 8) => f64::from_bits(self.uint(next, 8)? as u64),
+                    (15, 4) => f64::from(f32::from_bits(self.uint(next, 4)? as u32)),
+                    _ => return Err(broken("a float of the wrong size", at)),
+                };
+                next += size;
+                float.into_pyobject(py)?.into_any().unbind()
+            }
+            4 => {
+                let raw = self.bytes(next, size)?;
+                next += size;
+                PyByteArray::new(py, raw).into_any().unbind()
+            }
+            5 | 6 | 9 | 10 => {
+                let limit = match kind {
+                    5 => 2,
+                    6 => 4,
+                    9 => 8,
+                    _ => 16,
+                };
+                if size > limit {
+                    return Err(broken("an unsigned integer too long for its type", at));
+                }
+                let number = self.uint(next, size)?;
+                next += size;
+                number.into_pyobject(py)?.into_any().unbind()
+            }
+            8 => {
+                if size > 4 {
+                    return Err(broken("a 32-bit integer longer than 4 bytes", at));
+                }
+                let number = self.uint(next, size)? as u32 as i32;
+                next += size;
+                number.into_pyobject(py)?.into_any().unbind()
+            }
+            7 => {
+                let map = PyDict::new(py);
+                for _ in 0..size {
+                    let (key, after) = self.field(py, next, depth + 1)?;
+                    if !key.bind(py).is_instance_of::<PyString>() {
+                        return Err(broken("a map key that is not a string", next));
+                    }
+                    let (value, after) = self.field(py, after, depth + 1)?;
+                    map.set_item(key, value)?;
+                    next = after;
+                }
+                map.into_any().unbind()
+            }
+            11 => {
+                let list = PyList::empty(py);
+                for _ in 0..size {
+                    let (value, after) = self.field(py, next, depth + 1)?;
+                    list.append(value)?;
+                    next = after;
+                }
+                list.into_any().unbind()
+            }
+            14 => match size {
+                0 | 1 => (size == 1).into_pyobject(py)?.to_owned().into_any().unbind(),
+                _ => return Err(broken("a boolean that is neither 0 nor 1", at)),
+            },
+            _ => return Err(broken("a field of unknown type", at)),
+        };
+        Ok((value, next))
     }
 }
 
@@ -80,7 +225,7 @@ impl MmdbTree {
             let mut node = 0u64;
             let mut depth = 0;
             while depth < 96 && node < node_count {
-                node = match tree.record(data, node, 0) {
+                node = match tree.child(data, node, 0) {
                     Some(next) => next,
                     None => return Err(PyValueError::new_err("the search tree is cut short")),
                 };
@@ -105,9 +250,31 @@ impl MmdbTree {
         let mut depth = 0;
         while depth < bits && node < self.node_count {
             let bit = ((number >> (bits - 1 - depth)) & 1) as u64;
-            node = self.record(data, node, bit)?;
+            node = self.child(data, node, bit)?;
             depth += 1;
         }
         (node >= self.node_count).then_some((node, depth))
+    }
+
+    /// The record a value `find` returned points to, as `maxminddb` decodes it (None for the
+    /// node count: no data there). Raises ValueError where the file is broken.
+    fn record(&self, py: Python<'_>, value: u64) -> PyResult<PyObject> {
+        if value <= self.node_count {
+            return match value == self.node_count {
+                true => Ok(py.None()),
+                false => Err(PyValueError::new_err("not a record value of this tree")),
+            };
+        }
+        let start = self
+            .data_start()
+            .ok_or_else(|| PyValueError::new_err("the search tree is too large"))?;
+        let at = start
+            .checked_add((value - self.node_count - 16) as usize)
+            .ok_or_else(|| broken("a record past the end of the file", 0))?;
+        let decoder = Decoder {
+            data: self.bytes(),
+            start,
+        };
+        Ok(decoder.field(py, at, 0)?.0)
     }
 }
