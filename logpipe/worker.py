@@ -23,6 +23,7 @@ from logpipe.delivery import Delivery, Stats
 from logpipe.documents import Doc
 from logpipe.engines import SearchEngine
 from logpipe.errors import LogpipeError
+from logpipe.free_heap import release_free_heap
 from logpipe.inflight import Batch, InFlight
 from logpipe.metadata import events_from_messages, kafka_coordinates
 from logpipe.metrics import Metrics
@@ -393,6 +394,7 @@ class Worker:
         if now - self._last_lag >= LAG_EVERY:
             self._last_lag = now
             self._update_lag()
+            release_free_heap()  # what the batches since freed, before memory is sampled
             self.metrics.sample_memory()
             for database, age in self.pipeline.database_ages().items():
                 self.metrics.geoip_age.labels(database).set(age)
