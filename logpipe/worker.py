@@ -40,6 +40,7 @@ TopicKey = tuple[str, int]
 REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
+TRIM_EVERY = 5.0  # seconds between handing the C heap's free pages back (`free_heap`)
 WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight or for input
 SETTLE_SLICE = 0.05  # longest poll while batches are in flight, so they settle promptly
 SLOW_ENGINE = 5.0  # waiting this long for room, the worker pauses its partitions too
@@ -103,6 +104,7 @@ class Worker:
         self._batch_due = 0.0  # when the pending batch goes out, full or not
         self._caught_up = False  # the last poll got less than it asked for
         self._last_report = self._last_readiness = self._last_lag = 0.0
+        self._last_trim = time.monotonic()  # the first after TRIM_EVERY of batches, not at start
 
     def request_stop(self, *_args: Any) -> None:
         """Finish the batches in flight, commit them, then leave (SIGTERM, SIGINT)."""
@@ -394,10 +396,12 @@ class Worker:
         if now - self._last_lag >= LAG_EVERY:
             self._last_lag = now
             self._update_lag()
-            release_free_heap()  # what the batches since freed, before memory is sampled
             self.metrics.sample_memory()
             for database, age in self.pipeline.database_ages().items():
                 self.metrics.geoip_age.labels(database).set(age)
+        if now - self._last_trim >= TRIM_EVERY:
+            self._last_trim = now
+            release_free_heap()  # what the batches since freed
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now
             log.info("progress: %s", self.stats.line())

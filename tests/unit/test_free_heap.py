@@ -35,7 +35,7 @@ def test_free_pages_inside_the_heap_leave_resident_memory_once_released() -> Non
     assert _released_kib("trim") > 60 * 1024  # most of the 80 MB handed back
 
 
-def test_the_worker_releases_the_heap_when_it_samples_its_memory(monkeypatch) -> None:
+def test_the_worker_releases_the_heap_every_few_seconds_not_at_start(monkeypatch) -> None:
     from logpipe import worker as worker_module
     from logpipe.pipeline import Pipeline
     from logpipe.settings import Settings
@@ -47,6 +47,9 @@ def test_the_worker_releases_the_heap_when_it_samples_its_memory(monkeypatch) ->
         Settings(), Pipeline("t", []), RefusingEngine(), FakeConsumer(), DownDeadLetters()
     )
     worker._housekeeping()
+    assert calls == []  # nothing freed yet at start
+    worker._last_trim -= worker_module.TRIM_EVERY
+    worker._housekeeping()
     assert calls == [1]
-    worker._housekeeping()  # within LAG_EVERY of the first: not again
+    worker._housekeeping()  # within TRIM_EVERY of the last: not again
     assert calls == [1]
