@@ -113,3 +113,14 @@ def test_journald_sshd_messages_get_the_same_fields(pipeline):
     check(event, {"user.name": "root", "source.ip": "203.0.113.9", "source.port": 40022,
                   "system.auth.ssh.event": "Failed"})  # fmt: skip
     assert "auth.ssh_failure" in event["tags"]
+
+
+def test_openssh_9_8_session_processes_get_the_same_fields(pipeline):
+    """OpenSSH 9.8 split sshd: a session's messages come from `sshd-session`."""
+    line = (
+        "Jul  2 10:11:12 host sshd-session[4242]: Failed password for invalid user oracle from "
+        "198.51.100.7 port 40110 ssh2"
+    )
+    event = run(pipeline, line, "2024-07-02T10:00:00")
+    check(event, {"process.name": "sshd-session", "user.name": "oracle",
+                  "source.ip": "198.51.100.7", "source.port": 40110})  # fmt: skip
