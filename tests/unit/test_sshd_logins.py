@@ -69,8 +69,9 @@ def test_loghub_sshd_logins_give_user_source_and_method(pipeline, line, expected
         "from 5.36.59.76 port 42393 ssh2]",
         "Dec 10 07:07:45 LabSZ sshd[24206]: Received disconnect from 52.80.34.196: 11: Bye Bye "
         "[preauth]",
-        "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): authentication failure; "
-        "logname= uid=0 euid=0 tty=ssh ruser= rhost=173.234.31.186 ",
+        "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): check pass; user unknown",
+        "Jul 11 11:33:13 combo gdm(pam_unix)[2803]: authentication failure; logname= uid=0 euid=0 "
+        "tty=:0 ruser= rhost= ",
     ],
 )
 def test_other_sshd_messages_pass_unchanged_and_untagged(pipeline, line):
@@ -124,3 +125,36 @@ def test_openssh_9_8_session_processes_get_the_same_fields(pipeline):
     event = run(pipeline, line, "2024-07-02T10:00:00")
     check(event, {"process.name": "sshd-session", "user.name": "oracle",
                   "source.ip": "198.51.100.7", "source.port": 40110})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): authentication failure; "
+            "logname= uid=0 euid=0 tty=ssh ruser= rhost=173.234.31.186 ",
+            {"source.ip": "173.234.31.186", "user.name": None},
+        ),
+        (
+            "Dec 10 07:27:50 LabSZ sshd[24235]: pam_unix(sshd:auth): authentication failure; "
+            "logname= uid=0 euid=0 tty=ssh ruser= rhost=112.95.230.3  user=root",
+            {"source.ip": "112.95.230.3", "user.name": "root"},
+        ),
+        (
+            "Dec 10 07:13:56 LabSZ sshd[24227]: PAM 5 more authentication failures; logname= uid=0 "
+            "euid=0 tty=ssh ruser= rhost=5.36.59.76.dynamic-dsl-ip.omantel.net.om  user=root",
+            {"source.domain": "5.36.59.76.dynamic-dsl-ip.omantel.net.om", "source.ip": None,
+             "user.name": "root"},
+        ),
+        (
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0 "
+            "euid=0 tty=NODEVssh ruser= rhost=218.188.2.4 ",
+            {"source.ip": "218.188.2.4", "process.name": "sshd(pam_unix)"},
+        ),
+    ],
+)  # fmt: skip
+def test_pam_failures_under_sshd_give_the_remote_host_and_user(pipeline, line, expected):
+    """LogHub's OpenSSH_2k and Linux_2k lines: the message stays whole."""
+    event = run(pipeline, line, LOGHUB if "Dec 10" in line else "2005-06-14T16:00:00")
+    check(event, expected)
+    assert event["message"] == line.split("]: ", 1)[1]
