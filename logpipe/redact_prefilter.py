@@ -66,11 +66,8 @@ class RedactPrefilter:
             hints += (f'(?i){spelled}":' for spelled in _spelled(names))
             hints += _weak_spelled(WEAK_NAMES)
         hints.append(_FOLDS_TO_ASCII)
-        # screened only where no other rule or name asks for the same pattern
-        screens = {hint: matters for hint, matters in _SCREENS.items() if hints.count(hint) == 1}
-        self._batch = _scan(hs, hints, screens)
-        card_screen = {hint: _SCREENS_UNANCHORED[hint] for hint in unanchored if hint == CARD_HINT}
-        self._unanchored = _scan(hs, unanchored, card_screen) if unanchored else None
+        self._batch = _scan(hs, hints)
+        self._unanchored = _scan(hs, unanchored) if unanchored else None
 
     def __call__(self, events: list[dict], keep: bool) -> list[int]:
         """The indexes, in order, of the events to walk (those orjson refuses too); with `keep`,
@@ -137,11 +134,14 @@ class RedactPrefilter:
         return sorted(set(found).union(more)) if more else found
 
 
-def _scan(hs, hints: list[str], screens: dict[str, Screen] | None = None) -> BatchScan:
-    """A scan of `hints`; a hint in `screens` counts only where its screen says it matters."""
+def _scan(hs, hints: list[str]) -> BatchScan:
+    """A scan of `hints`; a hint with a screen (`_SCREENS`) counts only where the screen says it
+    matters, unless another rule or name asks for the same pattern."""
     unique = list(dict.fromkeys(hints))
     database = block_database(hs, [(hint, 0) for hint in unique], "redact")
-    by_id = {unique.index(hint): matters for hint, matters in (screens or {}).items()}
+    by_id = {
+        unique.index(hint): matters for hint, matters in _SCREENS.items() if hints.count(hint) == 1
+    }
     return BatchScan(hs, database, by_id)
 
 
@@ -149,8 +149,8 @@ def _scan(hs, hints: list[str], screens: dict[str, Screen] | None = None) -> Bat
 _SCREENS: dict[str, Screen] = {
     SUDO_CWD_HINT: lambda data, end: not sudo_cwd_in_json(data, end),
     EMAIL_HINT: lambda data, end: not no_email_in_json(data, end),
+    CARD_HINT: card_in_json,
 }
-_SCREENS_UNANCHORED: dict[str, Screen] = {CARD_HINT: card_in_json}
 
 
 def _spelled(names: Iterable[str]) -> list[str]:
