@@ -7,9 +7,9 @@ between batches; the old reader serves until the new one opened cleanly.
 Results are cached per address and per network (IPv4 /24 or /16, IPv6 /48 or /32) where the
 databases give one record to the whole network (their prefix length says so), and per record:
 with the native extension, the search tree is walked and the record decoded in Rust (`MmdbTree`),
-so a record many networks share (a city's) is decoded and converted once, and the file is
-mapped once: the reader then only answers what the tree cannot (an IPv6 address in an IPv4
-database) and gives the metadata.
+so a record many networks share (a city's) is decoded and converted once, and only the tree's
+mapping of the file is read: the reader then only answers what the tree cannot (an IPv6 address
+in an IPv4 database) and gives the metadata, so its pages are not resident a second time.
 """
 
 from __future__ import annotations

@@ -237,3 +237,12 @@ def test_a_pointer_loop_is_broken_not_endless() -> None:
     walk = MmdbTree(_node(24, 1, 1) + bytes(16) + loop, 1, 24, 4)
     with pytest.raises(ValueError, match="nest too deep"):
         walk.record(1 + 16)
+
+
+def test_a_record_value_inside_the_separator_or_an_unknown_extended_type_is_broken() -> None:
+    walk = MmdbTree(_node(24, 1, 1) + bytes(16) + bytes([0, 255]), 1, 24, 4)
+    for value in range(2, 1 + 16):  # past the node count, before the data section
+        with pytest.raises(ValueError, match="outside the data section"):
+            walk.record(value)
+    with pytest.raises(ValueError, match="unknown type"):
+        walk.record(1 + 16)  # extended type 7 + 255

@@ -5,9 +5,9 @@
 //! node count where the database has no data for it) and the prefix length of its network, as
 //! `maxminddb`'s `get_with_prefix_len` counts it; the geoip stage keys decoded records by that
 //! value, so addresses of one record are decoded once. `record(value)` decodes the record a
-//! value points to into the Python objects `maxminddb` makes, so the database is mapped once.
-//! The database's bytes come from a Python buffer (an `mmap` of the file), held for the tree's
-//! life.
+//! value points to into the Python objects `maxminddb` makes, so the reader's own mapping of the
+//! file is left untouched and its pages are not resident twice. The database's bytes come from a
+//! Python buffer (an `mmap` of the file), held for the tree's life.
 
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
@@ -16,6 +16,11 @@ use pyo3::types::{PyByteArray, PyDict, PyList, PyString};
 
 /// How deep maps, arrays and pointers may nest in one record (a hostile file's loops stop).
 const MAX_DEPTH: u32 = 64;
+
+/// Big-endian unsigned integer of up to 16 bytes.
+fn big_endian(bytes: &[u8]) -> u128 {
+    bytes.iter().fold(0u128, |acc, &x| (acc << 8) | u128::from(x))
+}
 
 /// A database's search tree over the bytes of its file.
 #[pyclass(frozen, module = "logpipe._grokmatch")]
@@ -42,7 +47,7 @@ impl MmdbTree {
         let size = (self.record_size / 4) as usize; // bytes per node: 6, 7 or 8
         let base = (node as usize).checked_mul(size)?;
         let b = data.get(base..base + size)?;
-        let be = |s: &[u8]| s.iter().fold(0u64, |acc, &x| (acc << 8) | u64::from(x));
+        let be = |s: &[u8]| big_endian(s) as u64;
         Some(match (self.record_size, bit) {
             (24, 0) => be(&b[0..3]),
             (24, _) => be(&b[3..6]),
@@ -78,7 +83,7 @@ impl Decoder<'_> {
     }
 
     fn uint(&self, at: usize, count: usize) -> PyResult<u128> {
-        Ok(self.bytes(at, count)?.iter().fold(0u128, |acc, &x| (acc << 8) | u128::from(x)))
+        Ok(big_endian(self.bytes(at, count)?))
     }
 
     /// The field at `at` as a Python object, and where the next field starts.
@@ -86,9 +91,9 @@ impl Decoder<'_> {
         if depth > MAX_DEPTH {
             return Err(broken("fields nest too deep", at));
         }
-        let control = *self.bytes(at, 1)?.first().unwrap_or(&0);
+        let control = self.bytes(at, 1)?[0];
         let mut next = at + 1;
-        let mut kind = control >> 5;
+        let mut kind = u16::from(control >> 5);
         if kind == 1 {
             let vvv = usize::from(control & 0x7);
             let size = usize::from((control >> 3) & 0x3) + 1;
@@ -107,7 +112,7 @@ impl Decoder<'_> {
             return Ok((value, next + size));
         }
         if kind == 0 {
-            kind = 7 + *self.bytes(next, 1)?.first().unwrap_or(&0);
+            kind = 7 + u16::from(self.bytes(next, 1)?[0]); // no overflow: a u16
             next += 1;
         }
         let mut size = usize::from(control & 0x1f);
@@ -268,9 +273,11 @@ impl MmdbTree {
         let start = self
             .data_start()
             .ok_or_else(|| PyValueError::new_err("the search tree is too large"))?;
-        let at = start
-            .checked_add((value - self.node_count - 16) as usize)
-            .ok_or_else(|| broken("a record past the end of the file", 0))?;
+        // a record value counts from the tree's end, the 16-byte separator included
+        let at = (value - self.node_count)
+            .checked_sub(16)
+            .and_then(|offset| start.checked_add(offset as usize))
+            .ok_or_else(|| broken("a record value outside the data section", 0))?;
         let decoder = Decoder {
             data: self.bytes(),
             start,
