@@ -8,10 +8,12 @@
 //! TimeoutError, as the clock-limited path does. `Dispatch` runs a grok stage's common case
 //! over a batch: the first-byte filing, then each candidate's `fill`, with no Python per event.
 //! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan;
-//! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache.
+//! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
+//! `StampCommon` (stamps.rs) runs the timestamp stage's common case over a batch.
 
 mod columns;
 mod mmdb;
+mod stamps;
 
 use std::collections::HashMap;
 use std::os::raw::{c_int, c_void};
@@ -730,6 +732,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Dispatch>()?;
     m.add_class::<columns::ColumnReader>()?;
     m.add_class::<mmdb::MmdbTree>()?;
+    m.add_class::<stamps::StampCommon>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
