@@ -34,10 +34,10 @@ from logpipe.stages.base import BuildContext, EventStage, ReadsDatabases, StageC
 
 log = logging.getLogger("logpipe.geoip")
 
-try:  # the search tree's walk, when the native extension is built
-    from logpipe._grokmatch import MmdbTree
+try:  # the search tree's walk and the common case, when the native extension is built
+    from logpipe._grokmatch import GeoCommon, MmdbTree
 except ImportError:  # pragma: no cover - depends on the build
-    MmdbTree = None
+    GeoCommon = MmdbTree = None
 
 try:  # the C extension, when the wheel has it
     import maxminddb.extension
@@ -297,6 +297,17 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self._networks: dict[tuple[int, int, int], tuple] = {}
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
+        self._native = self._native_common()
+
+    def _native_common(self) -> Any:
+        """The common case in Rust (`GeoCommon`: cached addresses written without Python), where
+        the extension is built, the databases are there and addresses are cached; else None."""
+        if GeoCommon is None or self.unavailable is not None or not self.config.cache_size:
+            return None
+        if os.environ.get("LOGPIPE_GEOIP_NATIVE", "1") == "0":
+            return None
+        paths = [list(split_path(path)) for path in self.config.fields]
+        return GeoCommon(paths, self._target, self._cache, _SKIP)
 
     def _lookup(self, raw: str) -> tuple | str:
         """`_find(raw)`, from the cache when seen; a full cache starts afresh."""
@@ -386,11 +397,14 @@ class GeoIPStage(EventStage, ReadsDatabases):
             self.reloads += 1
 
     def candidates(self, events: list[dict]) -> list[dict]:
-        """The events holding a source field's root; replaced databases are reopened first."""
+        """The events holding a source field's root that the native common case leaves (all of
+        them without it); replaced databases are reopened first."""
         now = time.monotonic()
         if now >= self._next_check:
             self._next_check = now + self.config.reload_check_seconds
             self._maybe_reload()
+        if self._native is not None:
+            events = self._native.run(events)
         return self._with_source(events)
 
     def apply(self, event: dict) -> None:

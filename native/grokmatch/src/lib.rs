@@ -9,9 +9,11 @@
 //! over a batch: the first-byte filing, then each candidate's `fill`, with no Python per event.
 //! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan;
 //! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
-//! `StampCommon` (stamps.rs) runs the timestamp stage's common case over a batch.
+//! `StampCommon` (stamps.rs) and `GeoCommon` (geo.rs) run the timestamp and geoip stages' common
+//! cases over a batch.
 
 mod columns;
+mod geo;
 mod mmdb;
 mod stamps;
 
@@ -733,6 +735,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<columns::ColumnReader>()?;
     m.add_class::<mmdb::MmdbTree>()?;
     m.add_class::<stamps::StampCommon>()?;
+    m.add_class::<geo::GeoCommon>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;

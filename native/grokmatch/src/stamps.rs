@@ -272,7 +272,7 @@ impl StampCommon {
 }
 
 /// ASCII characters `str.strip()` removes.
-fn python_space(byte: u8) -> bool {
+pub(crate) fn python_space(byte: u8) -> bool {
     matches!(
         byte,
         b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f | b' '

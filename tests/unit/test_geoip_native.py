@@ -1,0 +1,156 @@
+"""The geoip stage's native common case (`GeoCommon`) leaves every event as the Python does."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logpipe.stages import geoip as geoip_module
+from logpipe.stages.base import BuildContext
+from logpipe.stages.geoip import GeoIPConfig, GeoIPStage
+from tests.unit.test_geoip import LONDON, PARIS, SYDNEY_V6, write_db
+
+needs_native = pytest.mark.skipif(
+    geoip_module.GeoCommon is None or os.environ.get("LOGPIPE_GEOIP_NATIVE") == "0",
+    reason="native geoip common case not built or turned off",
+)
+ADDRESSES = [
+    "81.2.69.160",  # London
+    "81.2.69.1",
+    "89.160.20.5",  # an empty record: tagged
+    "2a02:2770::1",  # Sydney, no city
+    "2A02:2770::1",  # not canonical
+    "192.168.1.1",  # private: skipped
+    "::1",
+    "8.8.8.8",  # in no network: tagged
+    "not an address",
+    "81.2.69.160, 10.0.0.1",  # a forwarded-for list
+    " 81.2.69.160",
+    "81.2.69.160\t",
+    "-",
+    "",
+    "\u0661.2.3.4",
+]
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Path:
+    networks = {"81.2.69.0/24": LONDON, "2a02:2770::/32": SYDNEY_V6, "89.160.20.0/24": {}}
+    networks["193.0.0.0/16"] = PARIS
+    return write_db(tmp_path / "city.mmdb", "GeoLite2-City", networks)
+
+
+@pytest.fixture
+def asn(tmp_path: Path) -> Path:
+    record = {"autonomous_system_number": 3333, "autonomous_system_organization": "RIPE NCC"}
+    return write_db(tmp_path / "asn.mmdb", "GeoLite2-ASN", {"193.0.0.0/16": record})
+
+
+def build(city: Path, asn: Path | None = None, native: bool = True, **options) -> GeoIPStage:
+    options.setdefault("fields", ["source.ip", "source.address", "client.ip", "client_ip"])
+    config = GeoIPConfig(city_database=str(city), asn_database=str(asn) if asn else None, **options)
+    stage = GeoIPStage(config, BuildContext(base_dir=city.parent))
+    if not native:
+        stage._native = None
+    return stage
+
+
+def same_as_python(events: list[dict], city: Path, asn: Path | None = None, **options) -> list:
+    """The events through the stage twice (the second time every address is cached), with and
+    without the native side: asserted equal."""
+    python, native = build(city, asn, False, **options), build(city, asn, **options)
+    expected = [python(copy.deepcopy(events)) for _ in range(2)]
+    got = [native(copy.deepcopy(events)) for _ in range(2)]
+    assert got == expected
+    return got[1]
+
+
+def test_the_extension_is_built_unless_turned_off(city):
+    if os.environ.get("LOGPIPE_GEOIP_NATIVE") == "0":
+        assert build(city)._native is None
+    else:
+        assert geoip_module.GeoCommon is not None, "logpipe._grokmatch is not built"
+        assert build(city)._native is not None
+
+
+@needs_native
+def test_cached_addresses_are_finished_natively(city):
+    stage = build(city)
+    stage([{"source": {"ip": "81.2.69.160"}}, {"client_ip": "192.168.1.1"}])  # now cached
+    events = [
+        {"source": {"ip": "81.2.69.160"}},
+        {"source": {"address": "81.2.69.160", "ip": None}},
+        {"client_ip": "192.168.1.1", "source": {"ip": "-"}},
+        {"message": "no address"},
+        {"source": {"ip": "193.0.0.1"}},  # not cached yet: left to Python
+    ]
+    left = stage._native.run(events)
+    assert left == [events[4]]
+    assert events[0]["source"]["geo"]["city_name"] == "London"
+    assert events[0]["source"]["geo"]["location"] == {"lat": 51.5142, "lon": -0.0931}
+    assert events[1]["source"]["ip"] == "81.2.69.160"
+    assert events[2]["source"] == {"ip": "192.168.1.1"}
+    geo = events[0]["source"]["geo"]
+    assert geo is not events[1]["source"]["geo"]  # each event its own copy
+
+
+@needs_native
+@pytest.mark.parametrize("address", ADDRESSES)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda ip: {"source": {"ip": ip}},
+        lambda ip: {"source": {"address": ip, "geo": {"name": "kept"}}},
+        lambda ip: {"source": {"ip": ip, "geo": None}},
+        lambda ip: {"source": {"ip": ip, "geo": "scalar"}},
+        lambda ip: {"client_ip": ip},
+        lambda ip: {"client_ip": ip, "source": None},
+        lambda ip: {"client_ip": ip, "source": "a legacy scalar"},
+        lambda ip: {"client": {"ip": [ip]}},
+        lambda ip: {"client": {"ip": ip}, "source": {"ip": "-"}},
+        lambda ip: {"client": "x", "client_ip": ip},
+    ],
+)
+def test_each_address_in_each_shape_as_python(city, asn, address, shape):
+    same_as_python([shape(address)], city)
+    same_as_python([shape(address)], city, asn)  # AS fields: Python writes them
+    same_as_python([shape(address)], city, target="client")
+
+
+addresses = st.one_of(
+    st.sampled_from(ADDRESSES),
+    st.ip_addresses().map(str),
+    st.text(max_size=20),
+    st.integers(),
+    st.none(),
+)
+targets = st.one_of(
+    st.none(),
+    st.just("text"),
+    st.dictionaries(
+        st.sampled_from(["geo", "ip"]),
+        st.one_of(st.none(), st.just({}), st.just("x"), st.just({"city_name": "old"})),
+    ),
+)
+
+
+@needs_native
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(addresses, addresses, targets), min_size=1, max_size=12))
+def test_any_batch_as_python(city, batch):
+    events = []
+    for source_ip, client_ip, target in batch:
+        event: dict = {"client_ip": client_ip}
+        if target is not None:
+            event["source"] = copy.deepcopy(target)
+            if isinstance(target, dict):
+                event["source"]["ip"] = source_ip
+        events.append(event)
+    same_as_python(events, city)
