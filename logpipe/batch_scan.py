@@ -12,7 +12,8 @@ function of the scanned text and the match's end says they matter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -76,8 +77,10 @@ class BatchScan:
         self._screens = dict(screens or {})
         self._on_match = _on_screened_match if self._screens else _on_match
 
-    def matching(self, data: bytes) -> list[int]:
-        """Indexes, in order, of the newline-separated items of `data` a pattern matches in."""
+    def matching(self, data: bytes, newlines: Sequence[int] | None = None) -> list[int]:
+        """Indexes, in order, of the newline-separated items of `data` a pattern matches in;
+        `newlines`, where the caller knows them, are the offsets of every newline in `data`, in
+        order (a match's item is then looked up, not counted)."""
         found = Matches(data, screened=self._screens)
         try:
             self._scan(
@@ -86,6 +89,8 @@ class BatchScan:
         except self._stopped:
             return self._matching_capped(data, [abs(end) for end in found])
         ends = self._mattering(data, found) if found.screened_ids else set(found)
+        if newlines is not None:  # the newlines before a match's last byte: its item
+            return sorted({bisect_right(newlines, end - 1) for end in ends})
         indexes: list[int] = []
         index = last = 0
         for end in sorted(ends):  # the newlines before a match's last byte: its item

@@ -26,6 +26,7 @@ the card hint's where its digits could make a number that passes the Luhn check
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 
 import orjson
 
@@ -88,7 +89,7 @@ class RedactPrefilter:
                     meta[SOURCE_KEY] = source
             if meta is not _ABSENT:
                 event["@metadata"] = meta
-        found = self._matching(b"\n".join(sources))
+        found = self._matching(b"\n".join(sources), _newlines(sources))
         if refused:
             skipped = set(refused)
             where = [n for n in range(len(events)) if n not in skipped]
@@ -116,7 +117,7 @@ class RedactPrefilter:
                 chosen.append([])
         end = 0
         group = -1
-        for n in self._matching(b"\n".join(items)):
+        for n in self._matching(b"\n".join(items), _newlines(items)):
             while n >= end:  # the group holding item n
                 group += 1
                 start, end = end, end + len(groups[group])
@@ -125,13 +126,19 @@ class RedactPrefilter:
                 found.append(n - start)
         return chosen
 
-    def _matching(self, data: bytes) -> list[int]:
-        """The newline-separated items of `data` either database matches in, in order."""
-        found = self._batch.matching(data)
+    def _matching(self, data: bytes, newlines: list[int]) -> list[int]:
+        """The newline-separated items of `data` (its `newlines` at these offsets) either
+        database matches in, in order."""
+        found = self._batch.matching(data, newlines)
         if self._unanchored is None:
             return found
-        more = self._unanchored.matching(data)
+        more = self._unanchored.matching(data, newlines)
         return sorted(set(found).union(more)) if more else found
+
+
+def _newlines(items: list[bytes]) -> list[int]:
+    """The offsets of the newlines joining `items` (none holds one: orjson escapes them)."""
+    return list(accumulate((len(item) + 1 for item in items[:-1]), initial=-1))[1:]
 
 
 def _scan(hs, hints: list[str]) -> BatchScan:

@@ -33,16 +33,24 @@ def test_matching_finds_exactly_the_items_scanned_alone(items, cap) -> None:
     saved = batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM
     batch_scan.MATCH_CAP = cap  # a small cap takes the path that scans again
     batch_scan.MATCHES_PER_ITEM = 0 if cap < 1024 else saved[1]
+    data = "\n".join(items).encode()
     try:
-        found = scanner().matching("\n".join(items).encode())
+        found = scanner().matching(data)
+        told = scanner().matching(data, newlines(data))
     finally:
         batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM = saved
-    assert found == one_by_one(items)
+    assert found == told == one_by_one(items)
+
+
+def newlines(data: bytes) -> list[int]:
+    return [n for n, byte in enumerate(data) if byte == 10]
 
 
 def test_a_match_running_over_a_newline_belongs_to_the_item_of_its_last_byte() -> None:
-    scan = BatchScan(hyperscan, block_database(hyperscan, [("a\nb", 0)], "test"))
+    scan = BatchScan(hyperscan, block_database(hyperscan, [("a\nb", 0), ("c\n", 0)], "test"))
     assert scan.matching(b"xa\nbx\nc") == [1]
+    assert scan.matching(b"xa\nbx\nc", [2, 5]) == [1]
+    assert scan.matching(b"c\nx\ny", [1, 3]) == scan.matching(b"c\nx\ny") == [1]
 
 
 SCREENED = 1  # "c[0-9]+d": counts only where the byte before its end is an even digit
@@ -66,8 +74,10 @@ def test_a_screened_pattern_counts_only_where_its_screen_says(items, cap) -> Non
     saved = batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM
     batch_scan.MATCH_CAP = cap
     batch_scan.MATCHES_PER_ITEM = 0 if cap < 1024 else saved[1]
+    data = "\n".join(items).encode()
     try:
-        found = scan.matching("\n".join(items).encode())
+        found = scan.matching(data)
+        assert scan.matching(data, newlines(data)) == found
     finally:
         batch_scan.MATCH_CAP, batch_scan.MATCHES_PER_ITEM = saved
     if cap == 1024:
