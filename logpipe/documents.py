@@ -16,6 +16,7 @@ it is used as it is unless the event changed here or was marked by the pipeline 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -150,11 +151,26 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
     """One Doc per event and index family; the `@metadata` part is taken off the event.
 
     In daily mode a document goes to `<prefix>-<family>-YYYY.MM.DD`; in rollover mode to the
-    family's write alias.
+    family's write alias. The common case runs in Rust where the extension is built.
     """
+    if _NATIVE is None:
+        return _python_docs(events, prefix, mode)
+    now_ms = time.time() * 1000
+
+    def slow(event: dict) -> list[Doc]:
+        return _python_docs([event], prefix, mode, now_ms)
+
+    return _NATIVE.run(events, prefix, mode == "daily", now_ms, slow)
+
+
+def _python_docs(
+    events: list[dict], prefix: str, mode: IndexMode, now_ms: float | None = None
+) -> list[Doc]:
+    """`to_docs` in Python (`now_ms`: the time the window is judged by, else now)."""
     docs: list[Doc] = []
     append = docs.append
-    now_ms = time.time() * 1000
+    if now_ms is None:
+        now_ms = time.time() * 1000
     # The common case memoised per batch: the reference of the event before (a plain Kafka
     # timestamp), and for it a stamp's date -> (index day, that day's names per family).
     last_ref = None
@@ -203,3 +219,21 @@ def to_docs(events: list[dict], prefix: str, mode: IndexMode = "daily") -> list[
                 name = by_family[family] = index_name(prefix, family, day, mode)
             append(Doc(name, doc_id, source, origin, family))
     return docs
+
+
+def _native_docs() -> Any:
+    """`DocsCommon` (`to_docs`' common case in Rust) where the extension is built and not turned
+    off (`LOGPIPE_DOCS_NATIVE=0`), else None."""
+    try:
+        from logpipe._grokmatch import DocsCommon
+    except ImportError:  # built without Rust: the Python loop does it all
+        return None
+    if os.environ.get("LOGPIPE_DOCS_NATIVE", "1") == "0":
+        return None
+    keys = (SOURCE_KEY, MARKED_FIELD, CHECKED)
+    return DocsCommon(
+        Doc, encode, sorted(RESERVED_FIELDS), list(DEFAULT_FAMILIES), LATE_AFTER_MS, keys
+    )
+
+
+_NATIVE = _native_docs()

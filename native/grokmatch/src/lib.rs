@@ -10,9 +10,10 @@
 //! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan;
 //! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
 //! `StampCommon` (stamps.rs) and `GeoCommon` (geo.rs) run the timestamp and geoip stages' common
-//! cases over a batch.
+//! cases over a batch, `DocsCommon` (docs.rs) `documents.to_docs`'.
 
 mod columns;
+mod docs;
 mod geo;
 mod mmdb;
 mod stamps;
@@ -736,6 +737,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mmdb::MmdbTree>()?;
     m.add_class::<stamps::StampCommon>()?;
     m.add_class::<geo::GeoCommon>()?;
+    m.add_class::<docs::DocsCommon>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
