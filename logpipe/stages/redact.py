@@ -32,6 +32,11 @@ from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, coo
 from logpipe.serialized import drop_sources
 from logpipe.stages.base import BuildContext, EventStage, StageConfig
 
+try:
+    from logpipe._grokmatch import RedactWalk
+except ImportError:  # built without Rust: the walk in Python
+    RedactWalk = None
+
 FAILURE_TAG = "_redactfailure"
 _SKIP = object()  # a skip-tree leaf: leave this field alone
 _NAME_CACHE_MAX = 4096
@@ -127,6 +132,24 @@ class RedactStage(EventStage):
         self._prefilter = _prefilter(config, value_modes, self._field_mode)
         self._keeps_sources = False
         self._pending: list[_Strings] = []  # the batch's walked strings, for `_rewrite_strings`
+        self._walk = self._native_walk()
+
+    def _native_walk(self) -> Any:
+        """The walk in Rust (`RedactWalk`), where the extension is built and not turned off
+        (`LOGPIPE_REDACT_NATIVE=0`); else None."""
+        if RedactWalk is None or os.environ.get("LOGPIPE_REDACT_NATIVE", "1") == "0":
+            return None
+        card = self._card_int if self._card_mode else None
+        return RedactWalk(
+            self._skip,
+            _SKIP,
+            self._name_cache,
+            self._sensitive,
+            looks_random,
+            card,
+            self._redact_card_int,
+            self._redact_found,
+        )
 
     def share_sources(self) -> bool:
         """Keep the scan's JSON of the events not walked as their document source (only when no
@@ -160,6 +183,17 @@ class RedactStage(EventStage):
     def apply(self, event: dict) -> None:
         """Redact one event's fields by name and its integer card numbers; its strings that a
         value rule's trigger finds wait for the end of the batch (`__call__`)."""
+        walk = self._walk or self._walk_python
+        leaves, strings = walk(event)
+        if strings:
+            rules = self._text.candidates("\x00".join(strings))
+            if rules:
+                self._pending.append((event, leaves, strings, rules))
+
+    def _walk_python(self, event: dict) -> tuple[list[tuple[Any, Any]], list[str]]:
+        """The walk (`logpipe._grokmatch.RedactWalk` does the same where built): the event's
+        (node, key) leaves holding texts and those texts; secrets by name and card numbers are
+        redacted on the way."""
         leaves: list[tuple[Any, Any]] = []
         strings: list[str] = []
         stack: list[tuple[Any, dict | None]] = [(event, self._skip)]
@@ -197,15 +231,17 @@ class RedactStage(EventStage):
                     strings.append(value)
                 elif kind is dict or kind is list:
                     stack.append((value, sub))
-            for key, by_name in found:
-                if by_name:
-                    self._redact_field(node, key)
-                else:
-                    self._redact_card_int(node, key, node[key])
-        if strings:
-            rules = self._text.candidates("\x00".join(strings))
-            if rules:
-                self._pending.append((event, leaves, strings, rules))
+            if found:
+                self._redact_found(node, found)
+        return leaves, strings
+
+    def _redact_found(self, node: dict, found: list[tuple[Any, Any]]) -> None:
+        """Redact the fields of `node` the walk found: (key, by name, else a card number)."""
+        for key, by_name in found:
+            if by_name:
+                self._redact_field(node, key)
+            else:
+                self._redact_card_int(node, key, node[key])
 
     def __call__(self, events: list[dict]) -> list[dict]:
         """Walk the candidates (`apply`), then run the value rules on the strings they collected,

@@ -10,13 +10,15 @@
 //! `ColumnReader` (columns.rs) reads fixed paths out of a batch of events for the security scan;
 //! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
 //! `StampCommon` (stamps.rs) and `GeoCommon` (geo.rs) run the timestamp and geoip stages' common
-//! cases over a batch, `DocsCommon` (docs.rs) `documents.to_docs`'.
+//! cases over a batch, `DocsCommon` (docs.rs) `documents.to_docs`', and `RedactWalk` (walk.rs) walks an
+//! event for the redact stage.
 
 mod columns;
 mod docs;
 mod geo;
 mod mmdb;
 mod stamps;
+mod walk;
 
 use std::collections::HashMap;
 use std::os::raw::{c_int, c_void};
@@ -738,6 +740,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<stamps::StampCommon>()?;
     m.add_class::<geo::GeoCommon>()?;
     m.add_class::<docs::DocsCommon>()?;
+    m.add_class::<walk::RedactWalk>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
