@@ -13,8 +13,9 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
+use crate::reads::{ascii, get, time_until};
+
 const DAY_MS: i64 = 86_400_000;
-const EXACT_FLOAT: i64 = 1 << 53;
 
 /// `to_docs`'s common case (see the module's comment).
 #[pyclass(frozen, module = "logpipe._grokmatch")]
@@ -34,34 +35,6 @@ pub struct DocsCommon {
     time_window: Py<PyString>,
     id: Py<PyString>,
     families: Py<PyString>,
-}
-
-/// Borrowed `dict[key]`, or None when absent (an error raised by a key's comparison is kept).
-unsafe fn get(
-    py: Python<'_>,
-    dict: *mut ffi::PyObject,
-    key: &Py<PyString>,
-) -> PyResult<Option<*mut ffi::PyObject>> {
-    let found = ffi::PyDict_GetItemWithError(dict, key.as_ptr());
-    if found.is_null() {
-        if !ffi::PyErr_Occurred().is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        return Ok(None);
-    }
-    Ok(Some(found))
-}
-
-/// The bytes of an ASCII str, or None.
-unsafe fn ascii<'a>(text: *mut ffi::PyObject) -> Option<&'a [u8]> {
-    if ffi::PyUnicode_CheckExact(text) == 0 || ffi::PyUnicode_IS_ASCII(text) == 0 {
-        return None;
-    }
-    let length = ffi::PyUnicode_GET_LENGTH(text) as usize;
-    Some(std::slice::from_raw_parts(
-        ffi::PyUnicode_DATA(text) as *const u8,
-        length,
-    ))
 }
 
 /// `YYYY.MM.DD` of epoch ms (`documents._day`), for times after 1970.
@@ -209,18 +182,9 @@ impl DocsCommon {
         let Some(reference) = get(py, kafka, &self.timestamp)? else {
             return Ok(None);
         };
-        if ffi::PyLong_CheckExact(reference) == 0 {
+        let Some(reference) = time_until(py, reference, now_ms)? else {
             return Ok(None);
-        }
-        let mut overflow = 0;
-        let reference = ffi::PyLong_AsLongLongAndOverflow(reference, &mut overflow);
-        if overflow != 0 || reference <= 0 || reference >= EXACT_FLOAT || reference as f64 > now_ms
-        {
-            if reference == -1 && !ffi::PyErr_Occurred().is_null() {
-                return Err(PyErr::fetch(py));
-            }
-            return Ok(None);
-        }
+        };
         // `_day_of(stamp)`, or the reference's day when it is before `_not_late`'s cutoff
         let mut day = *b"0000.00.00";
         day[0..4].copy_from_slice(&text[0..4]);

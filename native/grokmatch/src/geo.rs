@@ -11,6 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
+use crate::reads::{ascii, get, get_item};
 use crate::stamps::python_space;
 
 /// The geoip stage's common case (see the module's comment).
@@ -84,22 +85,6 @@ impl GeoCommon {
         }
         Ok(left)
     }
-}
-
-/// Borrowed `dict[key]`, or None when absent (an error raised by a key's comparison is kept).
-unsafe fn get(
-    py: Python<'_>,
-    dict: *mut ffi::PyObject,
-    key: &Py<PyString>,
-) -> PyResult<Option<*mut ffi::PyObject>> {
-    let found = ffi::PyDict_GetItemWithError(dict, key.as_ptr());
-    if found.is_null() {
-        if !ffi::PyErr_Occurred().is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        return Ok(None);
-    }
-    Ok(Some(found))
 }
 
 /// `dict[key] = value`.
@@ -193,7 +178,7 @@ impl GeoCommon {
         if raw.is_null() {
             return Ok(Plan::Nothing);
         }
-        let Some(found) = get_any(py, self.cache.as_ptr(), raw)? else {
+        let Some(found) = get_item(py, self.cache.as_ptr(), raw)? else {
             return Ok(Plan::Python); // not looked up yet
         };
         if ffi::PyTuple_CheckExact(found) == 0 {
@@ -255,11 +240,9 @@ impl GeoCommon {
             if node == ffi::Py_None() {
                 continue;
             }
-            if ffi::PyUnicode_CheckExact(node) == 0 || ffi::PyUnicode_IS_ASCII(node) == 0 {
+            let Some(text) = ascii(node) else {
                 return Ok(None);
-            }
-            let length = ffi::PyUnicode_GET_LENGTH(node) as usize;
-            let text = std::slice::from_raw_parts(ffi::PyUnicode_DATA(node) as *const u8, length);
+            };
             if text.contains(&b',') {
                 return Ok(None);
             }
@@ -274,20 +257,4 @@ impl GeoCommon {
         }
         Ok(Some(std::ptr::null_mut()))
     }
-}
-
-/// Borrowed `dict[key]` for any key object, or None when absent.
-unsafe fn get_any(
-    py: Python<'_>,
-    dict: *mut ffi::PyObject,
-    key: *mut ffi::PyObject,
-) -> PyResult<Option<*mut ffi::PyObject>> {
-    let found = ffi::PyDict_GetItemWithError(dict, key);
-    if found.is_null() {
-        if !ffi::PyErr_Occurred().is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        return Ok(None);
-    }
-    Ok(Some(found))
 }

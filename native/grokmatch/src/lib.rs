@@ -17,6 +17,7 @@ mod columns;
 mod docs;
 mod geo;
 mod mmdb;
+mod reads;
 mod stamps;
 mod walk;
 

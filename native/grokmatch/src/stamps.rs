@@ -13,13 +13,14 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
+use crate::reads::{ascii, get, time_until};
+
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 const MIN_MS: i64 = -62_135_596_800_000; // 0001-01-01T00:00:00Z
 const MAX_MS: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
 const FUTURE_TOLERANCE_MS: i64 = 7 * DAY_MS; // timeformats.FUTURE_TOLERANCE
 const MAX_LEN: usize = 64; // timeformats._MAX_LEN
-const EXACT_FLOAT: i64 = 1 << 53; // a stamp up to this compares with a float `now` exactly
 
 /// A named format read here.
 #[derive(Clone, Copy)]
@@ -133,22 +134,6 @@ impl StampCommon {
     }
 }
 
-/// Borrowed `dict[key]`, or None when absent (an error raised by a key's comparison is kept).
-unsafe fn get(
-    py: Python<'_>,
-    dict: *mut ffi::PyObject,
-    key: &Py<PyString>,
-) -> PyResult<Option<*mut ffi::PyObject>> {
-    let found = ffi::PyDict_GetItemWithError(dict, key.as_ptr());
-    if found.is_null() {
-        if !ffi::PyErr_Occurred().is_null() {
-            return Err(PyErr::fetch(py));
-        }
-        return Ok(None);
-    }
-    Ok(Some(found))
-}
-
 fn check(py: Python<'_>, status: std::os::raw::c_int) -> PyResult<()> {
     if status < 0 {
         Err(PyErr::fetch(py))
@@ -185,17 +170,9 @@ impl StampCommon {
             let Some(stamp) = get(py, kafka, &self.timestamp)? else {
                 return Ok(false);
             };
-            if ffi::PyLong_CheckExact(stamp) == 0 {
+            let Some(stamp) = time_until(py, stamp, now_ms)? else {
                 return Ok(false);
-            }
-            let mut overflow = 0;
-            let stamp = ffi::PyLong_AsLongLongAndOverflow(stamp, &mut overflow);
-            if overflow != 0 || stamp <= 0 || stamp >= EXACT_FLOAT || stamp as f64 > now_ms {
-                if stamp == -1 && !ffi::PyErr_Occurred().is_null() {
-                    return Err(PyErr::fetch(py));
-                }
-                return Ok(false);
-            }
+            };
             // the whole hours inside the window: a stamp strictly between them is accepted
             let low = stamp - self.before_ms;
             let high = stamp + self.after_ms;
@@ -216,11 +193,9 @@ impl StampCommon {
             let Some((key, is_target, value)) = chosen else {
                 return Ok(false);
             };
-            if ffi::PyUnicode_CheckExact(value) == 0 || ffi::PyUnicode_IS_ASCII(value) == 0 {
+            let Some(text) = ascii(value) else {
                 return Ok(false);
-            }
-            let length = ffi::PyUnicode_GET_LENGTH(value) as usize;
-            let text = std::slice::from_raw_parts(ffi::PyUnicode_DATA(value) as *const u8, length);
+            };
             let Verdict::Time(ms) = self.first_time(text, stamp - stamp.rem_euclid(HOUR_MS)) else {
                 return Ok(false);
             };

@@ -62,18 +62,19 @@ impl RedactWalk {
         py: Python<'py>,
         event: Bound<'py, PyAny>,
     ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
-        let leaves = PyList::empty(py);
-        let strings = PyList::empty(py);
-        let mut stack: Vec<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)> =
-            vec![(event, Some(self.skip.bind(py).clone()))];
-        while let Some((node, skip)) = stack.pop() {
+        let mut walk = Walked {
+            leaves: PyList::empty(py),
+            strings: PyList::empty(py),
+            stack: vec![(event, Some(self.skip.bind(py).clone()))],
+        };
+        while let Some((node, skip)) = walk.stack.pop() {
             if node.is_exact_instance_of::<PyList>() {
-                self.list(py, &node, skip, &leaves, &strings, &mut stack)?;
+                self.list(py, &node, skip, &mut walk)?;
             } else {
-                self.dict(py, &node, skip, &leaves, &strings, &mut stack)?;
+                self.dict(py, &node, skip, &mut walk)?;
             }
         }
-        Ok((leaves, strings))
+        Ok((walk.leaves, walk.strings))
     }
 }
 
@@ -100,7 +101,12 @@ fn kind(value: &Bound<'_, PyAny>) -> Kind {
     }
 }
 
-type Stack<'py> = Vec<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)>;
+/// What a walk has collected so far, and the nodes (with their skip paths) still to walk.
+struct Walked<'py> {
+    leaves: Bound<'py, PyList>,
+    strings: Bound<'py, PyList>,
+    stack: Vec<(Bound<'py, PyAny>, Option<Bound<'py, PyAny>>)>,
+}
 
 impl RedactWalk {
     /// Whether an integer is a card number (`_card_int`): the stage asks only for card lengths.
@@ -121,9 +127,7 @@ impl RedactWalk {
         py: Python<'py>,
         node: &Bound<'py, PyAny>,
         skip: Option<Bound<'py, PyAny>>,
-        leaves: &Bound<'py, PyList>,
-        strings: &Bound<'py, PyList>,
-        stack: &mut Stack<'py>,
+        walk: &mut Walked<'py>,
     ) -> PyResult<()> {
         let list = node.downcast::<PyList>()?;
         let mut index = 0;
@@ -132,10 +136,10 @@ impl RedactWalk {
             let value = list.get_item(index)?;
             match kind(&value) {
                 Kind::Text => {
-                    leaves.append((node, index))?;
-                    strings.append(value)?;
+                    walk.leaves.append((node, index))?;
+                    walk.strings.append(value)?;
                 }
-                Kind::Container => stack.push((value, skip.clone())),
+                Kind::Container => walk.stack.push((value, skip.clone())),
                 Kind::Int if self.card(&value)? => {
                     self.redact_item.bind(py).call1((node, index, value))?;
                 }
@@ -151,9 +155,7 @@ impl RedactWalk {
         py: Python<'py>,
         node: &Bound<'py, PyAny>,
         skip: Option<Bound<'py, PyAny>>,
-        leaves: &Bound<'py, PyList>,
-        strings: &Bound<'py, PyList>,
-        stack: &mut Stack<'py>,
+        walk: &mut Walked<'py>,
     ) -> PyResult<()> {
         let dict = node.downcast::<PyDict>()?;
         let skip = skip.filter(|s| !s.is_none());
@@ -192,10 +194,10 @@ impl RedactWalk {
             }
             match kind {
                 Kind::Text => {
-                    leaves.append((node, &key))?;
-                    strings.append(value)?;
+                    walk.leaves.append((node, &key))?;
+                    walk.strings.append(value)?;
                 }
-                Kind::Container => stack.push((value, sub)),
+                Kind::Container => walk.stack.push((value, sub)),
                 _ => {}
             }
         }
