@@ -11,6 +11,7 @@ that runs out of time counts as no match and tags the event `_condition_timeout`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,12 @@ from logpipe.errors import ConfigError
 from logpipe.userregex import UserRegex
 
 TIMEOUT_TAG = "_condition_timeout"
+_NATIVE_SWITCH = "LOGPIPE_CONDITIONS_NATIVE"  # "0": the generated Python only
+
+try:
+    from logpipe._grokmatch import Chooser as NativeChooser
+except ImportError:  # built without Rust
+    NativeChooser = None
 
 Predicate = Callable[[dict], bool]
 Chooser = Callable[[list[dict]], list[bool]]
@@ -34,10 +41,43 @@ def compile_condition(spec: Any, where: str = "when") -> Predicate:
 
 
 def compile_chooser(spec: Any, where: str = "when") -> Chooser:
-    """The condition over a batch: `choose(events)` lists whether each event meets it."""
-    return _Source(spec, where).function(
+    """The condition over a batch: `choose(events)` lists whether each event meets it; in Rust
+    (`logpipe._grokmatch.Chooser`) where the extension is built and the condition is made of
+    `exists`, `equals`, `in`, `not`, `all` and `any` only."""
+    python = _Source(spec, where).function(
         "def choose(events):\n    return [{} for e in events]", "choose"
     )
+    plan = _plan(spec)
+    if NativeChooser is None or plan is None or os.environ.get(_NATIVE_SWITCH, "1") == "0":
+        return python
+    native = NativeChooser(plan)
+
+    def choose(events: list[dict]) -> list[bool]:
+        chosen = native(events)
+        return python(events) if chosen is None else chosen
+
+    return choose
+
+
+def _plan(spec: dict) -> tuple | None:
+    """A valid condition as `Chooser`'s plan, or None where it holds a test only the generated
+    Python makes (`matches`, the comparisons)."""
+    if "all" in spec or "any" in spec:
+        key = "all" if "all" in spec else "any"
+        parts = [_plan(item) for item in spec[key]]
+        return None if None in parts else (key, parts)
+    if "not" in spec:
+        inner = _plan(spec["not"])
+        return None if inner is None else ("not", inner)
+    path = list(fields.split_path(spec["field"]))
+    (test,) = set(spec) - {"field"}
+    if test == "exists":
+        return ("exists", path) if spec[test] else ("not", ("exists", path))
+    if test == "equals":
+        return ("equals", path, spec[test])
+    if test == "in":
+        return ("in", path, list(spec[test]))
+    return None
 
 
 class _Source:

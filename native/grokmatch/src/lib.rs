@@ -11,9 +11,10 @@
 //! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
 //! `StampCommon` (stamps.rs) and `GeoCommon` (geo.rs) run the timestamp and geoip stages' common
 //! cases over a batch, `DocsCommon` (docs.rs) `documents.to_docs`', and `RedactWalk` (walk.rs) walks an
-//! event for the redact stage.
+//! event for the redact stage; `Chooser` (conds.rs) tests a `when` condition over a batch.
 
 mod columns;
+mod conds;
 mod docs;
 mod geo;
 mod mmdb;
@@ -742,6 +743,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<geo::GeoCommon>()?;
     m.add_class::<docs::DocsCommon>()?;
     m.add_class::<walk::RedactWalk>()?;
+    m.add_class::<conds::Chooser>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
