@@ -132,11 +132,11 @@ class RedactStage(EventStage):
         self._prefilter = _prefilter(config, value_modes, self._field_mode)
         self._keeps_sources = False
         self._pending: list[_Strings] = []  # the batch's walked strings, for `_rewrite_strings`
-        self._walk = self._native_walk()
+        self._walk = self._native_walk() or self._walk_python
 
     def _native_walk(self) -> Any:
         """The walk in Rust (`RedactWalk`), where the extension is built and not turned off
-        (`LOGPIPE_REDACT_NATIVE=0`); else None."""
+        (`LOGPIPE_REDACT_NATIVE=0`); else None (`_walk_python` walks)."""
         if RedactWalk is None or os.environ.get("LOGPIPE_REDACT_NATIVE", "1") == "0":
             return None
         card = self._card_int if self._card_mode else None
@@ -183,8 +183,7 @@ class RedactStage(EventStage):
     def apply(self, event: dict) -> None:
         """Redact one event's fields by name and its integer card numbers; its strings that a
         value rule's trigger finds wait for the end of the batch (`__call__`)."""
-        walk = self._walk or self._walk_python
-        leaves, strings = walk(event)
+        leaves, strings = self._walk(event)
         if strings:
             rules = self._text.candidates("\x00".join(strings))
             if rules:

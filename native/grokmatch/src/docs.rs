@@ -13,7 +13,8 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-use crate::reads::{ascii, get, time_until};
+use crate::reads::{ascii, get, KafkaTime};
+use crate::stamps::{civil_from_days, put_digits};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -30,23 +31,18 @@ pub struct DocsCommon {
     marked: Py<PyString>,
     timestamp_field: Py<PyString>,
     checked: Py<PyString>,
-    kafka: Py<PyString>,
-    timestamp: Py<PyString>,
-    time_window: Py<PyString>,
+    reference: KafkaTime,
     id: Py<PyString>,
     families: Py<PyString>,
 }
 
 /// `YYYY.MM.DD` of epoch ms (`documents._day`), for times after 1970.
 fn day_text(ms: i64) -> [u8; 10] {
-    let (year, month, day) = crate::stamps::civil_from_days(ms.div_euclid(DAY_MS));
+    let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
     let mut out = *b"0000.00.00";
-    for (at, width, mut value) in [(0, 4, year), (5, 2, month), (8, 2, day)] {
-        for slot in out[at..at + width].iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    }
+    put_digits(&mut out[0..4], year);
+    put_digits(&mut out[5..7], month);
+    put_digits(&mut out[8..10], day);
     out
 }
 
@@ -88,9 +84,7 @@ impl DocsCommon {
             marked: key(&keys.1),
             timestamp_field: key("@timestamp"),
             checked: key(&keys.2),
-            kafka: key("kafka"),
-            timestamp: key("timestamp"),
-            time_window: key("time_window"),
+            reference: KafkaTime::new(py),
             id: key("id"),
             families: key("families"),
         }
@@ -137,7 +131,7 @@ impl DocsCommon {
         let Some(meta) = get(py, event, &self.metadata)? else {
             return Ok(None);
         };
-        if ffi::PyDict_CheckExact(meta) == 0 || get(py, meta, &self.time_window)?.is_some() {
+        if ffi::PyDict_CheckExact(meta) == 0 {
             return Ok(None);
         }
         // a field the engine reserves (`_id`, `_source`, ...), or a key that is no plain text
@@ -166,23 +160,19 @@ impl DocsCommon {
             }
             Some(_) => return Ok(None),
         };
-        let (Some(stamp), Some(checked), Some(kafka)) = (
+        let (Some(stamp), Some(checked)) = (
             get(py, event, &self.timestamp_field)?,
             get(py, meta, &self.checked)?,
-            get(py, meta, &self.kafka)?,
         ) else {
             return Ok(None);
         };
         let (Some(text), Some(accepted)) = (ascii(stamp), ascii(checked)) else {
             return Ok(None);
         };
-        if text != accepted || text.len() < 10 || ffi::PyDict_CheckExact(kafka) == 0 {
+        if text != accepted || text.len() < 10 {
             return Ok(None);
         }
-        let Some(reference) = get(py, kafka, &self.timestamp)? else {
-            return Ok(None);
-        };
-        let Some(reference) = time_until(py, reference, now_ms)? else {
+        let Some(reference) = self.reference.of(py, meta, now_ms)? else {
             return Ok(None);
         };
         // `_day_of(stamp)`, or the reference's day when it is before `_not_late`'s cutoff

@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use crate::reads::{ascii, get, get_item};
+use crate::reads::{ascii, get, get_item, left_over};
 use crate::stamps::python_space;
 
 /// The geoip stage's common case (see the module's comment).
@@ -77,13 +77,7 @@ impl GeoCommon {
         py: Python<'py>,
         events: &Bound<'py, PyList>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let left = PyList::empty(py);
-        for event in events.iter() {
-            if !self.one(py, &event)? {
-                left.append(event)?;
-            }
-        }
-        Ok(left)
+        left_over(events, |event| self.one(py, event))
     }
 }
 

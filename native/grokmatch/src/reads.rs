@@ -2,7 +2,7 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyList, PyString};
 
 /// A stamp up to this compares with a float `now` exactly.
 const EXACT_FLOAT: i64 = 1 << 53;
@@ -45,20 +45,66 @@ pub(crate) unsafe fn ascii<'a>(text: *mut ffi::PyObject) -> Option<&'a [u8]> {
     ))
 }
 
-/// A plain int in (0, `now_ms`] (`type(v) is int and 0 < v <= now_ms`), or None.
-pub(crate) unsafe fn time_until(
-    py: Python<'_>,
-    value: *mut ffi::PyObject,
-    now_ms: f64,
-) -> PyResult<Option<i64>> {
-    if ffi::PyLong_CheckExact(value) == 0 {
-        return Ok(None);
+/// The keys of an event's Kafka reference time in its `@metadata`.
+pub(crate) struct KafkaTime {
+    kafka: Py<PyString>,
+    timestamp: Py<PyString>,
+    time_window: Py<PyString>,
+}
+
+impl KafkaTime {
+    pub(crate) fn new(py: Python<'_>) -> Self {
+        let key = |name: &str| PyString::intern(py, name).unbind();
+        KafkaTime {
+            kafka: key("kafka"),
+            timestamp: key("timestamp"),
+            time_window: key("time_window"),
+        }
     }
-    let mut overflow = 0;
-    let ms = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
-    if ms == -1 && !ffi::PyErr_Occurred().is_null() {
-        return Err(PyErr::fetch(py));
+
+    /// `meta.kafka.timestamp` (`meta` a plain dict) when it is a plain int in (0, `now_ms`] and
+    /// no explicit `time_window` replaces it (`timewindow.bounds`' common case), else None.
+    pub(crate) unsafe fn of(
+        &self,
+        py: Python<'_>,
+        meta: *mut ffi::PyObject,
+        now_ms: f64,
+    ) -> PyResult<Option<i64>> {
+        if get(py, meta, &self.time_window)?.is_some() {
+            return Ok(None);
+        }
+        let Some(kafka) = get(py, meta, &self.kafka)? else {
+            return Ok(None);
+        };
+        if ffi::PyDict_CheckExact(kafka) == 0 {
+            return Ok(None);
+        }
+        let Some(value) = get(py, kafka, &self.timestamp)? else {
+            return Ok(None);
+        };
+        if ffi::PyLong_CheckExact(value) == 0 {
+            return Ok(None);
+        }
+        let mut overflow = 0;
+        let ms = ffi::PyLong_AsLongLongAndOverflow(value, &mut overflow);
+        if ms == -1 && !ffi::PyErr_Occurred().is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let inside = overflow == 0 && ms > 0 && ms < EXACT_FLOAT && ms as f64 <= now_ms;
+        Ok(inside.then_some(ms))
     }
-    let inside = overflow == 0 && ms > 0 && ms < EXACT_FLOAT && ms as f64 <= now_ms;
-    Ok(inside.then_some(ms))
+}
+
+/// The events of `events` that `done` did not finish, in order, for the Python loop.
+pub(crate) fn left_over<'py>(
+    events: &Bound<'py, PyList>,
+    mut done: impl FnMut(&Bound<'py, PyAny>) -> PyResult<bool>,
+) -> PyResult<Bound<'py, PyList>> {
+    let left = PyList::empty(events.py());
+    for event in events.iter() {
+        if !done(&event)? {
+            left.append(event)?;
+        }
+    }
+    Ok(left)
 }

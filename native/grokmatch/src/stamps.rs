@@ -13,7 +13,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
-use crate::reads::{ascii, get, time_until};
+use crate::reads::{ascii, get, left_over, KafkaTime};
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
@@ -52,9 +52,7 @@ pub struct StampCommon {
     before_ms: i64,
     after_ms: i64,
     metadata: Py<PyString>,
-    kafka: Py<PyString>,
-    timestamp: Py<PyString>,
-    time_window: Py<PyString>,
+    reference: KafkaTime,
 }
 
 #[pymethods]
@@ -99,9 +97,7 @@ impl StampCommon {
             before_ms,
             after_ms,
             metadata: key("@metadata"),
-            kafka: key("kafka"),
-            timestamp: key("timestamp"),
-            time_window: key("time_window"),
+            reference: KafkaTime::new(py),
         })
     }
 
@@ -112,13 +108,7 @@ impl StampCommon {
         events: &Bound<'py, PyList>,
         now_ms: f64,
     ) -> PyResult<Bound<'py, PyList>> {
-        let left = PyList::empty(py);
-        for event in events.iter() {
-            if !self.one(py, &event, now_ms)? {
-                left.append(event)?;
-            }
-        }
-        Ok(left)
+        left_over(events, |event| self.one(py, event, now_ms))
     }
 
     /// What the first format reading `text` makes of it, as the stage's Python parsers would,
@@ -158,19 +148,7 @@ impl StampCommon {
             }
             // held: writing the target could drop the event's last other reference to it
             let meta = Bound::from_borrowed_ptr(py, meta);
-            if get(py, meta.as_ptr(), &self.time_window)?.is_some() {
-                return Ok(false);
-            }
-            let Some(kafka) = get(py, meta.as_ptr(), &self.kafka)? else {
-                return Ok(false);
-            };
-            if ffi::PyDict_CheckExact(kafka) == 0 {
-                return Ok(false);
-            }
-            let Some(stamp) = get(py, kafka, &self.timestamp)? else {
-                return Ok(false);
-            };
-            let Some(stamp) = time_until(py, stamp, now_ms)? else {
+            let Some(stamp) = self.reference.of(py, meta.as_ptr(), now_ms)? else {
                 return Ok(false);
             };
             // the whole hours inside the window: a stamp strictly between them is accepted
@@ -300,24 +278,26 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
+/// `value`'s last decimal digits, zero-padded, filling `slots`.
+pub(crate) fn put_digits(slots: &mut [u8], mut value: i64) {
+    for slot in slots.iter_mut().rev() {
+        *slot = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SS.sssZ` of epoch ms in years 1..9999 (`timeformats.format_ms`).
 fn stamp_text(ms: i64) -> String {
     let (year, month, day) = civil_from_days(ms.div_euclid(DAY_MS));
     let in_day = ms.rem_euclid(DAY_MS);
     let mut out = *b"0000-00-00T00:00:00.000Z";
-    let mut put = |at: usize, width: usize, mut value: i64| {
-        for slot in out[at..at + width].iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    };
-    put(0, 4, year);
-    put(5, 2, month);
-    put(8, 2, day);
-    put(11, 2, in_day / HOUR_MS);
-    put(14, 2, in_day / 60_000 % 60);
-    put(17, 2, in_day / 1000 % 60);
-    put(20, 3, in_day % 1000);
+    put_digits(&mut out[0..4], year);
+    put_digits(&mut out[5..7], month);
+    put_digits(&mut out[8..10], day);
+    put_digits(&mut out[11..13], in_day / HOUR_MS);
+    put_digits(&mut out[14..16], in_day / 60_000 % 60);
+    put_digits(&mut out[17..19], in_day / 1000 % 60);
+    put_digits(&mut out[20..23], in_day % 1000);
     out.iter().map(|&b| b as char).collect()
 }
 
