@@ -6,6 +6,7 @@ first is always the base family (`logs`). Set a family's name to null to turn it
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -13,6 +14,11 @@ from pydantic import Field
 
 from logpipe.fields import read_source, split_path
 from logpipe.stages.base import BuildContext, StageConfig
+
+try:
+    from logpipe._grokmatch import RouteCommon
+except ImportError:  # built without Rust: every event takes the generated function
+    RouteCommon = None
 
 _TO_MS = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 _MEMO_SIZE = 1024  # level spellings remembered
@@ -57,7 +63,9 @@ class RouteStage:
 
     The decision is one function generated from the config: each field is read with inline
     `dict.get`s, level spellings are remembered, an event with none of the deciding root keys
-    goes to the base family at once.
+    goes to the base family at once. Where the extension is built, its `RouteCommon` routes the
+    events of the common case (no families yet, a level spelling already remembered, plain
+    values) with the same decisions, and hands each other one to the function in its place.
     """
 
     Config = RouteConfig
@@ -70,17 +78,47 @@ class RouteStage:
         self._tags = frozenset(config.security_tags)
         self._level_memo: dict[str, bool] = {}  # level text -> whether it is an error level
         self._route = self._compile()
+        self._native = self._native_route()
 
     def __call__(self, events: list[dict]) -> list[dict]:
-        self._route(events)
+        if self._native is None:
+            self._route(events)
+        else:
+            self._native.run(events)
         return events
+
+    def _roots(self) -> frozenset[str]:
+        """The root keys an event needs for any family but the base one."""
+        cfg = self.config
+        roots = {split_path(path)[0] for path in (*cfg.level_fields, *cfg.duration_fields)}
+        return frozenset({*roots, "error", "tags"})
+
+    def _native_route(self) -> Any:
+        """`RouteCommon` for this config, where the extension is built and not turned off
+        (`LOGPIPE_ROUTE_NATIVE=0`) and the family names are distinct; else None."""
+        cfg = self.config
+        names = (cfg.logs, cfg.errors, cfg.security, cfg.performance)
+        on = [n for n in names if n]
+        if RouteCommon is None or os.environ.get("LOGPIPE_ROUTE_NATIVE", "1") == "0":
+            return None
+        if len(set(on)) != len(on):
+            return None
+        return RouteCommon(
+            list(names),
+            sorted(self._roots()),
+            [list(split_path(path)) for path in cfg.level_fields],
+            self._level_memo,
+            self._tags,
+            [(list(split_path(path)), _TO_MS[unit]) for path, unit in cfg.duration_fields.items()],
+            float(cfg.slow_threshold_ms),
+            self._route,
+        )
 
     def _compile(self) -> Callable[[list[dict]], None]:
         cfg = self.config
         names = [n for n in (cfg.logs, cfg.errors, cfg.security, cfg.performance) if n]
-        roots = {split_path(path)[0] for path in (*cfg.level_fields, *cfg.duration_fields)}
         namespace: dict[str, Any] = {
-            "ROOTS": frozenset({*roots, "error", "tags"}),
+            "ROOTS": self._roots(),
             "MEMO": self._level_memo,
             "learn": self._learn_level,
             "error_present": _error_present,

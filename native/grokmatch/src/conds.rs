@@ -10,7 +10,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::reads::get;
+use crate::reads::{interned_path as path, read_path as read};
 
 /// One test of a condition.
 enum Test {
@@ -27,17 +27,6 @@ enum Test {
 #[pyclass(frozen, module = "logpipe._grokmatch")]
 pub struct Chooser {
     test: Test,
-}
-
-fn path(py: Python<'_>, parts: &Bound<'_, PyAny>) -> PyResult<Vec<Py<PyString>>> {
-    let parts: Vec<String> = parts.extract()?;
-    if parts.is_empty() {
-        return Err(PyValueError::new_err("an empty path"));
-    }
-    Ok(parts
-        .iter()
-        .map(|p| PyString::intern(py, p).unbind())
-        .collect())
 }
 
 /// A test from its plan: `("exists", parts)`, `("equals", parts, value)`, `("in", parts, list)`,
@@ -57,25 +46,6 @@ fn test(py: Python<'_>, plan: &Bound<'_, PyAny>) -> PyResult<Test> {
         "any" => Test::Any(each(plan.get_item(1)?)?),
         other => return Err(PyValueError::new_err(format!("no test {other}"))),
     })
-}
-
-/// Borrowed value at `parts` (None where a part is missing or its parent holds no plain dict).
-unsafe fn read(
-    py: Python<'_>,
-    event: *mut ffi::PyObject,
-    parts: &[Py<PyString>],
-) -> PyResult<*mut ffi::PyObject> {
-    let mut node = event;
-    for (depth, part) in parts.iter().enumerate() {
-        if depth > 0 && ffi::PyDict_CheckExact(node) == 0 {
-            return Ok(ffi::Py_None());
-        }
-        match get(py, node, part)? {
-            Some(value) => node = value,
-            None => return Ok(ffi::Py_None()),
-        }
-    }
-    Ok(node)
 }
 
 fn truth(py: Python<'_>, status: std::os::raw::c_int) -> PyResult<bool> {

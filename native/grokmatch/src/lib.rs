@@ -19,6 +19,7 @@ mod docs;
 mod geo;
 mod mmdb;
 mod reads;
+mod route;
 mod stamps;
 mod walk;
 
@@ -744,6 +745,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<docs::DocsCommon>()?;
     m.add_class::<walk::RedactWalk>()?;
     m.add_class::<conds::Chooser>()?;
+    m.add_class::<route::RouteCommon>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;

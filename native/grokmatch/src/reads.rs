@@ -1,5 +1,6 @@
 //! Reads the native common cases share: a dict's item, an ASCII text's bytes, a Kafka time.
 
+use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
@@ -31,6 +32,41 @@ pub(crate) unsafe fn get(
     key: &Py<PyString>,
 ) -> PyResult<Option<*mut ffi::PyObject>> {
     get_item(py, dict, key.as_ptr())
+}
+
+/// A dotted path's parts (a non-empty list of str) as interned keys.
+pub(crate) fn interned_path(
+    py: Python<'_>,
+    parts: &Bound<'_, PyAny>,
+) -> PyResult<Vec<Py<PyString>>> {
+    let parts: Vec<String> = parts.extract()?;
+    if parts.is_empty() {
+        return Err(PyValueError::new_err("an empty path"));
+    }
+    Ok(parts
+        .iter()
+        .map(|p| PyString::intern(py, p).unbind())
+        .collect())
+}
+
+/// Borrowed value at `parts` of a plain-dict `event`, as `fields.read_source`'s expression reads it
+/// (None where a part is missing or its parent holds no plain dict).
+pub(crate) unsafe fn read_path(
+    py: Python<'_>,
+    event: *mut ffi::PyObject,
+    parts: &[Py<PyString>],
+) -> PyResult<*mut ffi::PyObject> {
+    let mut node = event;
+    for (depth, part) in parts.iter().enumerate() {
+        if depth > 0 && ffi::PyDict_CheckExact(node) == 0 {
+            return Ok(ffi::Py_None());
+        }
+        match get(py, node, part)? {
+            Some(value) => node = value,
+            None => return Ok(ffi::Py_None()),
+        }
+    }
+    Ok(node)
 }
 
 /// The bytes of an exact, ASCII str, or None.
