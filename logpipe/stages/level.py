@@ -17,11 +17,17 @@ none, or only a number (pino's 50, also as text), it gets the canonical name.
 from __future__ import annotations
 
 import math
+import os
 import re
 from typing import Any, Literal
 
 from logpipe.fields import add_tag, put, split_path
 from logpipe.stages.base import BuildContext, StageConfig, Tags
+
+try:
+    from logpipe._grokmatch import LevelCommon
+except ImportError:  # built without Rust: every event takes the Python loop
+    LevelCommon = None
 
 _SYSLOG = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
 # log.syslog.severity.name as RFC 5424 names the severities (the envelope stage writes the same)
@@ -146,7 +152,11 @@ def _put_syslog(event: dict, pri: int) -> None:
 
 
 class LevelStage:
-    """Write a canonical lowercase `log.level` from the first recognised source field."""
+    """Write a canonical lowercase `log.level` from the first recognised source field.
+
+    Where the extension is built, its `LevelCommon` takes the common case (no PRI field, an
+    exact spelling or a severity code, or no source at all) with the same reads, and hands each
+    other event to the Python loop in its place."""
 
     Config = LevelConfig
 
@@ -163,8 +173,37 @@ class LevelStage:
         # them can only have a level in a `<PRI>` message prefix.
         self._pri_roots = _roots(config.pri_fields)
         self._roots = self._pri_roots | _roots(config.fields) | _roots(config.severity_fields)
+        self._native = self._native_levels()
+
+    def _native_levels(self) -> Any:
+        """`LevelCommon` for this config, where the extension is built and not turned off
+        (`LOGPIPE_LEVEL_NATIVE=0`), the target is two keys deep and a legacy field is neither
+        its root nor its dotted path; else None."""
+        if LevelCommon is None or os.environ.get("LOGPIPE_LEVEL_NATIVE", "1") == "0":
+            return None
+        if len(self._target_parts) != 2 or self._legacy in (self._target_parts[0], self._target):
+            return None
+        return LevelCommon(
+            sorted(self._roots),
+            [(path, list(parts)) for path, parts in self._pri_fields],
+            [(path, list(parts)) for path, parts in self._fields],
+            [(path, list(parts)) for path, parts in self._severity_fields],
+            _NAMES,
+            _SYSLOG,
+            self.config.syslog_prefix,
+            tuple(self._target_parts),
+            self._legacy,
+            self._levels,
+        )
 
     def __call__(self, events: list[dict]) -> list[dict]:
+        if self._native is None:
+            return self._levels(events)
+        self._native.run(events)
+        return events
+
+    def _levels(self, events: list[dict]) -> list[dict]:
+        """Write each event's level in Python."""
         roots = self._roots
         prefix = self.config.syslog_prefix
         for event in events:

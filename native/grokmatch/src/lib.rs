@@ -17,6 +17,7 @@ mod columns;
 mod conds;
 mod docs;
 mod geo;
+mod level;
 mod mmdb;
 mod reads;
 mod route;
@@ -746,6 +747,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<walk::RedactWalk>()?;
     m.add_class::<conds::Chooser>()?;
     m.add_class::<route::RouteCommon>()?;
+    m.add_class::<level::LevelCommon>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
