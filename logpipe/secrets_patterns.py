@@ -282,6 +282,7 @@ def card_in_json(data: bytes, end: int) -> bool:
 
 # An IBAN's two check digits: `\d` also takes non-ASCII digits (two to four UTF-8 bytes).
 _IBAN_CHECK_DIGITS = r"(?:[0-9]|[\xc0-\xff][\x80-\xbf]{1,3}){2}"
+IBAN_HINT = rf"[A-Z][A-Z]{_IBAN_CHECK_DIGITS} ?[A-Z0-9]{{4}}"
 # What may sit between the words of a `k=v` name (`_KV`'s `k`) or end it without adding a word.
 _NAME_GAP = r"(?:[_.\-]|[\x80-\xff])*"
 
@@ -523,7 +524,7 @@ VALUE_RULES: tuple[ValueRule, ...] = (
         r"[A-Z]{2}\d\d ?[A-Z0-9]{4}",
         r"(?<![A-Za-z0-9])[A-Z]{2}\d\d(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])",
         iban_ok,
-        hints=(rf"[A-Z][A-Z]{_IBAN_CHECK_DIGITS} ?[A-Z0-9]{{4}}",),
+        hints=(IBAN_HINT,),
     ),
 )
 

@@ -15,6 +15,7 @@
 
 mod columns;
 mod conds;
+mod digits;
 mod docs;
 mod geo;
 mod level;
@@ -748,6 +749,7 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<conds::Chooser>()?;
     m.add_class::<route::RouteCommon>()?;
     m.add_class::<level::LevelCommon>()?;
+    m.add_class::<digits::DigitsScan>()?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
