@@ -225,9 +225,15 @@ impl RouteCommon {
         let Verdict::Families(chosen) = self.decide(py, event)? else {
             return Ok(false);
         };
-        let list = PyList::empty(py);
-        for n in chosen {
-            list.append(self.names[n].as_ref().expect("a family on"))?;
+        let list = ffi::PyList_New(chosen.len() as ffi::Py_ssize_t);
+        if list.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let list = Bound::from_owned_ptr(py, list);
+        for (at, n) in chosen.into_iter().enumerate() {
+            let name = self.names[n].as_ref().expect("a family on").as_ptr();
+            ffi::Py_INCREF(name);
+            ffi::PyList_SET_ITEM(list.as_ptr(), at as ffi::Py_ssize_t, name);
         }
         if ffi::PyDict_SetItem(meta, self.families.as_ptr(), list.as_ptr()) < 0 {
             return Err(PyErr::fetch(py));
