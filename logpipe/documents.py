@@ -15,10 +15,10 @@ it is used as it is unless the event changed here or was marked by the pipeline 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +51,7 @@ _dumps = orjson.dumps
 _late_cutoffs: dict[int, tuple[str, str]] = {}
 
 
-@dataclass(slots=True)
+@dataclasses.dataclass(slots=True)
 class Doc:
     """One document for one index, with where its event came from."""
 
@@ -231,8 +231,9 @@ def _native_docs() -> Any:
     if os.environ.get("LOGPIPE_DOCS_NATIVE", "1") == "0":
         return None
     keys = (SOURCE_KEY, MARKED_FIELD, CHECKED)
+    slots = [vars(Doc)[field.name] for field in dataclasses.fields(Doc)]
     return DocsCommon(
-        Doc, encode, sorted(RESERVED_FIELDS), list(DEFAULT_FAMILIES), LATE_AFTER_MS, keys
+        Doc, slots, encode, sorted(RESERVED_FIELDS), list(DEFAULT_FAMILIES), LATE_AFTER_MS, keys
     )
 
 

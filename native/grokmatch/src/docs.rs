@@ -9,9 +9,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use pyo3::exceptions::PyValueError;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyList, PyString, PyType};
 
 use crate::reads::{ascii, get, KafkaTime};
 use crate::stamps::{civil_from_days, put_digits};
@@ -21,7 +22,10 @@ const DAY_MS: i64 = 86_400_000;
 /// `to_docs`'s common case (see the module's comment).
 #[pyclass(frozen, module = "logpipe._grokmatch")]
 pub struct DocsCommon {
-    doc: PyObject,
+    /// `documents.Doc`, and its slots' descriptors in its fields' order: a document is made
+    /// as its dataclass `__init__` makes it, slot by slot, without the Python call.
+    doc: Py<PyType>,
+    slots: Vec<PyObject>,
     encode: PyObject,
     reserved: HashSet<Vec<u8>>,
     default_families: Vec<Py<PyString>>,
@@ -59,19 +63,29 @@ impl DocsCommon {
     #[new]
     /// `keys`: the names of the kept source in `@metadata`, of the field marking a stage's
     /// exception on the event, and of the stamp the timestamp stage accepted in `@metadata`.
-    #[pyo3(signature = (doc, encode, reserved, default_families, late_ms, keys))]
+    #[pyo3(signature = (doc, slots, encode, reserved, default_families, late_ms, keys))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        doc: PyObject,
+        doc: Py<PyType>,
+        slots: Vec<PyObject>,
         encode: PyObject,
         reserved: Vec<String>,
         default_families: Vec<String>,
         late_ms: i64,
         keys: (String, String, String),
-    ) -> Self {
+    ) -> PyResult<Self> {
         let key = |name: &str| PyString::intern(py, name).unbind();
-        DocsCommon {
+        for slot in &slots {
+            if unsafe { (*ffi::Py_TYPE(slot.as_ptr())).tp_descr_set }.is_none() {
+                return Err(PyValueError::new_err(
+                    "slots: the document's slot descriptors",
+                ));
+            }
+        }
+        Ok(DocsCommon {
             doc,
+            slots,
             encode,
             reserved: reserved
                 .iter()
@@ -87,7 +101,7 @@ impl DocsCommon {
             reference: KafkaTime::new(py),
             id: key("id"),
             families: key("families"),
-        }
+        })
     }
 
     /// The documents of `events`, in order: the common case here, `slow(event)` for the others.
@@ -118,6 +132,31 @@ impl DocsCommon {
 }
 
 impl DocsCommon {
+    /// A `Doc` of these field values, allocated as `object.__new__` does and filled through
+    /// its slot descriptors, as the dataclass `__init__` fills it.
+    unsafe fn new_doc<'py>(
+        &self,
+        py: Python<'py>,
+        values: [*mut ffi::PyObject; 5],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kind = self.doc.as_ptr() as *mut ffi::PyTypeObject;
+        let alloc = (*kind).tp_alloc.unwrap_or(ffi::PyType_GenericAlloc);
+        let doc = alloc(kind, 0);
+        if doc.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        let doc = Bound::from_owned_ptr(py, doc);
+        for (slot, value) in self.slots.iter().zip(values) {
+            let set = (*ffi::Py_TYPE(slot.as_ptr()))
+                .tp_descr_set
+                .expect("checked when built");
+            if set(slot.as_ptr(), doc.as_ptr(), value) < 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(doc)
+    }
+
     /// The common case's reads of one event, or None when it is not one.
     unsafe fn common(
         &self,
@@ -249,10 +288,16 @@ impl DocsCommon {
                     name
                 }
             };
-            let doc = self
-                .doc
-                .bind(py)
-                .call1((name, &doc_id, &source, &origin, family))?;
+            let doc = self.new_doc(
+                py,
+                [
+                    name.as_ptr(),
+                    doc_id.as_ptr(),
+                    source.as_ptr(),
+                    origin.as_ptr(),
+                    family.as_ptr(),
+                ],
+            )?;
             docs.append(doc)
         };
         match families {
