@@ -14,7 +14,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyType};
 
-use crate::reads::{ascii, get, KafkaTime};
+use crate::reads::{ascii, get, plain_metadata, KafkaTime};
 use crate::stamps::{civil_from_days, put_digits};
 
 const DAY_MS: i64 = 86_400_000;
@@ -164,15 +164,9 @@ impl DocsCommon {
         event: *mut ffi::PyObject,
         now_ms: f64,
     ) -> PyResult<Option<Common>> {
-        if ffi::PyDict_CheckExact(event) == 0 {
-            return Ok(None);
-        }
-        let Some(meta) = get(py, event, &self.metadata)? else {
+        let Some(meta) = plain_metadata(py, event, &self.metadata)? else {
             return Ok(None);
         };
-        if ffi::PyDict_CheckExact(meta) == 0 {
-            return Ok(None);
-        }
         // a field the engine reserves (`_id`, `_source`, ...), or a key that is no plain text
         let (mut at, mut key, mut value) = (0, std::ptr::null_mut(), std::ptr::null_mut());
         while ffi::PyDict_Next(event, &mut at, &mut key, &mut value) != 0 {

@@ -69,6 +69,19 @@ pub(crate) unsafe fn read_path(
     Ok(node)
 }
 
+/// Borrowed `event[key]` (its `@metadata`) where the event and that value are plain dicts, else
+/// None: the first test of every common case.
+pub(crate) unsafe fn plain_metadata(
+    py: Python<'_>,
+    event: *mut ffi::PyObject,
+    key: &Py<PyString>,
+) -> PyResult<Option<*mut ffi::PyObject>> {
+    if ffi::PyDict_CheckExact(event) == 0 {
+        return Ok(None);
+    }
+    Ok(get(py, event, key)?.filter(|&meta| ffi::PyDict_CheckExact(meta) != 0))
+}
+
 /// The bytes of an exact, ASCII str, or None.
 pub(crate) unsafe fn ascii<'a>(text: *mut ffi::PyObject) -> Option<&'a [u8]> {
     if ffi::PyUnicode_CheckExact(text) == 0 || ffi::PyUnicode_IS_ASCII(text) == 0 {

@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString};
 
-use crate::reads::{get, interned_path, read_path};
+use crate::reads::{get, interned_path, plain_metadata, read_path};
 
 /// What the route decides for one event, or that the Python must.
 enum Verdict {
@@ -209,15 +209,9 @@ impl RouteCommon {
     /// Route one event where it is a plain dict with plain `@metadata` and no families yet.
     unsafe fn one(&self, py: Python<'_>, event: &Bound<'_, PyAny>) -> PyResult<bool> {
         let event = event.as_ptr();
-        if ffi::PyDict_CheckExact(event) == 0 {
-            return Ok(false);
-        }
-        let Some(meta) = get(py, event, &self.metadata)? else {
+        let Some(meta) = plain_metadata(py, event, &self.metadata)? else {
             return Ok(false);
         };
-        if ffi::PyDict_CheckExact(meta) == 0 {
-            return Ok(false);
-        }
         match get(py, meta, &self.families)? {
             Some(old) if old != ffi::Py_None() => return Ok(false),
             _ => {}

@@ -13,7 +13,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString};
 
-use crate::reads::{ascii, get, left_over, KafkaTime};
+use crate::reads::{ascii, get, left_over, plain_metadata, KafkaTime};
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
@@ -137,15 +137,9 @@ impl StampCommon {
     fn one(&self, py: Python<'_>, event: &Bound<'_, PyAny>, now_ms: f64) -> PyResult<bool> {
         let event = event.as_ptr();
         unsafe {
-            if ffi::PyDict_CheckExact(event) == 0 {
-                return Ok(false);
-            }
-            let Some(meta) = get(py, event, &self.metadata)? else {
+            let Some(meta) = plain_metadata(py, event, &self.metadata)? else {
                 return Ok(false);
             };
-            if ffi::PyDict_CheckExact(meta) == 0 {
-                return Ok(false);
-            }
             // held: writing the target could drop the event's last other reference to it
             let meta = Bound::from_borrowed_ptr(py, meta);
             let Some(stamp) = self.reference.of(py, meta.as_ptr(), now_ms)? else {
