@@ -10,7 +10,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyString, PyTuple};
 
-use crate::reads::{interned_path as path, read_path as read};
+use crate::reads::{interned_path as path, read_path as read, truth};
 
 /// One test of a condition.
 enum Test {
@@ -46,13 +46,6 @@ fn test(py: Python<'_>, plan: &Bound<'_, PyAny>) -> PyResult<Test> {
         "any" => Test::Any(each(plan.get_item(1)?)?),
         other => return Err(PyValueError::new_err(format!("no test {other}"))),
     })
-}
-
-fn truth(py: Python<'_>, status: std::os::raw::c_int) -> PyResult<bool> {
-    if status < 0 {
-        return Err(PyErr::fetch(py));
-    }
-    Ok(status == 1)
 }
 
 impl Test {

@@ -12,7 +12,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use crate::reads::{ascii, get, get_item, interned_path};
+use crate::reads::{ascii, get, get_item, has_any, in_place, interned_path, truth};
 
 /// A field the stage reads: its dotted path as one key and as its parts, and whether it is
 /// the target's path (a literal dotted key of it is removed before the write).
@@ -46,13 +46,6 @@ pub struct LevelCommon {
     legacy: Option<Py<PyString>>,
     python: PyObject,
     message: Py<PyString>,
-}
-
-fn truth(py: Python<'_>, found: std::os::raw::c_int) -> PyResult<bool> {
-    if found < 0 {
-        return Err(PyErr::fetch(py));
-    }
-    Ok(found == 1)
 }
 
 impl LevelCommon {
@@ -158,14 +151,7 @@ impl LevelCommon {
         if ffi::PyDict_CheckExact(event) == 0 {
             return Ok(false);
         }
-        let mut any_root = false;
-        for root in &self.roots {
-            if truth(py, ffi::PyDict_Contains(event, root.as_ptr()))? {
-                any_root = true;
-                break;
-            }
-        }
-        if !any_root {
+        if !has_any(py, event, &self.roots)? {
             if !self.prefix {
                 return Ok(true);
             }
@@ -299,11 +285,8 @@ impl LevelCommon {
     /// Write each event's level: the common case here, any other by the Python, in order.
     fn run(&self, events: &Bound<'_, PyList>) -> PyResult<()> {
         let py = events.py();
-        for event in events.iter() {
-            if !unsafe { self.one(py, event.as_ptr())? } {
-                self.python.call1(py, (PyList::new(py, [event])?,))?;
-            }
-        }
-        Ok(())
+        in_place(events, &self.python, |event| unsafe {
+            self.one(py, event.as_ptr())
+        })
     }
 }

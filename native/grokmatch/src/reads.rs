@@ -144,6 +144,44 @@ impl KafkaTime {
     }
 }
 
+/// A C-API test's answer (1 yes, 0 no) as a bool; a negative one raised, and its error is kept.
+pub(crate) fn truth(py: Python<'_>, status: std::os::raw::c_int) -> PyResult<bool> {
+    if status < 0 {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(status == 1)
+}
+
+/// Whether the plain dict holds any of `keys`.
+pub(crate) unsafe fn has_any(
+    py: Python<'_>,
+    dict: *mut ffi::PyObject,
+    keys: &[Py<PyString>],
+) -> PyResult<bool> {
+    for key in keys {
+        if truth(py, ffi::PyDict_Contains(dict, key.as_ptr()))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Each event finished by `done` where it can, else by `python([event])` in its place, so the
+/// batch is worked through in order.
+pub(crate) fn in_place<'py>(
+    events: &Bound<'py, PyList>,
+    python: &PyObject,
+    mut done: impl FnMut(&Bound<'py, PyAny>) -> PyResult<bool>,
+) -> PyResult<()> {
+    let py = events.py();
+    for event in events.iter() {
+        if !done(&event)? {
+            python.call1(py, (PyList::new(py, [event])?,))?;
+        }
+    }
+    Ok(())
+}
+
 /// The events of `events` that `done` did not finish, in order, for the Python loop.
 pub(crate) fn left_over<'py>(
     events: &Bound<'py, PyList>,

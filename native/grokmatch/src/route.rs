@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFrozenSet, PyList, PyString};
 
-use crate::reads::{get, interned_path, plain_metadata, read_path};
+use crate::reads::{get, has_any, in_place, interned_path, plain_metadata, read_path, truth};
 
 /// What the route decides for one event, or that the Python must.
 enum Verdict {
@@ -48,13 +48,6 @@ const LOGS: usize = 0;
 const ERRORS: usize = 1;
 const SECURITY: usize = 2;
 const PERFORMANCE: usize = 3;
-
-fn status(py: Python<'_>, found: std::os::raw::c_int) -> PyResult<bool> {
-    if found < 0 {
-        return Err(PyErr::fetch(py));
-    }
-    Ok(found == 1)
-}
 
 /// Some(true) where a value is not in `(None, "", [], {})`, Some(false) where it is, None
 /// where `==` on it is its class's own.
@@ -100,7 +93,7 @@ unsafe fn error_present(error: *mut ffi::PyObject) -> Option<bool> {
 impl RouteCommon {
     /// Whether a str `tag` is one of the security tags.
     unsafe fn security_tag(&self, py: Python<'_>, tag: *mut ffi::PyObject) -> PyResult<bool> {
-        status(py, ffi::PySet_Contains(self.tags.as_ptr(), tag))
+        truth(py, ffi::PySet_Contains(self.tags.as_ptr(), tag))
     }
 
     /// `tagged(tags)`, or None where unsure.
@@ -169,15 +162,8 @@ impl RouteCommon {
     }
 
     unsafe fn decide(&self, py: Python<'_>, event: *mut ffi::PyObject) -> PyResult<Verdict> {
-        let mut any_root = false;
-        for root in &self.roots {
-            if status(py, ffi::PyDict_Contains(event, root.as_ptr()))? {
-                any_root = true;
-                break;
-            }
-        }
         let mut families = vec![LOGS];
-        if !any_root {
+        if !has_any(py, event, &self.roots)? {
             return Ok(Verdict::Families(families));
         }
         if self.names[ERRORS].is_some() {
@@ -287,11 +273,6 @@ impl RouteCommon {
     /// Route each event: the common case here, any other by the Python, in order.
     fn run(&self, events: &Bound<'_, PyList>) -> PyResult<()> {
         let py = events.py();
-        for event in events.iter() {
-            if !unsafe { self.one(py, &event)? } {
-                self.python.call1(py, (PyList::new(py, [event])?,))?;
-            }
-        }
-        Ok(())
+        in_place(events, &self.python, |event| unsafe { self.one(py, event) })
     }
 }
