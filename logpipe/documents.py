@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +26,7 @@ import orjson
 from logpipe.fields import add_tag, put
 from logpipe.metadata import reference_ms
 from logpipe.naming import IndexMode, index_name
+from logpipe.native_switch import native_on
 from logpipe.serialized import MARKED_FIELD, SOURCE_KEY
 from logpipe.timeformats import format_ms, iso8601
 from logpipe.timewindow import CHECKED, DAY_MS, DEFAULT_WINDOW, OUT_OF_RANGE_TAG
@@ -228,7 +228,7 @@ def _native_docs() -> Any:
         from logpipe._grokmatch import DocsCommon
     except ImportError:  # built without Rust: the Python loop does it all
         return None
-    if os.environ.get("LOGPIPE_DOCS_NATIVE", "1") == "0":
+    if not native_on("DOCS"):
         return None
     keys = (SOURCE_KEY, MARKED_FIELD, CHECKED)
     slots = [vars(Doc)[field.name] for field in dataclasses.fields(Doc)]

@@ -26,7 +26,6 @@ order numbers and random ids are no card).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
@@ -35,6 +34,7 @@ import orjson
 from logpipe.batch_scan import BatchScan, Screen
 from logpipe.hyperscan_db import block_database
 from logpipe.keynames import WEAK_NAMES, distinct_tails
+from logpipe.native_switch import native_on
 from logpipe.secrets_patterns import (
     CARD_HINT,
     EMAIL_HINT,
@@ -150,7 +150,7 @@ def _digits_scan(hints: list[str]) -> object | None:
     """The card and IBAN hints' scan in Rust (`DigitsScan`: the same items, no Python call per
     match), where the extension is built, not turned off (`LOGPIPE_DIGITS_NATIVE=0`) and the
     hints are those two; else None."""
-    if DigitsScan is None or os.environ.get("LOGPIPE_DIGITS_NATIVE", "1") == "0":
+    if DigitsScan is None or not native_on("DIGITS"):
         return None
     if not hints or not set(hints) <= {CARD_HINT, IBAN_HINT}:
         return None

@@ -11,12 +11,12 @@ A matcher also writes the captures into the event where the writer's common case
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from logpipe.derived_cache import remembered
+from logpipe.native_switch import native_on
 
 try:
     from logpipe import _grokmatch
@@ -53,7 +53,7 @@ class _Unshared(Exception):
 
 def enabled() -> bool:
     """Whether the native matcher can be used: built, and not turned off (LOGPIPE_GROK_NATIVE=0)."""
-    return _grokmatch is not None and os.environ.get("LOGPIPE_GROK_NATIVE", "1") != "0"
+    return _grokmatch is not None and native_on("GROK")
 
 
 def work_bound(timeout_ms: int) -> int:

@@ -11,16 +11,15 @@ that runs out of time counts as no match and tags the event `_condition_timeout`
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from logpipe import fields
 from logpipe.errors import ConfigError
+from logpipe.native_switch import native_on
 from logpipe.userregex import UserRegex
 
 TIMEOUT_TAG = "_condition_timeout"
-_NATIVE_SWITCH = "LOGPIPE_CONDITIONS_NATIVE"  # "0": the generated Python only
 
 try:
     from logpipe._grokmatch import Chooser as NativeChooser
@@ -43,12 +42,12 @@ def compile_condition(spec: Any, where: str = "when") -> Predicate:
 def compile_chooser(spec: Any, where: str = "when") -> Chooser:
     """The condition over a batch: `choose(events)` lists whether each event meets it; in Rust
     (`logpipe._grokmatch.Chooser`) where the extension is built and the condition is made of
-    `exists`, `equals`, `in`, `not`, `all` and `any` only."""
+    `exists`, `equals`, `in`, `not`, `all` and `any` only (`LOGPIPE_CONDITIONS_NATIVE=0`: never)."""
     python = _Source(spec, where).function(
         "def choose(events):\n    return [{} for e in events]", "choose"
     )
     plan = _plan(spec)
-    if NativeChooser is None or plan is None or os.environ.get(_NATIVE_SWITCH, "1") == "0":
+    if NativeChooser is None or plan is None or not native_on("CONDITIONS"):
         return python
     native = NativeChooser(plan)
 

@@ -30,6 +30,7 @@ from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tags, read_source, split_path
+from logpipe.native_switch import native_on
 from logpipe.stages.base import BuildContext, EventStage, ReadsDatabases, StageConfig, Tags
 
 log = logging.getLogger("logpipe.geoip")
@@ -304,7 +305,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
         the extension is built, the databases are there and addresses are cached; else None."""
         if GeoCommon is None or self.unavailable is not None or not self.config.cache_size:
             return None
-        if os.environ.get("LOGPIPE_GEOIP_NATIVE", "1") == "0":
+        if not native_on("GEOIP"):
             return None
         paths = [list(split_path(path)) for path in self.config.fields]
         return GeoCommon(paths, self._target, self._cache, _SKIP)

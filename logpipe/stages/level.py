@@ -17,11 +17,11 @@ none, or only a number (pino's 50, also as text), it gets the canonical name.
 from __future__ import annotations
 
 import math
-import os
 import re
 from typing import Any, Literal
 
 from logpipe.fields import add_tag, put, split_path
+from logpipe.native_switch import native_on
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 
 try:
@@ -179,7 +179,7 @@ class LevelStage:
         """`LevelCommon` for this config, where the extension is built and not turned off
         (`LOGPIPE_LEVEL_NATIVE=0`), the target is two keys deep and a legacy field is neither
         its root nor its dotted path; else None."""
-        if LevelCommon is None or os.environ.get("LOGPIPE_LEVEL_NATIVE", "1") == "0":
+        if LevelCommon is None or not native_on("LEVEL"):
             return None
         if len(self._target_parts) != 2 or self._legacy in (self._target_parts[0], self._target):
             return None

@@ -26,6 +26,7 @@ from pydantic import field_validator, model_validator
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tags, split_path
 from logpipe.keynames import MAX_NAME_CHARS, WEAK_NAMES, NameMatcher, looks_random, words
+from logpipe.native_switch import native_on
 from logpipe.redact_prefilter import RedactPrefilter
 from logpipe.redaction_text import Budget, Mode, TextRedactor, make_hasher, marker
 from logpipe.secrets_patterns import DEFAULT_FIELD_NAMES, RULE_IDS, card_ok, cookie_values
@@ -137,7 +138,7 @@ class RedactStage(EventStage):
     def _native_walk(self) -> Any:
         """The walk in Rust (`RedactWalk`), where the extension is built and not turned off
         (`LOGPIPE_REDACT_NATIVE=0`); else None (`_walk_python` walks)."""
-        if RedactWalk is None or os.environ.get("LOGPIPE_REDACT_NATIVE", "1") == "0":
+        if RedactWalk is None or not native_on("REDACT"):
             return None
         card = self._card_int if self._card_mode else None
         return RedactWalk(

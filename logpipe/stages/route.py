@@ -6,13 +6,13 @@ first is always the base family (`logs`). Set a family's name to null to turn it
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import Field
 
 from logpipe.fields import read_source, split_path
+from logpipe.native_switch import native_on
 from logpipe.stages.base import BuildContext, StageConfig
 
 try:
@@ -99,7 +99,7 @@ class RouteStage:
         cfg = self.config
         names = (cfg.logs, cfg.errors, cfg.security, cfg.performance)
         on = [n for n in names if n]
-        if RouteCommon is None or os.environ.get("LOGPIPE_ROUTE_NATIVE", "1") == "0":
+        if RouteCommon is None or not native_on("ROUTE"):
             return None
         if len(set(on)) != len(on):
             return None

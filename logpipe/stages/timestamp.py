@@ -16,7 +16,6 @@ taken to the hour: see logpipe.timeformats.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from datetime import UTC
@@ -27,6 +26,7 @@ from pydantic import field_validator, model_validator
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tag, pop, put, split_path
 from logpipe.metadata import mark_time_checked
+from logpipe.native_switch import native_on
 from logpipe.stages.base import BuildContext, StageConfig, Tags
 from logpipe.timeformats import (
     NAMED_FORMATS,
@@ -387,7 +387,7 @@ def _native_common(config: TimestampConfig, zone: Any, plain: tuple[str, ...]) -
         formats.append(name)
     if StampCommon is None or zone is not UTC or not plain or not formats:
         return None
-    if config.target == "@metadata" or os.environ.get("LOGPIPE_TIMESTAMP_NATIVE", "1") == "0":
+    if config.target == "@metadata" or not native_on("TIMESTAMP"):
         return None
     checked = CHECKED if config.target == "@timestamp" else None
     window = (config.window_before, config.window_after)

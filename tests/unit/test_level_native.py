@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from logpipe.stages import level as level_module
 from logpipe.stages.base import BuildContext
 from logpipe.stages.level import LevelStage
+from tests.unit.native_handover import handed_to_python
 
 needs_native = pytest.mark.skipif(
     level_module.LevelCommon is None or os.environ.get("LOGPIPE_LEVEL_NATIVE") == "0",
@@ -46,15 +47,9 @@ def levelled_alike(events: list, **options) -> list:
     return ours
 
 
-def handed_to_python(stage: LevelStage, events: list) -> list:
+def handed_over(stage: LevelStage, events: list) -> list:
     """Level `events` with a `LevelCommon` like the stage's; the events it hands the Python."""
-    handed: list = []
-    loop = stage._levels
-    stage._levels = lambda batch: (handed.extend(batch), loop(batch))
-    native = stage._native_levels()
-    stage._levels = loop
-    native.run(events)
-    return handed
+    return handed_to_python(stage, "_levels", "_native_levels", events)
 
 
 SPELLINGS = ["info", "INFO", "Warn", "error", "FATAL", " info ", "weird", "", "<13>", "50", "e"]
@@ -119,7 +114,7 @@ def test_the_default_pipelines_config_levels_natively() -> None:
         {"log": {"syslog": {"severity": {"code": 3}}}},
         {"log": None, "severity": "ERROR"},
     ]
-    assert handed_to_python(native, copy.deepcopy(events)) == []
+    assert handed_over(native, copy.deepcopy(events)) == []
     assert [e.get("level") for e in events] == [None, "INFO", "error", None, None]
     assert [e.get("log", {}).get("level") for e in native(events)] == [
         None,
@@ -147,7 +142,7 @@ def test_what_the_native_level_hands_to_python() -> None:
         Mapping(level="INFO"),
     ]
     expected = handed[:9] + handed[10:]
-    assert handed_to_python(native, handed) == expected
+    assert handed_over(native, handed) == expected
 
 
 @needs_native

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from logpipe.stages import route as route_module
 from logpipe.stages.base import BuildContext
 from logpipe.stages.route import RouteConfig, RouteStage
+from tests.unit.native_handover import handed_to_python
 
 needs_native = pytest.mark.skipif(
     route_module.RouteCommon is None or os.environ.get("LOGPIPE_ROUTE_NATIVE") == "0",
@@ -55,13 +56,7 @@ def routed_alike(events: list, **options) -> list:
 
 def left_to_python(stage: RouteStage, events: list) -> list:
     """Route `events` with a `RouteCommon` like the stage's; the events it hands the Python."""
-    handed: list = []
-    generated = stage._route
-    stage._route = lambda batch: (handed.extend(batch), generated(batch))
-    native = stage._native_route()
-    stage._route = generated
-    native.run(events)
-    return handed
+    return handed_to_python(stage, "_route", "_native_route", events)
 
 
 SPELLINGS = ["info", "INFO", "error", "Error", "FATAL", "warn", "crit", "", "weird", "panic"]
