@@ -57,13 +57,13 @@ class _Blocks:
 
     def __init__(self, blocks: Iterable[str]) -> None:
         self.networks = sorted(ipaddress.ip_network(block) for block in blocks)
-        self._starts = [int(net.network_address) for net in self.networks]
-        self._ends = [int(net.broadcast_address) for net in self.networks]
+        self.starts = [int(net.network_address) for net in self.networks]
+        self.ends = [int(net.broadcast_address) for net in self.networks]
 
     def hold(self, number: int) -> bool:
         """Whether one of the blocks holds the address `number`."""
-        block = bisect_right(self._starts, number) - 1
-        return block >= 0 and number <= self._ends[block]
+        block = bisect_right(self.starts, number) - 1
+        return block >= 0 and number <= self.ends[block]
 
 
 # IANA special-purpose blocks that hold every IPv4 address `ipaddress` calls not global, and
@@ -128,9 +128,9 @@ class _Db:
             self.reader = maxminddb.open_database(str(path), _MODE)
         except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
             raise ConfigError(f"geoip: cannot open database {path}: {exc}") from None
-        self._tree = _search_tree(path, self.stamp, self.reader) if records_kept else None
-        self._records_kept = records_kept
-        self._converted: dict[int, Any] = {}  # record value in the tree -> convert(record)
+        self.tree = _search_tree(path, self.stamp, self.reader) if records_kept else None
+        self.records_kept = records_kept
+        self.converted: dict[int, Any] = {}  # record value in the tree -> convert(record)
 
     def _stamp(self) -> tuple[int, int, int]:
         try:
@@ -149,27 +149,27 @@ class _Db:
     def read(self, ip: Any, bits: int, number: int, convert: Callable[[Any], Any]) -> tuple:
         """(`convert` of the address's record, its network's prefix length); a record shared by
         many networks (a city's) is decoded and converted once."""
-        spot = self._tree.find(number, bits) if self._tree is not None else None
+        spot = self.tree.find(number, bits) if self.tree is not None else None
         if spot is None:
             record, prefix = self.reader.get_with_prefix_len(ip)
             return convert(record), prefix
         place, prefix = spot
-        known = self._converted.get(place)
+        known = self.converted.get(place)
         if known is None:
             try:
-                record = self._tree.record(place)  # type: ignore[union-attr]
+                record = self.tree.record(place)  # type: ignore[union-attr]
             except ValueError:  # a broken data section: the reader says what it makes of it
                 record = self.reader.get_with_prefix_len(ip)[0]
             known = convert(record)
-            if len(self._converted) >= self._records_kept:
-                self._converted.clear()
-            self._converted[place] = known
+            if len(self.converted) >= self.records_kept:
+                self.converted.clear()
+            self.converted[place] = known
         return known, prefix
 
     def close(self) -> None:
         """Close the reader and let the search tree's mapping go."""
-        self._tree = None
-        self._converted.clear()
+        self.tree = None
+        self.converted.clear()
         self.reader.close()
 
 
@@ -308,7 +308,20 @@ class GeoIPStage(EventStage, ReadsDatabases):
         if not native_on("GEOIP"):
             return None
         paths = [list(split_path(path)) for path in self.config.fields]
-        return GeoCommon(paths, self._target, self._cache, _SKIP)
+        return GeoCommon(paths, self._target, self._cache, _SKIP, self._native_misses())
+
+    def _native_misses(self) -> tuple | None:
+        """What `GeoCommon` needs to look up new public IPv4 addresses as `_lookup` does: each
+        database's search tree, converted records, their limit and conversion, the network
+        entries, the cache size and the special-purpose blocks; None where a database has no
+        search tree (its reader answers, in Python)."""
+        parts = []
+        for db, convert in ((self._city, self._geo_items), (self._asn, _as_items)):
+            if db is not None and db.tree is None:
+                return None
+            parts.append(None if db is None else (db.tree, db.converted, db.records_kept, convert))
+        blocks = list(zip(_IPV4_SPECIAL.starts, _IPV4_SPECIAL.ends, strict=True))
+        return (*parts, self._networks, self.config.cache_size, blocks)
 
     def _lookup(self, raw: str) -> tuple | str:
         """`_find(raw)`, from the cache when seen; a full cache starts afresh."""
@@ -396,6 +409,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
             self._cache.clear()
             self._networks.clear()
             self.reloads += 1
+            self._native = self._native_common()  # it held the old database's records
 
     def candidates(self, events: list[dict]) -> list[dict]:
         """The events holding a source field's root that the native common case leaves (all of

@@ -35,6 +35,17 @@ ADDRESSES = [
     "-",
     "",
     "\u0661.2.3.4",
+    "193.0.7.7",  # Paris, a /16
+    "193.0.200.1",
+    "081.2.69.160",  # a leading zero: not an address to inet_pton
+    "81.2.69.016",
+    "81.2.69",
+    "81.2.69.160.",
+    "81.2.69.256",
+    "1.2.3.4.5",
+    "100.64.0.1",  # shared address space: skipped
+    "223.255.255.255",  # the last address before multicast, in no network
+    "224.0.0.1",
 ]
 
 
@@ -87,7 +98,7 @@ def test_cached_addresses_are_finished_natively(city):
         {"source": {"address": "81.2.69.160", "ip": None}},
         {"client_ip": "192.168.1.1", "source": {"ip": "-"}},
         {"message": "no address"},
-        {"source": {"ip": "193.0.0.1"}},  # not cached yet: left to Python
+        {"source": {"ip": "10.0.0.1"}},  # private, not cached yet: left to Python
     ]
     left = stage._native.run(events)
     assert left == [events[4]]
@@ -97,6 +108,70 @@ def test_cached_addresses_are_finished_natively(city):
     assert events[2]["source"] == {"ip": "192.168.1.1"}
     geo = events[0]["source"]["geo"]
     assert geo is not events[1]["source"]["geo"]  # each event its own copy
+
+
+@needs_native
+def test_new_public_ipv4_addresses_are_looked_up_natively(city, monkeypatch):
+    converted = []
+    convert = GeoIPStage._geo_items
+    monkeypatch.setattr(GeoIPStage, "_geo_items", lambda s, r: converted.append(r) or convert(s, r))
+    stage, python = build(city), build(city, native=False)
+    addresses = ["81.2.69.160", "81.2.69.7", "193.0.0.1", "193.0.99.2", "81.2.69.160"]
+    events = [{"source": {"ip": ip}} for ip in addresses]
+    left = stage._native.run(events)
+    assert left == []
+    assert [e["source"]["geo"]["city_name"] for e in events] == [
+        "London", "London", "Paris", "Paris", "London"
+    ]  # fmt: skip
+    assert len(converted) == 2  # one conversion per record, not per address or network
+    others = ["2a02:2770::1", "10.0.0.1", "081.2.69.160", "89.160.20.5", "8.8.8.8"]
+    more = [{"source": {"ip": ip}} for ip in others]
+    assert stage._native.run(more) == more  # IPv6, private, invalid, nothing found: Python
+    python([{"source": {"ip": ip}} for ip in addresses + others])
+    stage(more)
+    assert stage._cache == python._cache  # the same entries as the Python puts there
+    assert stage._networks == python._networks
+    assert stage._city.converted == python._city.converted
+
+
+@needs_native
+def test_native_lookups_keep_the_caches_within_their_size(city):
+    stage, python = build(city, cache_size=2), build(city, native=False, cache_size=2)
+    addresses = ["81.2.69.160", "193.0.0.1", "81.2.69.7", "193.0.99.2", "81.2.69.8"]
+    for each in (stage, python):
+        for ip in addresses:  # one at a time: the caches fill and start afresh in one order
+            each([{"source": {"ip": ip}}])
+        assert len(each._cache) <= 2 and len(each._networks) <= 2
+    assert stage._cache == python._cache
+    assert stage._networks == python._networks
+    assert stage._city.converted == python._city.converted
+
+
+@needs_native
+def test_a_conversion_that_raises_is_left_to_python(city, monkeypatch):
+    def refuse(record):
+        if "Paris" in str(record):
+            raise RuntimeError("refused")
+        return ({"city_name": "Elsewhere"}, None)
+
+    monkeypatch.setattr(GeoIPStage, "_geo_items", lambda s, r: refuse(r))
+    stage = build(city)
+    events = [{"source": {"ip": "193.0.0.1"}}, {"source": {"ip": "81.2.69.160"}}]
+    assert stage._native.run(events) == [events[0]]
+    assert events[1]["source"]["geo"] == {"city_name": "Elsewhere"}
+    same_as_python([{"source": {"ip": "193.0.0.1"}}, {"source": {"ip": "81.2.69.1"}}], city)
+
+
+@needs_native
+def test_a_reloaded_database_is_looked_up_natively(city, monkeypatch):
+    stage = build(city, reload_check_seconds=0)
+    stage([{"source": {"ip": "81.2.69.160"}}])
+    write_db(city, "GeoLite2-City", {"81.2.69.0/24": PARIS})
+    event = {"source": {"ip": "81.2.69.161"}}
+    stage([event])
+    assert stage.reloads == 1
+    assert event["source"]["geo"]["city_name"] == "Paris"
+    assert stage._native.run([{"source": {"ip": "81.2.69.9"}}]) == []
 
 
 @needs_native
@@ -125,6 +200,12 @@ def test_each_address_in_each_shape_as_python(city, asn, address, shape):
 addresses = st.one_of(
     st.sampled_from(ADDRESSES),
     st.ip_addresses().map(str),
+    st.ip_addresses(v=4).map(str),
+    st.builds(
+        "{}.{}".format,
+        st.sampled_from(["81.2.69", "193.0.0", "193.0.255", "89.160.20"]),
+        st.integers(0, 300),
+    ),
     st.text(max_size=20),
     st.integers(),
     st.none(),

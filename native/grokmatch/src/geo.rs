@@ -3,16 +3,24 @@
 //! An event whose first source field holds a plain address text the stage has already looked
 //! up (its cache holds the result) gets here what the stage's Python writes: the target's `ip`,
 //! a copy of the network's `geo` fields and its `location`. An event with no source has nothing
-//! to do. Every other event (a source that is a list, another type, has a comma or blanks to
-//! cut, an address not cached yet or not valid, AS fields to write, a target or `geo` that is
-//! not a plain object) is left to the stage's Python, which is exact.
+//! to do. An address not looked up yet is looked up here as the stage's `_lookup` does when it is
+//! a public IPv4 address in its own canonical text and each database's search tree finds it
+//! (`Misses`): the network's entry, else each database's converted record (converted by the
+//! stage's own function where none is kept yet), put in the stage's caches as the Python puts
+//! them. Every other event (a source that is a list, another type, has a comma or blanks to cut,
+//! another kind of address, AS fields to write, a target or `geo` that is not a plain object) is
+//! left to the stage's Python, which is exact.
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+use crate::mmdb::MmdbTree;
 use crate::reads::{ascii, get, get_item, left_over};
 use crate::stamps::python_space;
+
+/// The network levels an IPv4 result is kept for, narrowest first (`_NETWORK_LEVELS[32]`).
+const LEVELS: [u32; 2] = [24, 16];
 
 /// The geoip stage's common case (see the module's comment).
 #[pyclass(frozen, module = "logpipe._grokmatch")]
@@ -29,7 +37,43 @@ pub struct GeoCommon {
     location: Py<PyString>,
     lat: Py<PyString>,
     lon: Py<PyString>,
+    /// how new addresses are looked up here; None: only in Python
+    misses: Option<Misses>,
 }
+
+/// One database's search tree and the stage's records converted from it so far.
+struct Records {
+    tree: Py<MmdbTree>,
+    /// record value in the tree -> the stage's conversion of that record
+    converted: Py<PyDict>,
+    /// how many converted records are kept before the dict starts afresh
+    kept: usize,
+    /// the stage's conversion of a decoded record
+    convert: PyObject,
+}
+
+/// What looking up a new IPv4 address takes: the City and ASN databases' records (None: not
+/// configured), the stage's network entries, its cache size and the special-purpose blocks.
+struct Misses {
+    city: Option<Records>,
+    asn: Option<Records>,
+    networks: Py<PyDict>,
+    cache_size: usize,
+    /// (first, last) address of each special-purpose block, by first address
+    special: Vec<(u32, u32)>,
+}
+
+/// A database's part of `GeoCommon`'s constructor: tree, converted records, how many are kept,
+/// the conversion.
+type RecordsArgs = (Py<MmdbTree>, Py<PyDict>, usize, PyObject);
+/// `GeoCommon`'s `misses` argument: city, ASN, network entries, cache size, special blocks.
+type MissesArgs = (
+    Option<RecordsArgs>,
+    Option<RecordsArgs>,
+    Py<PyDict>,
+    usize,
+    Vec<(u32, u32)>,
+);
 
 /// What one event needs.
 enum Plan {
@@ -42,12 +86,14 @@ enum Plan {
 #[pymethods]
 impl GeoCommon {
     #[new]
+    #[pyo3(signature = (paths, target, cache, skip, misses=None))]
     fn new(
         py: Python<'_>,
         paths: Vec<Vec<String>>,
         target: String,
         cache: Py<PyDict>,
         skip: PyObject,
+        misses: Option<MissesArgs>,
     ) -> PyResult<Self> {
         if paths.is_empty() || paths.iter().any(Vec::is_empty) {
             return Err(pyo3::exceptions::PyValueError::new_err(
@@ -68,6 +114,22 @@ impl GeoCommon {
             location: key("location"),
             lat: key("lat"),
             lon: key("lon"),
+            misses: misses.map(|(city, asn, networks, cache_size, mut special)| {
+                let records = |(tree, converted, kept, convert): RecordsArgs| Records {
+                    tree,
+                    converted,
+                    kept,
+                    convert,
+                };
+                special.sort_unstable();
+                Misses {
+                    city: city.map(records),
+                    asn: asn.map(records),
+                    networks,
+                    cache_size,
+                    special,
+                }
+            }),
         })
     }
 
@@ -172,8 +234,12 @@ impl GeoCommon {
         if raw.is_null() {
             return Ok(Plan::Nothing);
         }
-        let Some(found) = get_item(py, self.cache.as_ptr(), raw)? else {
-            return Ok(Plan::Python); // not looked up yet
+        let found = match get_item(py, self.cache.as_ptr(), raw)? {
+            Some(found) => found,
+            None => match self.look_up(py, raw)? {
+                Some(found) => found,
+                None => return Ok(Plan::Python),
+            },
         };
         if ffi::PyTuple_CheckExact(found) == 0 {
             return Ok(Plan::Python); // not an address
@@ -251,4 +317,149 @@ impl GeoCommon {
         }
         Ok(Some(std::ptr::null_mut()))
     }
+
+    /// A new address's result as the stage's `_lookup` makes it, put in its cache (borrowed
+    /// from there); None where Python must look it up.
+    unsafe fn look_up(
+        &self,
+        py: Python<'_>,
+        raw: *mut ffi::PyObject,
+    ) -> PyResult<Option<*mut ffi::PyObject>> {
+        let Some(misses) = &self.misses else {
+            return Ok(None);
+        };
+        let Some(number) = ascii(raw).and_then(|text| public_ipv4(text, &misses.special)) else {
+            return Ok(None);
+        };
+        let Some(found) = misses.records(py, number)? else {
+            return Ok(None);
+        };
+        let raw = Bound::from_borrowed_ptr(py, raw);
+        let mut items = vec![raw.clone()];
+        items.extend(found.iter());
+        let entry = PyTuple::new(py, items)?;
+        keep(self.cache.bind(py), &raw, &entry, misses.cache_size)?;
+        Ok(Some(entry.as_ptr())) // the cache holds it
+    }
+}
+
+impl Misses {
+    /// `_records(raw, 32, number)`: (geo fields, (lat, lon) or None, AS items) from the
+    /// network's entry, else from each database's converted record, kept for the widest
+    /// network level both records span; None where Python must read a database.
+    fn records<'py>(&self, py: Python<'py>, number: u32) -> PyResult<Option<Bound<'py, PyTuple>>> {
+        let networks = self.networks.bind(py);
+        for level in LEVELS {
+            if let Some(known) = networks.get_item(network_key(py, level, number)?)? {
+                return Ok(known.downcast_exact::<PyTuple>().ok().cloned());
+            }
+        }
+        let mut widest = 0;
+        let (geo, latlon) = match &self.city {
+            None => (PyDict::new(py).into_any(), py.None().into_bound(py)),
+            Some(city) => {
+                let Some((known, prefix)) = city.read(py, number)? else {
+                    return Ok(None);
+                };
+                widest = widest.max(prefix);
+                match known.downcast_exact::<PyTuple>() {
+                    Ok(pair) if pair.len() == 2 => (pair.get_item(0)?, pair.get_item(1)?),
+                    _ => return Ok(None), // Python says what is wrong with it
+                }
+            }
+        };
+        let as_items = match &self.asn {
+            None => PyTuple::empty(py).into_any(),
+            Some(asn) => {
+                let Some((known, prefix)) = asn.read(py, number)? else {
+                    return Ok(None);
+                };
+                widest = widest.max(prefix);
+                known
+            }
+        };
+        let found = PyTuple::new(py, [geo, latlon, as_items])?;
+        if let Some(level) = LEVELS.into_iter().rev().find(|&level| widest <= level) {
+            let key = network_key(py, level, number)?;
+            keep(networks, &key, &found, self.cache_size)?;
+        }
+        Ok(Some(found))
+    }
+}
+
+impl Records {
+    /// `_Db.read` of an IPv4 address: (the converted record, its network's prefix length),
+    /// converted and kept when new; None where the tree cannot say, the record cannot be
+    /// decoded or its conversion raises (the Python's reader path decides, or raises).
+    fn read<'py>(
+        &self,
+        py: Python<'py>,
+        number: u32,
+    ) -> PyResult<Option<(Bound<'py, PyAny>, u32)>> {
+        let tree = self.tree.get();
+        let Some((place, prefix)) = tree.find(u128::from(number), 32) else {
+            return Ok(None);
+        };
+        let converted = self.converted.bind(py);
+        let place_key = place.into_pyobject(py)?;
+        if let Some(known) = converted.get_item(&place_key)? {
+            return Ok(Some((known, prefix)));
+        }
+        let Ok(record) = tree.record(py, place) else {
+            return Ok(None);
+        };
+        let Ok(known) = self.convert.bind(py).call1((record,)) else {
+            return Ok(None);
+        };
+        keep(converted, &place_key, &known, self.kept)?;
+        Ok(Some((known, prefix)))
+    }
+}
+
+/// `(32, level, number >> (32 - level))`: an IPv4 network's key in the stage's entries.
+fn network_key(py: Python<'_>, level: u32, number: u32) -> PyResult<Bound<'_, PyTuple>> {
+    (32u32, level, number >> (32 - level)).into_pyobject(py)
+}
+
+/// `dict[key] = value` as the stage's caches keep entries: a full dict starts afresh.
+fn keep(
+    dict: &Bound<'_, PyDict>,
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    size: usize,
+) -> PyResult<()> {
+    if dict.len() >= size {
+        dict.clear();
+    }
+    dict.set_item(key, value)
+}
+
+/// The address as a number when `text` is an IPv4 address in strict dotted decimal (four
+/// decimals of 0-255 without leading zeros, as `inet_pton` takes them) outside every block of
+/// `special`; else None.
+fn public_ipv4(text: &[u8], special: &[(u32, u32)]) -> Option<u32> {
+    let mut number = 0u32;
+    let mut parts = 0;
+    for part in text.split(|&byte| byte == b'.') {
+        let valid = matches!(part.len(), 1..=3)
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part[0] != b'0');
+        if !valid || parts == 4 {
+            return None;
+        }
+        let octet = part
+            .iter()
+            .fold(0u32, |acc, &digit| acc * 10 + u32::from(digit - b'0'));
+        if octet > 255 {
+            return None;
+        }
+        number = (number << 8) | octet;
+        parts += 1;
+    }
+    if parts != 4 {
+        return None;
+    }
+    let block = special.partition_point(|&(first, _)| first <= number);
+    let held = block > 0 && number <= special[block - 1].1;
+    (!held).then_some(number)
 }

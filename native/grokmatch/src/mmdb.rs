@@ -19,7 +19,9 @@ const MAX_DEPTH: u32 = 64;
 
 /// Big-endian unsigned integer of up to 16 bytes.
 fn big_endian(bytes: &[u8]) -> u128 {
-    bytes.iter().fold(0u128, |acc, &x| (acc << 8) | u128::from(x))
+    bytes
+        .iter()
+        .fold(0u128, |acc, &x| (acc << 8) | u128::from(x))
 }
 
 /// A database's search tree over the bytes of its file.
@@ -66,7 +68,9 @@ impl MmdbTree {
 }
 
 fn broken(what: &str, at: usize) -> PyErr {
-    PyValueError::new_err(format!("the database's data section is broken at byte {at}: {what}"))
+    PyValueError::new_err(format!(
+        "the database's data section is broken at byte {at}: {what}"
+    ))
 }
 
 /// A reader of the data section, one field after another from `at`.
@@ -188,7 +192,11 @@ impl Decoder<'_> {
                 list.into_any().unbind()
             }
             14 => match size {
-                0 | 1 => (size == 1).into_pyobject(py)?.to_owned().into_any().unbind(),
+                0 | 1 => (size == 1)
+                    .into_pyobject(py)?
+                    .to_owned()
+                    .into_any()
+                    .unbind(),
                 _ => return Err(broken("a boolean that is neither 0 nor 1", at)),
             },
             _ => return Err(broken("a field of unknown type", at)),
@@ -245,7 +253,7 @@ impl MmdbTree {
     /// (record value, prefix length) of the address `number` of `bits` bits (32 or 128), or
     /// None where the tree cannot say (an IPv6 address in an IPv4 tree, a short IPv4 subtree,
     /// a broken tree): the database reader then decides.
-    fn find(&self, number: u128, bits: u32) -> Option<(u64, u32)> {
+    pub(crate) fn find(&self, number: u128, bits: u32) -> Option<(u64, u32)> {
         let mut node = match (bits, self.ip_version) {
             (32, _) => self.ipv4_start?,
             (128, 6) => 0,
@@ -263,7 +271,7 @@ impl MmdbTree {
 
     /// The record a value `find` returned points to, as `maxminddb` decodes it (None for the
     /// node count: no data there). Raises ValueError where the file is broken.
-    fn record(&self, py: Python<'_>, value: u64) -> PyResult<PyObject> {
+    pub(crate) fn record(&self, py: Python<'_>, value: u64) -> PyResult<PyObject> {
         if value <= self.node_count {
             return match value == self.node_count {
                 true => Ok(py.None()),
