@@ -9,15 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from logpipe.native_switch import native_on
-
-try:
-    from logpipe._grokmatch import events_from_messages as _native_events
-except ImportError:  # built without Rust: the Python loop
-    _native_events = None
-if not native_on("MESSAGES"):
-    _native_events = None
-
 if TYPE_CHECKING:
     from confluent_kafka import KafkaError, Message
 
@@ -44,8 +35,6 @@ class FileOrigin(TypedDict):
     mtime_ms: int  # the file's modification time: the reference time of its events
 
 
-# A consumed batch's events, every partition's next offset, the errors among the messages.
-Made = tuple[list[dict[str, Any]], dict[tuple[str, int], int], list["KafkaError"]]
 ExplicitWindow = TypedDict("ExplicitWindow", {"from": int, "until": int})  # epoch ms
 
 
@@ -97,17 +86,11 @@ def event_from_message(message: Message) -> dict[str, Any]:
     return events_from_messages([message])[0][0]
 
 
-def events_from_messages(messages: list[Message]) -> Made:
+def events_from_messages(
+    messages: list[Message],
+) -> tuple[list[dict[str, Any]], dict[tuple[str, int], int], list[KafkaError]]:
     """A consumed batch in one loop: the events of the messages without error, every partition's
-    next offset, and the errors among the messages (in Rust where built and not turned off by
-    `LOGPIPE_MESSAGES_NATIVE=0`: the same results)."""
-    if _native_events is not None:
-        return _native_events(messages, _replaced)
-    return events_from_messages_python(messages)
-
-
-def events_from_messages_python(messages: list[Message]) -> Made:
-    """`events_from_messages` in Python."""
+    next offset, and the errors among the messages."""
     events: list[dict[str, Any]] = []
     positions: dict[tuple[str, int], int] = {}
     errors: list[KafkaError] = []

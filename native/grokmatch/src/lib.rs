@@ -11,8 +11,7 @@
 //! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
 //! `StampCommon` (stamps.rs) and `GeoCommon` (geo.rs) run the timestamp and geoip stages' common
 //! cases over a batch, `DocsCommon` (docs.rs) `documents.to_docs`', and `RedactWalk` (walk.rs) walks an
-//! event for the redact stage; `Chooser` (conds.rs) tests a `when` condition over a batch;
-//! `events_from_messages` (messages.rs) makes a consumed batch's events.
+//! event for the redact stage; `Chooser` (conds.rs) tests a `when` condition over a batch.
 
 mod columns;
 mod conds;
@@ -20,7 +19,6 @@ mod digits;
 mod docs;
 mod geo;
 mod level;
-mod messages;
 mod mmdb;
 mod reads;
 mod route;
@@ -752,7 +750,6 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<route::RouteCommon>()?;
     m.add_class::<level::LevelCommon>()?;
     m.add_class::<digits::DigitsScan>()?;
-    m.add_function(wrap_pyfunction!(messages::events_from_messages, m)?)?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
