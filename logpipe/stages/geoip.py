@@ -104,12 +104,15 @@ class GeoIPConfig(StageConfig):
         return self
 
 
-def _open(context: BuildContext, path: str | None, records_kept: int) -> _Db | None:
-    """The database at `path` (relative to the pipeline file), None when none is configured."""
+def _open(
+    context: BuildContext, path: str | None, records_kept: int, names: tuple[str, ...]
+) -> _Db | None:
+    """The database at `path` (relative to the pipeline file), None when none is configured;
+    its records' `names` keep the languages `names`."""
     if not path:
         return None
     try:
-        return _Db(context.resolve(path), records_kept)
+        return _Db(context.resolve(path), records_kept, names)
     except ConfigError as exc:
         raise ConfigError(
             f"{exc} (fetch DB-IP City Lite with scripts/geoip.sh, or point LOGPIPE_GEOIP_CITY "
@@ -121,14 +124,16 @@ class _Db:
     """One open database file, the file identity it was opened from, and its records converted
     so far, kept by their place in the file (`logpipe._grokmatch.MmdbTree` finds it)."""
 
-    def __init__(self, path: Path, records_kept: int) -> None:
+    def __init__(self, path: Path, records_kept: int, names: tuple[str, ...]) -> None:
+        """`names`: the languages the records' `names` maps keep (the others are not decoded)."""
         self.path = path
+        self.names = names
         self.stamp = self._stamp()
         try:
             self.reader = maxminddb.open_database(str(path), _MODE)
         except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
             raise ConfigError(f"geoip: cannot open database {path}: {exc}") from None
-        self.tree = _search_tree(path, self.stamp, self.reader) if records_kept else None
+        self.tree = _search_tree(path, self.stamp, self.reader, names) if records_kept else None
         self.records_kept = records_kept
         self.converted: dict[int, Any] = {}  # record value in the tree -> convert(record)
 
@@ -173,7 +178,9 @@ class _Db:
         self.reader.close()
 
 
-def _search_tree(path: Path, stamp: tuple[int, int, int], reader: Any) -> Any:
+def _search_tree(
+    path: Path, stamp: tuple[int, int, int], reader: Any, names: tuple[str, ...]
+) -> Any:
     """The database's search tree over a read-only mapping of the file the reader opened, or
     None: without the native extension, or where the file changed between the two opens."""
     if MmdbTree is None:
@@ -185,7 +192,7 @@ def _search_tree(path: Path, stamp: tuple[int, int, int], reader: Any) -> Any:
                 return None  # replaced meanwhile: `changed()` reopens both soon
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         meta = reader.metadata()
-        return MmdbTree(mapped, meta.node_count, meta.record_size, meta.ip_version)
+        return MmdbTree(mapped, meta.node_count, meta.record_size, meta.ip_version, list(names))
     except (OSError, ValueError):
         return None  # the reader alone still answers every lookup
 
@@ -278,8 +285,9 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self.failure_tags = config.tag_on_failure
         self.unavailable: str | None = None
         try:
-            self._city = _open(context, config.city_database, config.cache_size)
-            self._asn = _open(context, config.asn_database, config.cache_size)
+            names = (config.locale, "en")  # all `_name` reads
+            self._city = _open(context, config.city_database, config.cache_size, names)
+            self._asn = _open(context, config.asn_database, config.cache_size, names)
         except ConfigError as exc:
             if not context.optional_data:
                 raise
@@ -401,7 +409,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
             if db is None or not db.changed():
                 continue
             try:
-                fresh = _Db(db.path, self.config.cache_size)
+                fresh = _Db(db.path, self.config.cache_size, db.names)
             except ConfigError:
                 continue  # half-written or unreadable: retry at the next check
             setattr(self, attr, fresh)

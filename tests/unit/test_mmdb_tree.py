@@ -65,14 +65,31 @@ def _typed(value: object) -> object:
     return (type(value).__name__, value)
 
 
+def _names_kept(value: object, languages: list[str]) -> object:
+    """`value` with each `names` map in it cut to `languages`."""
+    if isinstance(value, dict):
+        return {
+            key: {k: v for k, v in item.items() if k in languages}
+            if key == "names" and isinstance(item, dict)
+            else _names_kept(item, languages)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_names_kept(item, languages) for item in value]
+    return value
+
+
 def _agrees_with_the_reader(path: Path, addresses: list[str]) -> int:
     """Assert the walk finds each address's network as the C reader does, one tree value per
-    record, and decodes the record as the reader does; the number of distinct records."""
+    record, and decodes the record as the reader does (given languages, each `names` map cut to
+    them); the number of distinct records."""
     reader = maxminddb.open_database(str(path), maxminddb.MODE_MMAP_EXT)
     meta = reader.metadata()
     with open(path, "rb") as file:
         mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     walk = MmdbTree(mapped, meta.node_count, meta.record_size, meta.ip_version)
+    languages = ["de", "en"]
+    named = MmdbTree(mapped, meta.node_count, meta.record_size, meta.ip_version, languages)
     records: dict[int, object] = {}
     for raw in addresses:
         ip = ipaddress.ip_address(raw)
@@ -82,6 +99,7 @@ def _agrees_with_the_reader(path: Path, addresses: list[str]) -> int:
         assert (value == meta.node_count) == (record is None), raw
         assert records.setdefault(value, record) == record, raw
         assert _typed(walk.record(value)) == _typed(record), raw
+        assert _typed(named.record(value)) == _typed(_names_kept(record, languages)), raw
     reader.close()
     return len(records)
 
@@ -182,6 +200,26 @@ def test_networks_sharing_a_record_decode_it_once(tmp_path: Path) -> None:
     assert events[-1]["source"]["geo"]["city_name"] == "London"
 
 
+@pytest.mark.parametrize("locale", ["de", "en", "fr"])
+def test_the_languages_not_kept_leave_the_fields_as_the_reader_makes_them(
+    tmp_path: Path, locale: str
+) -> None:
+    names = {"en": "Europe", "de": "Europa", "fr": "Europe", "ja": "ヨーロッパ", "ru": "Европа"}
+    record = {**LONDON, "continent": {"code": "EU", "names": names}}
+    shared = {"country": {"iso_code": "NL", "names": names}}  # one names map, written once
+    nets = {"81.2.69.0/24": record, "5.1.0.0/16": shared, "31.1.0.0/16": shared}
+    path = write_db(tmp_path / "city.mmdb", "GeoLite2-City", nets)
+    addresses = ["81.2.69.160", "5.1.2.3", "31.1.9.9", "8.8.8.8"]
+    events = [{"source": {"ip": ip}} for ip in addresses]
+    stage = _stage(path, locale=locale)
+    assert stage._city.tree is not None
+    read = _stage(path, locale=locale, cache_size=0)  # the reader's full records
+    assert stage(events) == read([{"source": {"ip": ip}} for ip in addresses])
+    assert events[0]["source"]["geo"]["continent_name"] == names[locale]
+    kept = stage._city.converted  # what the tree decoded, converted
+    assert kept and all(fields for fields, _ in kept.values() if fields)
+
+
 def test_without_the_native_walk_every_network_decodes(tmp_path: Path, monkeypatch) -> None:
     shared = {"city": {"names": {"en": "Shared"}}}
     path = write_db(
@@ -226,11 +264,24 @@ def test_any_bytes_give_an_answer_or_none_never_a_crash(
 def test_any_data_section_decodes_or_is_called_broken_never_a_crash(data: bytes, at: int) -> None:
     """Hostile record bytes (pointer loops, sizes past the end, deep nesting): a value or a
     ValueError that says the data section is broken."""
-    walk = MmdbTree(_node(24, 1, 1) + bytes(16) + data, 1, 24, 4)
-    try:
-        walk.record(1 + 16 + at)
-    except ValueError as exc:
-        assert "broken" in str(exc)
+    for names in (None, ["en"]):
+        walk = MmdbTree(_node(24, 1, 1) + bytes(16) + data, 1, 24, 4, names)
+        try:
+            walk.record(1 + 16 + at)
+        except ValueError as exc:
+            assert "broken" in str(exc)
+
+
+def test_a_names_map_behind_a_pointer_keeps_only_the_languages_asked_for() -> None:
+    def text(value: str) -> bytes:
+        return bytes([0x40 | len(value)]) + value.encode()
+
+    # {"names": <pointer to {"en": "A", "de": "B"}>, "ja": "C"}; the pointed map at offset 14
+    data = bytes([0xE2]) + text("names") + bytes([0x20, 14]) + text("ja") + text("C")
+    data += bytes([0xE2]) + text("en") + text("A") + text("de") + text("B")
+    tree = _node(24, 1, 1) + bytes(16) + data
+    assert MmdbTree(tree, 1, 24, 4).record(17) == {"names": {"en": "A", "de": "B"}, "ja": "C"}
+    assert MmdbTree(tree, 1, 24, 4, ["en"]).record(17) == {"names": {"en": "A"}, "ja": "C"}
 
 
 def test_a_pointer_loop_is_broken_not_endless() -> None:

@@ -6,8 +6,9 @@
 //! `maxminddb`'s `get_with_prefix_len` counts it; the geoip stage keys decoded records by that
 //! value, so addresses of one record are decoded once. `record(value)` decodes the record a
 //! value points to into the Python objects `maxminddb` makes, so the reader's own mapping of the
-//! file is left untouched and its pages are not resident twice. The database's bytes come from a
-//! Python buffer (an `mmap` of the file), held for the tree's life.
+//! file is left untouched and its pages are not resident twice; given `names` (languages), each
+//! `names` map keeps only those languages, the others' texts skipped unread. The database's bytes
+//! come from a Python buffer (an `mmap` of the file), held for the tree's life.
 
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
@@ -34,6 +35,8 @@ pub struct MmdbTree {
     /// Where IPv4 addresses start in an IPv6 tree (after 96 zero bits); None when the tree
     /// ends before that depth (then IPv4 lookups go the database reader's way).
     ipv4_start: Option<u64>,
+    /// The languages a record's `names` maps keep (None: all of them).
+    names: Option<Vec<String>>,
 }
 
 impl MmdbTree {
@@ -77,6 +80,15 @@ fn broken(what: &str, at: usize) -> PyErr {
 struct Decoder<'a> {
     data: &'a [u8],
     start: usize,
+    /// the languages `names` maps keep (None: all)
+    names: Option<&'a [String]>,
+}
+
+/// A field's header: a pointer (where it points, where the next field starts) or a value (its
+/// type, its size, where its payload starts).
+enum Head {
+    Pointer(usize, usize),
+    Value(u16, usize, usize),
 }
 
 impl Decoder<'_> {
@@ -90,11 +102,8 @@ impl Decoder<'_> {
         Ok(big_endian(self.bytes(at, count)?))
     }
 
-    /// The field at `at` as a Python object, and where the next field starts.
-    fn field(&self, py: Python<'_>, at: usize, depth: u32) -> PyResult<(PyObject, usize)> {
-        if depth > MAX_DEPTH {
-            return Err(broken("fields nest too deep", at));
-        }
+    /// The header of the field at `at`.
+    fn head(&self, at: usize) -> PyResult<Head> {
         let control = self.bytes(at, 1)?[0];
         let mut next = at + 1;
         let mut kind = u16::from(control >> 5);
@@ -112,8 +121,7 @@ impl Decoder<'_> {
                 .start
                 .checked_add(pointer)
                 .ok_or_else(|| broken("a pointer past the end of the file", at))?;
-            let (value, _) = self.field(py, target, depth + 1)?;
-            return Ok((value, next + size));
+            return Ok(Head::Pointer(target, next + size));
         }
         if kind == 0 {
             kind = 7 + u16::from(self.bytes(next, 1)?[0]); // no overflow: a u16
@@ -126,6 +134,38 @@ impl Decoder<'_> {
             size = [29, 285, 65_821][extra - 1] + raw;
             next += extra;
         }
+        Ok(Head::Value(kind, size, next))
+    }
+
+    /// Where the field after the one at `at` starts, the field itself not made into an object
+    /// where it is a pointer or a string (a `names` entry of a language not kept).
+    fn skip(&self, py: Python<'_>, at: usize, depth: u32) -> PyResult<usize> {
+        match self.head(at)? {
+            Head::Pointer(_, next) => Ok(next),
+            Head::Value(2, size, next) => Ok(next + self.bytes(next, size)?.len()),
+            Head::Value(..) => Ok(self.field(py, at, depth, false)?.1),
+        }
+    }
+
+    /// The field at `at` as a Python object, and where the next field starts; `in_names`: it is
+    /// a `names` map's value (only the languages kept are made).
+    fn field(
+        &self,
+        py: Python<'_>,
+        at: usize,
+        depth: u32,
+        in_names: bool,
+    ) -> PyResult<(PyObject, usize)> {
+        if depth > MAX_DEPTH {
+            return Err(broken("fields nest too deep", at));
+        }
+        let (kind, size, mut next) = match self.head(at)? {
+            Head::Pointer(target, next) => {
+                let (value, _) = self.field(py, target, depth + 1, in_names)?;
+                return Ok((value, next));
+            }
+            Head::Value(kind, size, next) => (kind, size, next),
+        };
         let value: PyObject = match kind {
             2 => {
                 let text = std::str::from_utf8(self.bytes(next, size)?)
@@ -171,12 +211,18 @@ impl Decoder<'_> {
             }
             7 => {
                 let map = PyDict::new(py);
+                let kept = self.names.filter(|_| in_names);
                 for _ in 0..size {
-                    let (key, after) = self.field(py, next, depth + 1)?;
-                    if !key.bind(py).is_instance_of::<PyString>() {
+                    let (key, after) = self.field(py, next, depth + 1, false)?;
+                    let Ok(name) = key.bind(py).downcast::<PyString>() else {
                         return Err(broken("a map key that is not a string", next));
+                    };
+                    let name = name.to_cow()?;
+                    if kept.is_some_and(|kept| !kept.iter().any(|k| *k == name)) {
+                        next = self.skip(py, after, depth + 1)?;
+                        continue;
                     }
-                    let (value, after) = self.field(py, after, depth + 1)?;
+                    let (value, after) = self.field(py, after, depth + 1, name == "names")?;
                     map.set_item(key, value)?;
                     next = after;
                 }
@@ -185,7 +231,7 @@ impl Decoder<'_> {
             11 => {
                 let list = PyList::empty(py);
                 for _ in 0..size {
-                    let (value, after) = self.field(py, next, depth + 1)?;
+                    let (value, after) = self.field(py, next, depth + 1, false)?;
                     list.append(value)?;
                     next = after;
                 }
@@ -208,11 +254,13 @@ impl Decoder<'_> {
 #[pymethods]
 impl MmdbTree {
     #[new]
+    #[pyo3(signature = (buffer, node_count, record_size, ip_version, names=None))]
     fn new(
         buffer: PyBuffer<u8>,
         node_count: u64,
         record_size: u32,
         ip_version: u32,
+        names: Option<Vec<String>>,
     ) -> PyResult<Self> {
         if !buffer.is_c_contiguous() {
             return Err(PyValueError::new_err(
@@ -230,6 +278,7 @@ impl MmdbTree {
             record_size,
             ip_version,
             ipv4_start: None,
+            names,
         };
         if ip_version == 4 {
             tree.ipv4_start = Some(0);
@@ -289,7 +338,8 @@ impl MmdbTree {
         let decoder = Decoder {
             data: self.bytes(),
             start,
+            names: self.names.as_deref(),
         };
-        Ok(decoder.field(py, at, 0)?.0)
+        Ok(decoder.field(py, at, 0, false)?.0)
     }
 }
