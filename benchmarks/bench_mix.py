@@ -178,6 +178,11 @@ def corpus_messages() -> list[str]:
     return messages
 
 
+def file_messages(path: str) -> list[str]:
+    """The messages of a NUL-separated file (`--write` makes one), empty ones left out."""
+    return [m.decode() for m in Path(path).read_bytes().split(b"\0") if m]
+
+
 def kafka_messages(
     messages: list[str], start: int, kafka_ms: list[int] | None = None
 ) -> list[Message]:
@@ -315,7 +320,7 @@ def main() -> int:
     if args.corpus:
         messages = corpus_messages()
     elif args.file:
-        messages = [m.decode() for m in Path(args.file).read_bytes().split(b"\0") if m]
+        messages = file_messages(args.file)
     else:
         messages = mix(args.count)
     pipeline = load_pipeline(args.pipeline)

@@ -22,7 +22,13 @@ import orjson
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_mix import REFERENCE_MS, _instant_ms, fresh_events, mix  # noqa: E402
+from benchmarks.bench_mix import (  # noqa: E402
+    REFERENCE_MS,
+    _instant_ms,
+    file_messages,
+    fresh_events,
+    mix,
+)
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.redact_prefilter import _digits_scan, _newlines, _scan  # noqa: E402
 from logpipe.secrets_patterns import CARD_HINT, IBAN_HINT  # noqa: E402
@@ -50,11 +56,7 @@ def main() -> int:
     parser.add_argument("--file", help="NUL-separated messages instead of the mix")
     parser.add_argument("--kafka-time", type=_instant_ms, default=REFERENCE_MS)
     args = parser.parse_args()
-    if args.file:
-        raw = Path(args.file).read_bytes().split(b"\0")
-        messages = [m.decode() for m in raw if m][: args.count]
-    else:
-        messages = mix(args.count)
+    messages = file_messages(args.file)[: args.count] if args.file else mix(args.count)
     batches = scanned(messages, args.batch, args.kafka_time)
     hints = [CARD_HINT, IBAN_HINT]
     scans = {"card and IBAN hints, Hyperscan": _scan(hyperscan, hints)}
