@@ -48,9 +48,9 @@ from logpipe.secrets_patterns import (
 from logpipe.serialized import SOURCE_KEY
 
 try:
-    from logpipe._grokmatch import DigitsScan
-except ImportError:  # built without Rust: Hyperscan scans for them too
-    DigitsScan = None
+    from logpipe._grokmatch import DigitsScan, EventLines, join_lines
+except ImportError:  # built without Rust: Hyperscan scans for them too, Python serialises
+    DigitsScan = EventLines = join_lines = None
 
 # Characters of a JSON key that add no word to it (`keynames.words` takes ASCII letters and
 # digits only), escapes whole.
@@ -79,27 +79,14 @@ class RedactPrefilter:
         self._unanchored = _digits_scan(unanchored)
         if self._unanchored is None and unanchored:
             self._unanchored = _scan(hs, unanchored)
+        self._lines = _event_lines()
+        self._join = join_lines if self._lines is not None else _joined
 
     def __call__(self, events: list[dict], keep: bool) -> list[int]:
         """The indexes, in order, of the events to walk (those orjson refuses too); with `keep`,
         every other event's JSON is kept in its `@metadata` (`logpipe.serialized.SOURCE_KEY`)."""
-        dumps = orjson.dumps
-        sources: list[bytes] = []
-        append = sources.append
-        refused: list[int] = []
-        for n, event in enumerate(events):
-            meta = event.pop("@metadata", _ABSENT)
-            try:
-                source = dumps(event, default=str)
-            except Exception:  # a key that is no string, an int beyond 64 bits, a lone surrogate
-                refused.append(n)
-            else:
-                append(source)
-                if keep and type(meta) is dict:
-                    meta[SOURCE_KEY] = source
-            if meta is not _ABSENT:
-                event["@metadata"] = meta
-        found = self._matching(b"\n".join(sources), _newlines(sources))
+        joined, newlines, refused = (self._lines or event_lines)(events, keep)
+        found = self._matching(joined, newlines)
         if refused:
             skipped = set(refused)
             where = [n for n in range(len(events)) if n not in skipped]
@@ -127,7 +114,7 @@ class RedactPrefilter:
                 chosen.append([])
         end = 0
         group = -1
-        for n in self._matching(b"\n".join(items), _newlines(items)):
+        for n in self._matching(*self._join(items)):
             while n >= end:  # the group holding item n
                 group += 1
                 start, end = end, end + len(groups[group])
@@ -144,6 +131,42 @@ class RedactPrefilter:
             return found
         more = self._unanchored.matching(data, newlines)
         return sorted(set(found).union(more)) if more else found
+
+
+def event_lines(events: list[dict], keep: bool) -> tuple[bytes, list[int], list[int]]:
+    """Each event's JSON without `@metadata` (its `@metadata` put back at the end), joined by
+    newlines; the newlines' offsets; the indexes of the events orjson refuses. With `keep`, a
+    plain `@metadata` object gets its event's JSON (`EventLines` does the same in Rust)."""
+    dumps = orjson.dumps
+    sources: list[bytes] = []
+    append = sources.append
+    refused: list[int] = []
+    for n, event in enumerate(events):
+        meta = event.pop("@metadata", _ABSENT)
+        try:
+            source = dumps(event, default=str)
+        except Exception:  # a key that is no string, an int beyond 64 bits, a lone surrogate
+            refused.append(n)
+        else:
+            append(source)
+            if keep and type(meta) is dict:
+                meta[SOURCE_KEY] = source
+        if meta is not _ABSENT:
+            event["@metadata"] = meta
+    return (*_joined(sources), refused)
+
+
+def _event_lines() -> object | None:
+    """`event_lines` in Rust where the extension is built and not turned off
+    (`LOGPIPE_LINES_NATIVE=0`); else None."""
+    if EventLines is None or not native_on("LINES"):
+        return None
+    return EventLines(orjson.dumps, {"default": str}, ("@metadata", SOURCE_KEY))
+
+
+def _joined(items: list[bytes]) -> tuple[bytes, list[int]]:
+    """`items` joined by newlines, and the newlines' offsets."""
+    return b"\n".join(items), _newlines(items)
 
 
 def _digits_scan(hints: list[str]) -> object | None:

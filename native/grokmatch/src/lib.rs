@@ -11,7 +11,8 @@
 //! `MmdbTree` (mmdb.rs) walks a GeoIP database's search tree for the geoip stage's record cache;
 //! `StampCommon` (stamps.rs) and `GeoCommon` (geo.rs) run the timestamp and geoip stages' common
 //! cases over a batch, `DocsCommon` (docs.rs) `documents.to_docs`', and `RedactWalk` (walk.rs) walks an
-//! event for the redact stage; `Chooser` (conds.rs) tests a `when` condition over a batch.
+//! event for the redact stage and `EventLines` (lines.rs) serialises its batch for its scan;
+//! `Chooser` (conds.rs) tests a `when` condition over a batch.
 
 mod columns;
 mod conds;
@@ -19,6 +20,7 @@ mod digits;
 mod docs;
 mod geo;
 mod level;
+mod lines;
 mod mmdb;
 mod reads;
 mod route;
@@ -750,6 +752,8 @@ fn _grokmatch(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<route::RouteCommon>()?;
     m.add_class::<level::LevelCommon>()?;
     m.add_class::<digits::DigitsScan>()?;
+    m.add_class::<lines::EventLines>()?;
+    m.add_function(wrap_pyfunction!(lines::join_lines, m)?)?;
     m.add("FAILED", FAILED)?;
     m.add("TIMED_OUT", TIMED_OUT)?;
     m.add("ELSEWHERE", ELSEWHERE)?;
