@@ -7,6 +7,7 @@
 //! newlines, with the newlines' offsets, as `b"\n".join` and `_newlines` make them.
 
 use pyo3::exceptions::PyException;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
@@ -96,20 +97,25 @@ fn joined_lines<'py>(
         .sum::<usize>()
         + items.len().saturating_sub(1);
     let mut newlines = Vec::with_capacity(items.len().saturating_sub(1));
-    let joined = PyBytes::new_with(py, total, |buffer| {
-        let mut at = 0;
-        for (n, item) in items.iter().enumerate() {
-            if n > 0 {
-                buffer[at] = b'\n';
-                newlines.push(at);
-                at += 1;
-            }
-            let bytes = item.as_bytes();
-            buffer[at..at + bytes.len()].copy_from_slice(bytes);
-            at += bytes.len();
+    // Made without filling (`PyBytes::new_with` writes zeros first): every byte is written below.
+    let joined = unsafe {
+        let made = ffi::PyBytes_FromStringAndSize(std::ptr::null(), total as ffi::Py_ssize_t);
+        Bound::from_owned_ptr_or_err(py, made)?.downcast_into_unchecked::<PyBytes>()
+    };
+    let buffer = unsafe {
+        std::slice::from_raw_parts_mut(ffi::PyBytes_AsString(joined.as_ptr()) as *mut u8, total)
+    };
+    let mut at = 0;
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            buffer[at] = b'\n';
+            newlines.push(at);
+            at += 1;
         }
-        Ok(())
-    })?;
+        let bytes = item.as_bytes();
+        buffer[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+    }
     Ok((joined, newlines))
 }
 
