@@ -25,15 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WARM_BATCHES = 2
 # Run in the tree: its bench_mix, pipeline and extension. argv: file ("" = the mix), Kafka time
-# ("" = the mix's reference), events to time, batch size, batches of warm-up.
+# ("" = the mix's reference), events to time, batch size, batches of warm-up, events of the mix
+# (the same in both runs: the mix a count makes depends on the count).
 CHILD = """
 import sys
 from benchmarks import bench_mix as b
 from logpipe.collector import settle_after_startup
 from logpipe.pipeline import load_pipeline
-path, at, count, batch, warm = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:6])
+path, at, count, batch, warm, total = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:7])
 warm *= batch
-messages = b.file_messages(path) if path else b.mix(warm + max(count, 1))
+messages = b.file_messages(path) if path else b.mix(warm + total)
 kafka_ms = [b._instant_ms(at)] * len(messages) if at else None
 pipeline = load_pipeline("default")
 settle_after_startup()
@@ -47,7 +48,7 @@ def instructions(tree: Path, args: argparse.Namespace, count: int) -> int:
     """Instructions the tree's child runs over `count` events (after the warm-up)."""
     command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
     command += [sys.executable, "-c", CHILD, args.file or "", args.kafka_time or ""]
-    command += [str(count), str(args.batch), str(WARM_BATCHES)]
+    command += [str(count), str(args.batch), str(WARM_BATCHES), str(args.count)]
     env = {**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(tree)}
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, check=False)
     found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
