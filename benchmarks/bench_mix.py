@@ -276,7 +276,18 @@ def machine() -> str:
     flags = sysconfig.get_config_var("CONFIG_ARGS") or ""
     chosen = [f for f in ("--enable-optimizations", "--with-lto") if f in flags]
     build = "configured with " + " ".join(chosen) if chosen else "no PGO or LTO in its configure"
-    return f"{model}; Python {platform.python_version()} ({build}; {sys.executable})"
+    version = platform.python_version()
+    return f"{model}; Python {version} ({build}, {_libpython()}; {sys.executable})"
+
+
+def _libpython() -> str:
+    """Whether the interpreter runs from a shared libpython (its calls between its own functions
+    go through the PLT unless built with -fno-semantic-interposition) or has it built in."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return "libpython unknown"
+    return "shared libpython" if "/libpython3" in maps else "libpython built in"
 
 
 def _instant_ms(text: str) -> int:
