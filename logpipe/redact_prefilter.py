@@ -16,12 +16,13 @@ JSON form one of the patterns matches. The patterns with no literal to anchor on
 IBANs: runs of digits and capitals) are scanned on their own: in Rust where the extension is built
 (`DigitsScan`, twice as fast, no Python call per match), else as a database of their own, as
 Hyperscan scans the two faster than one holding them all. The bytes of an event the walk leaves
-alone may be kept as its document source (`logpipe.serialized`), in the same pass. Three hints'
-matches count only where the walk would change something: the `pwd` hint's where they are not
-sudo's working directory (`secrets_patterns.sudo_cwd_in_json`: every sudo line holds one), the
-e-mail hint's where they are not a systemd unit instance (`no_email_in_json`: `user@1000.service`),
-the card hint's where its digits could make a number that passes the Luhn check (`card_in_json`:
-order numbers and random ids are no card).
+alone may be kept as its document source (`logpipe.serialized`), in the same pass, which runs
+in Rust where the extension is built (`EventLines`: the same orjson calls, no Python per event).
+Three hints' matches count only where the walk would change something: the `pwd` hint's where
+they are not sudo's working directory (`secrets_patterns.sudo_cwd_in_json`: every sudo line holds
+one), the e-mail hint's where they are not a systemd unit instance (`no_email_in_json`:
+`user@1000.service`), the card hint's where its digits could make a number that passes the Luhn
+check (`card_in_json`: order numbers and random ids are no card).
 """
 
 from __future__ import annotations
@@ -79,13 +80,14 @@ class RedactPrefilter:
         self._unanchored = _digits_scan(unanchored)
         if self._unanchored is None and unanchored:
             self._unanchored = _scan(hs, unanchored)
-        self._lines = _event_lines()
-        self._join = join_lines if self._lines is not None else _joined
+        native = _event_lines()
+        self._lines = native or event_lines
+        self._join = join_lines if native is not None else _joined
 
     def __call__(self, events: list[dict], keep: bool) -> list[int]:
         """The indexes, in order, of the events to walk (those orjson refuses too); with `keep`,
         every other event's JSON is kept in its `@metadata` (`logpipe.serialized.SOURCE_KEY`)."""
-        joined, newlines, refused = (self._lines or event_lines)(events, keep)
+        joined, newlines, refused = self._lines(events, keep)
         found = self._matching(joined, newlines)
         if refused:
             skipped = set(refused)
