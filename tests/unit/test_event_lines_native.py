@@ -109,6 +109,17 @@ def test_an_interrupt_in_dumps_is_raised_with_the_metadata_back():
 
 
 @needs_native
+def test_dumps_giving_no_bytes_raises_with_the_metadata_back():
+    lines = redact_prefilter.EventLines(
+        lambda event, **options: "text", {}, ("@metadata", SOURCE_KEY)
+    )
+    event = {"@metadata": _kafka(1), "message": "x"}
+    with pytest.raises(TypeError):
+        lines([event], True)
+    assert event == {"message": "x", "@metadata": _kafka(1)}
+
+
+@needs_native
 def test_an_event_that_is_no_dict_raises():
     with pytest.raises(TypeError):
         _event_lines()([["not", "an", "event"]], True)

@@ -53,33 +53,28 @@ impl EventLines {
             if meta.is_some() {
                 event.del_item(metadata)?;
             }
-            let dumped = dumps.call((event,), Some(options));
-            let outcome = match dumped {
-                Ok(source) => match source.downcast_into::<PyBytes>() {
-                    Ok(source) => {
-                        if keep {
-                            if let Some(meta) =
-                                meta.as_ref().filter(|m| m.is_exact_instance_of::<PyDict>())
-                            {
-                                meta.downcast::<PyDict>()?
-                                    .set_item(&self.source_key, &source)?;
-                            }
-                        }
-                        sources.push(source);
-                        Ok(())
-                    }
-                    Err(error) => Err(error.into()),
-                },
-                Err(error) if error.is_instance_of::<PyException>(py) => {
-                    refused.push(n);
-                    Ok(())
-                }
+            // None: refused; `@metadata` goes back before anything else can return
+            let dumped = match dumps.call((event,), Some(options)) {
+                Ok(source) => source
+                    .downcast_into::<PyBytes>()
+                    .map(Some)
+                    .map_err(PyErr::from),
+                Err(error) if error.is_instance_of::<PyException>(py) => Ok(None),
                 Err(error) => Err(error),
             };
-            if let Some(meta) = meta {
+            if let Some(meta) = &meta {
                 event.set_item(metadata, meta)?;
             }
-            outcome?;
+            match dumped? {
+                Some(source) => {
+                    let kept_in = meta.as_ref().filter(|_| keep);
+                    if let Some(plain) = kept_in.and_then(|m| m.downcast_exact::<PyDict>().ok()) {
+                        plain.set_item(&self.source_key, &source)?;
+                    }
+                    sources.push(source);
+                }
+                None => refused.push(n),
+            }
         }
         let (joined, newlines) = joined_lines(py, &sources)?;
         Ok((joined, newlines, refused))
