@@ -5,7 +5,9 @@ model objects per lookup, and any City/ASN-layout database works (MaxMind, DB-IP
 A replaced database file (write a new file, then rename it over the old one) is reopened
 between batches; the old reader serves until the new one opened cleanly.
 Results are cached per address and per network (IPv4 /24 or /16, IPv6 /48 or /32) where the
-databases give one record to the whole network (their prefix length says so), and per record:
+databases give one record to the whole network (their prefix length says so), and per record,
+each memo in two generations of `cache_size` entries (`Generations`: what is asked for again
+survives turnover):
 with the native extension, the search tree is walked and the record decoded in Rust (`MmdbTree`),
 so a record many networks share (a city's) is decoded and converted once, and only the tree's
 mapping of the file is read: the reader then only answers what the tree cannot (an IPv6 address
@@ -30,6 +32,7 @@ from pydantic import Field, model_validator
 
 from logpipe.errors import ConfigError
 from logpipe.fields import add_tags, read_source, split_path
+from logpipe.generations import Generations
 from logpipe.native_switch import native_on
 from logpipe.stages.base import BuildContext, EventStage, ReadsDatabases, StageConfig, Tags
 
@@ -135,7 +138,8 @@ class _Db:
             raise ConfigError(f"geoip: cannot open database {path}: {exc}") from None
         self.tree = _search_tree(path, self.stamp, self.reader, names) if records_kept else None
         self.records_kept = records_kept
-        self.converted: dict[int, Any] = {}  # record value in the tree -> convert(record)
+        # record value in the tree -> convert(record)
+        self.converted = Generations(records_kept) if records_kept else None
 
     def _stamp(self) -> tuple[int, int, int]:
         try:
@@ -159,22 +163,22 @@ class _Db:
             record, prefix = self.reader.get_with_prefix_len(ip)
             return convert(record), prefix
         place, prefix = spot
-        known = self.converted.get(place)
+        converted: Generations = self.converted  # type: ignore[assignment]  # a tree has one
+        known = converted.get(place)
         if known is None:
             try:
                 record = self.tree.record(place)  # type: ignore[union-attr]
             except ValueError:  # a broken data section: the reader says what it makes of it
                 record = self.reader.get_with_prefix_len(ip)[0]
             known = convert(record)
-            if len(self.converted) >= self.records_kept:
-                self.converted.clear()
-            self.converted[place] = known
+            converted.put(place, known)
         return known, prefix
 
     def close(self) -> None:
         """Close the reader and let the search tree's mapping go."""
         self.tree = None
-        self.converted.clear()
+        if self.converted is not None:
+            self.converted.clear()
         self.reader.close()
 
 
@@ -300,10 +304,12 @@ class GeoIPStage(EventStage, ReadsDatabases):
         self._tag_unavailable = config.tag_on_unavailable
         self._source = _compile_source(config.fields)
         self._with_source = _compile_filter(split_path(path)[0] for path in config.fields)
-        self._cache: dict[str, tuple | str] = {}  # raw address -> what _find returns
+        size = config.cache_size
+        # raw address -> what _find returns
+        self._cache = Generations(size) if size else None
         # (address bits, level, address >> (bits - level)) -> (geo, latlon, as items) of the
         # whole network
-        self._networks: dict[tuple[int, int, int], tuple] = {}
+        self._networks = Generations(size) if size else None
         self._next_check = time.monotonic() + config.reload_check_seconds
         self.reloads = 0
         self._native = self._native_common()
@@ -320,26 +326,26 @@ class GeoIPStage(EventStage, ReadsDatabases):
 
     def _native_misses(self) -> tuple | None:
         """What `GeoCommon` needs to look up new public IPv4 addresses as `_lookup` does: each
-        database's search tree, converted records, their limit and conversion, the network
-        entries, the cache size and the special-purpose blocks; None where a database has no
-        search tree (its reader answers, in Python)."""
+        database's search tree, converted records and conversion, the network entries and the
+        special-purpose blocks; None where a database has no search tree (its reader answers,
+        in Python)."""
         parts = []
         for db, convert in ((self._city, self._geo_items), (self._asn, _as_items)):
             if db is not None and db.tree is None:
                 return None
-            parts.append(None if db is None else (db.tree, db.converted, db.records_kept, convert))
+            parts.append(None if db is None else (db.tree, db.converted, convert))
         blocks = list(zip(_IPV4_SPECIAL.starts, _IPV4_SPECIAL.ends, strict=True))
-        return (*parts, self._networks, self.config.cache_size, blocks)
+        return (*parts, self._networks, blocks)
 
     def _lookup(self, raw: str) -> tuple | str:
-        """`_find(raw)`, from the cache when seen; a full cache starts afresh."""
-        found = self._cache.get(raw)
+        """`_find(raw)`, from the cache when seen."""
+        cache = self._cache
+        if cache is None:
+            return self._find(raw)
+        found = cache.get(raw)
         if found is None:
             found = self._find(raw)
-            if self.config.cache_size:
-                if len(self._cache) >= self.config.cache_size:
-                    self._cache.clear()
-                self._cache[raw] = found
+            cache.put(raw, found)
         return found
 
     def _find(self, raw: str) -> tuple | str:
@@ -365,10 +371,12 @@ class GeoIPStage(EventStage, ReadsDatabases):
         its network's entry where one is kept; kept for the widest cached network (/24 or /16,
         /48 or /32) that both databases' records span."""
         levels = _NETWORK_LEVELS[bits]
-        for level in levels:
-            known = self._networks.get((bits, level, number >> (bits - level)))
-            if known is not None:
-                return known
+        networks = self._networks
+        if networks is not None:
+            for level in levels:
+                known = networks.get((bits, level, number >> (bits - level)))
+                if known is not None:
+                    return known
         geo: dict = {}
         latlon = None
         asn: tuple = ()
@@ -380,12 +388,10 @@ class GeoIPStage(EventStage, ReadsDatabases):
             asn, prefix = self._asn.read(ip, bits, number, _as_items)
             widest = max(widest, prefix)
         found = (geo, latlon, asn)
-        if self.config.cache_size:
+        if networks is not None:
             for level in reversed(levels):  # the widest network the records span
                 if widest <= level:
-                    if len(self._networks) >= self.config.cache_size:
-                        self._networks.clear()
-                    self._networks[bits, level, number >> (bits - level)] = found
+                    networks.put((bits, level, number >> (bits - level)), found)
                     break
         return found
 
@@ -414,8 +420,9 @@ class GeoIPStage(EventStage, ReadsDatabases):
                 continue  # half-written or unreadable: retry at the next check
             setattr(self, attr, fresh)
             db.close()
-            self._cache.clear()
-            self._networks.clear()
+            if self._cache is not None and self._networks is not None:
+                self._cache.clear()
+                self._networks.clear()
             self.reloads += 1
             self._native = self._native_common()  # it held the old database's records
 
@@ -435,7 +442,7 @@ class GeoIPStage(EventStage, ReadsDatabases):
         raw = self._source(event)
         if raw is None:
             return
-        found = self._cache.get(raw) or self._lookup(raw)
+        found = self._lookup(raw)
         if found is _INVALID:
             add_tags(event, self._tag_invalid)
             return

@@ -236,12 +236,19 @@ def test_cache_serves_repeats(dbs) -> None:
     assert events[0]["source"]["geo"]["location"] is not events[1]["source"]["geo"]["location"]
 
 
-def test_a_full_cache_starts_afresh(dbs) -> None:
+def test_a_full_cache_turns_over_and_keeps_the_address_asked_again(dbs) -> None:
     stage = build(dbs, cache_size=2)
-    events = [{"source": {"ip": ip}} for ip in ("81.2.69.142", "8.8.8.8", "81.2.69.142", "1.1.1.1")]
+    stage._native = None  # every lookup through `_find` (the native side: test_geoip_native)
+    find = stage._find
+    looked_up: list[str] = []
+    stage._find = lambda raw: looked_up.append(raw) or find(raw)
+    regular = "81.2.69.142"
+    others = ["8.8.8.8", "1.1.1.1", "9.9.9.9", "4.4.4.4", "8.8.4.4"]
+    events = [{"source": {"ip": ip}} for other in others for ip in (regular, other)]
     stage(events)
-    assert events[0]["source"] == events[2]["source"]
-    assert len(stage._cache) <= 2
+    assert all(event["source"] == events[0]["source"] for event in events[::2])
+    assert looked_up == [regular, *others]  # the regular survived four turnovers
+    assert len(stage._cache) <= 4  # two generations of 2
 
 
 def test_uses_the_c_extension_reader(dbs) -> None:

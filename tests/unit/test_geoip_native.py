@@ -129,9 +129,9 @@ def test_new_public_ipv4_addresses_are_looked_up_natively(city, monkeypatch):
     assert stage._native.run(more) == more  # IPv6, private, invalid, nothing found: Python
     python([{"source": {"ip": ip}} for ip in addresses + others])
     stage(more)
-    assert stage._cache == python._cache  # the same entries as the Python puts there
-    assert stage._networks == python._networks
-    assert stage._city.converted == python._city.converted
+    assert stage._cache.dicts == python._cache.dicts  # the same entries as the Python puts there
+    assert stage._networks.dicts == python._networks.dicts
+    assert stage._city.converted.dicts == python._city.converted.dicts
 
 
 @needs_native
@@ -139,12 +139,13 @@ def test_native_lookups_keep_the_caches_within_their_size(city):
     stage, python = build(city, cache_size=2), build(city, native=False, cache_size=2)
     addresses = ["81.2.69.160", "193.0.0.1", "81.2.69.7", "193.0.99.2", "81.2.69.8"]
     for each in (stage, python):
-        for ip in addresses:  # one at a time: the caches fill and start afresh in one order
+        for ip in addresses:  # one at a time: the caches fill and turn over in one order
             each([{"source": {"ip": ip}}])
-        assert len(each._cache) <= 2 and len(each._networks) <= 2
-    assert stage._cache == python._cache
-    assert stage._networks == python._networks
-    assert stage._city.converted == python._city.converted
+        assert len(each._cache) <= 4 and len(each._networks) <= 4  # two generations of 2
+    assert stage._cache.dicts == python._cache.dicts
+    assert stage._networks.dicts == python._networks.dicts
+    assert stage._city.converted.dicts == python._city.converted.dicts
+    assert list(stage._cache.dicts[0]) == ["81.2.69.8"]  # young: turned over at the fifth
 
 
 @needs_native
@@ -235,3 +236,30 @@ def test_any_batch_as_python(city, batch):
                 event["source"]["ip"] = source_ip
         events.append(event)
     same_as_python(events, city)
+
+
+@needs_native
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.integers(1, 3),
+    st.lists(
+        st.builds(
+            "{}.{}".format, st.sampled_from(["81.2.69", "193.0.7", "193.0.9"]), st.integers(1, 6)
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_the_caches_turn_over_as_python_does(city, size, addresses):
+    stage, python = build(city, cache_size=size), build(city, native=False, cache_size=size)
+    for each in (stage, python):
+        for ip in addresses:  # one batch each: every lookup, hit and turnover in one order
+            each([{"source": {"ip": ip}}])
+    for memo in ("_cache", "_networks"):
+        native_dicts = [list(d.items()) for d in getattr(stage, memo).dicts]
+        assert native_dicts == [list(d.items()) for d in getattr(python, memo).dicts]
+    assert [list(d) for d in stage._city.converted.dicts] == [
+        list(d) for d in python._city.converted.dicts
+    ]

@@ -15,8 +15,9 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
+use crate::generations::Generations;
 use crate::mmdb::MmdbTree;
-use crate::reads::{ascii, get, get_item, left_over};
+use crate::reads::{ascii, get, left_over};
 use crate::stamps::python_space;
 
 /// The network levels an IPv4 result is kept for, narrowest first (`_NETWORK_LEVELS[32]`).
@@ -29,7 +30,7 @@ pub struct GeoCommon {
     paths: Vec<Vec<Py<PyString>>>,
     target: Py<PyString>,
     /// raw address -> what the stage's `_find` returned
-    cache: Py<PyDict>,
+    cache: Generations,
     /// the stage's marker of an address with nothing to look up
     skip: PyObject,
     ip: Py<PyString>,
@@ -45,42 +46,38 @@ pub struct GeoCommon {
 struct Records {
     tree: Py<MmdbTree>,
     /// record value in the tree -> the stage's conversion of that record
-    converted: Py<PyDict>,
-    /// how many converted records are kept before the dict starts afresh
-    kept: usize,
+    converted: Generations,
     /// the stage's conversion of a decoded record
     convert: PyObject,
 }
 
 /// What looking up a new IPv4 address takes: the City and ASN databases' records (None: not
-/// configured), the stage's network entries, its cache size and the special-purpose blocks.
+/// configured), the stage's network entries and the special-purpose blocks.
 struct Misses {
     city: Option<Records>,
     asn: Option<Records>,
-    networks: Py<PyDict>,
-    cache_size: usize,
+    networks: Generations,
     /// (first, last) address of each special-purpose block, by first address
     special: Vec<(u32, u32)>,
 }
 
-/// A database's part of `GeoCommon`'s constructor: tree, converted records, how many are kept,
+/// A database's part of `GeoCommon`'s constructor: tree, converted records (a `Generations`),
 /// the conversion.
-type RecordsArgs = (Py<MmdbTree>, Py<PyDict>, usize, PyObject);
-/// `GeoCommon`'s `misses` argument: city, ASN, network entries, cache size, special blocks.
-type MissesArgs = (
-    Option<RecordsArgs>,
-    Option<RecordsArgs>,
-    Py<PyDict>,
-    usize,
+type RecordsArgs<'py> = (Py<MmdbTree>, Bound<'py, PyAny>, PyObject);
+/// `GeoCommon`'s `misses` argument: city, ASN, network entries (a `Generations`), special blocks.
+type MissesArgs<'py> = (
+    Option<RecordsArgs<'py>>,
+    Option<RecordsArgs<'py>>,
+    Bound<'py, PyAny>,
     Vec<(u32, u32)>,
 );
 
 /// What one event needs.
-enum Plan {
+enum Plan<'py> {
     Nothing,
     Python,
-    /// the address found, the cached result, the target there now (None: make one)
-    Write(*mut ffi::PyObject, *mut ffi::PyObject),
+    /// the cached result for the address found, the target there now (None: make one)
+    Write(Bound<'py, PyAny>, *mut ffi::PyObject),
 }
 
 #[pymethods]
@@ -91,9 +88,9 @@ impl GeoCommon {
         py: Python<'_>,
         paths: Vec<Vec<String>>,
         target: String,
-        cache: Py<PyDict>,
+        cache: &Bound<'_, PyAny>,
         skip: PyObject,
-        misses: Option<MissesArgs>,
+        misses: Option<MissesArgs<'_>>,
     ) -> PyResult<Self> {
         if paths.is_empty() || paths.iter().any(Vec::is_empty) {
             return Err(pyo3::exceptions::PyValueError::new_err(
@@ -107,29 +104,35 @@ impl GeoCommon {
                 .map(|path| path.iter().map(|part| key(part)).collect())
                 .collect(),
             target: key(&target),
-            cache,
+            cache: Generations::of(cache)?,
             skip,
             ip: key("ip"),
             geo: key("geo"),
             location: key("location"),
             lat: key("lat"),
             lon: key("lon"),
-            misses: misses.map(|(city, asn, networks, cache_size, mut special)| {
-                let records = |(tree, converted, kept, convert): RecordsArgs| Records {
-                    tree,
-                    converted,
-                    kept,
-                    convert,
-                };
-                special.sort_unstable();
-                Misses {
-                    city: city.map(records),
-                    asn: asn.map(records),
-                    networks,
-                    cache_size,
-                    special,
+            misses: match misses {
+                None => None,
+                Some((city, asn, networks, mut special)) => {
+                    let records = |args: Option<RecordsArgs<'_>>| -> PyResult<Option<Records>> {
+                        let Some((tree, converted, convert)) = args else {
+                            return Ok(None);
+                        };
+                        Ok(Some(Records {
+                            tree,
+                            converted: Generations::of(&converted)?,
+                            convert,
+                        }))
+                    };
+                    special.sort_unstable();
+                    Some(Misses {
+                        city: records(city)?,
+                        asn: records(asn)?,
+                        networks: Generations::of(&networks)?,
+                        special,
+                    })
                 }
-            }),
+            },
         })
     }
 
@@ -177,8 +180,6 @@ impl GeoCommon {
                 Plan::Python => return Ok(false),
                 Plan::Write(found, target) => (found, target),
             };
-            // held while written: replacing values below runs no Python code, but be sure
-            let found = Bound::from_borrowed_ptr(py, found);
             let target = if target.is_null() {
                 let fresh = made(py, ffi::PyDict_New())?;
                 set(py, event, &self.target, fresh.as_ptr())?;
@@ -227,25 +228,30 @@ impl GeoCommon {
     }
 
     /// What an event needs, found before anything is written.
-    unsafe fn plan(&self, py: Python<'_>, event: *mut ffi::PyObject) -> PyResult<Plan> {
+    unsafe fn plan<'py>(
+        &self,
+        py: Python<'py>,
+        event: *mut ffi::PyObject,
+    ) -> PyResult<Plan<'py>> {
         let Some(raw) = self.source(py, event)? else {
             return Ok(Plan::Python);
         };
         if raw.is_null() {
             return Ok(Plan::Nothing);
         }
-        let found = match get_item(py, self.cache.as_ptr(), raw)? {
+        let raw = Bound::from_borrowed_ptr(py, raw);
+        let found = match self.cache.get(py, &raw)? {
             Some(found) => found,
-            None => match self.look_up(py, raw)? {
+            None => match self.look_up(py, &raw)? {
                 Some(found) => found,
                 None => return Ok(Plan::Python),
             },
         };
-        if ffi::PyTuple_CheckExact(found) == 0 {
+        if ffi::PyTuple_CheckExact(found.as_ptr()) == 0 {
             return Ok(Plan::Python); // not an address
         }
-        let size = ffi::PyTuple_GET_SIZE(found);
-        let item = |n| ffi::PyTuple_GET_ITEM(found, n);
+        let size = ffi::PyTuple_GET_SIZE(found.as_ptr());
+        let item = |n| ffi::PyTuple_GET_ITEM(found.as_ptr(), n);
         match size {
             2 if item(1) == self.skip.as_ptr() => {}
             4 => {
@@ -318,28 +324,28 @@ impl GeoCommon {
         Ok(Some(std::ptr::null_mut()))
     }
 
-    /// A new address's result as the stage's `_lookup` makes it, put in its cache (borrowed
-    /// from there); None where Python must look it up.
-    unsafe fn look_up(
+    /// A new address's result as the stage's `_lookup` makes it, put in its cache; None where
+    /// Python must look it up.
+    unsafe fn look_up<'py>(
         &self,
-        py: Python<'_>,
-        raw: *mut ffi::PyObject,
-    ) -> PyResult<Option<*mut ffi::PyObject>> {
+        py: Python<'py>,
+        raw: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let Some(misses) = &self.misses else {
             return Ok(None);
         };
-        let Some(number) = ascii(raw).and_then(|text| public_ipv4(text, &misses.special)) else {
+        let Some(number) = ascii(raw.as_ptr()).and_then(|text| public_ipv4(text, &misses.special))
+        else {
             return Ok(None);
         };
         let Some(found) = misses.records(py, number)? else {
             return Ok(None);
         };
-        let raw = Bound::from_borrowed_ptr(py, raw);
         let mut items = vec![raw.clone()];
         items.extend(found.iter());
-        let entry = PyTuple::new(py, items)?;
-        keep(self.cache.bind(py), &raw, &entry, misses.cache_size)?;
-        Ok(Some(entry.as_ptr())) // the cache holds it
+        let entry = PyTuple::new(py, items)?.into_any();
+        self.cache.put(py, raw, &entry)?;
+        Ok(Some(entry))
     }
 }
 
@@ -348,9 +354,8 @@ impl Misses {
     /// network's entry, else from each database's converted record, kept for the widest
     /// network level both records span; None where Python must read a database.
     fn records<'py>(&self, py: Python<'py>, number: u32) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        let networks = self.networks.bind(py);
         for level in LEVELS {
-            if let Some(known) = networks.get_item(network_key(py, level, number)?)? {
+            if let Some(known) = self.networks.get(py, &network_key(py, level, number)?)? {
                 return Ok(known.downcast_exact::<PyTuple>().ok().cloned());
             }
         }
@@ -381,7 +386,7 @@ impl Misses {
         let found = PyTuple::new(py, [geo, latlon, as_items])?;
         if let Some(level) = LEVELS.into_iter().rev().find(|&level| widest <= level) {
             let key = network_key(py, level, number)?;
-            keep(networks, &key, &found, self.cache_size)?;
+            self.networks.put(py, &key, &found)?;
         }
         Ok(Some(found))
     }
@@ -400,9 +405,8 @@ impl Records {
         let Some((place, prefix)) = tree.find(u128::from(number), 32) else {
             return Ok(None);
         };
-        let converted = self.converted.bind(py);
-        let place_key = place.into_pyobject(py)?;
-        if let Some(known) = converted.get_item(&place_key)? {
+        let place_key = place.into_pyobject(py)?.into_any();
+        if let Some(known) = self.converted.get(py, &place_key)? {
             return Ok(Some((known, prefix)));
         }
         let Ok(record) = tree.record(py, place) else {
@@ -411,27 +415,16 @@ impl Records {
         let Ok(known) = self.convert.bind(py).call1((record,)) else {
             return Ok(None);
         };
-        keep(converted, &place_key, &known, self.kept)?;
+        self.converted.put(py, &place_key, &known)?;
         Ok(Some((known, prefix)))
     }
 }
 
 /// `(32, level, number >> (32 - level))`: an IPv4 network's key in the stage's entries.
-fn network_key(py: Python<'_>, level: u32, number: u32) -> PyResult<Bound<'_, PyTuple>> {
-    (32u32, level, number >> (32 - level)).into_pyobject(py)
-}
-
-/// `dict[key] = value` as the stage's caches keep entries: a full dict starts afresh.
-fn keep(
-    dict: &Bound<'_, PyDict>,
-    key: &Bound<'_, PyAny>,
-    value: &Bound<'_, PyAny>,
-    size: usize,
-) -> PyResult<()> {
-    if dict.len() >= size {
-        dict.clear();
-    }
-    dict.set_item(key, value)
+fn network_key(py: Python<'_>, level: u32, number: u32) -> PyResult<Bound<'_, PyAny>> {
+    Ok((32u32, level, number >> (32 - level))
+        .into_pyobject(py)?
+        .into_any())
 }
 
 /// The address as a number when `text` is an IPv4 address in strict dotted decimal (four

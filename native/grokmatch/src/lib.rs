@@ -18,6 +18,7 @@ mod columns;
 mod conds;
 mod digits;
 mod docs;
+mod generations;
 mod geo;
 mod level;
 mod lines;
