@@ -6,8 +6,8 @@ A replaced database file (write a new file, then rename it over the old one) is 
 between batches; the old reader serves until the new one opened cleanly.
 Results are cached per address and per network (IPv4 /24 or /16, IPv6 /48 or /32) where the
 databases give one record to the whole network (their prefix length says so), and per record,
-each memo in two generations of `cache_size` entries (`Generations`: what is asked for again
-survives turnover):
+each memo in two generations (`Generations`: what is asked for again survives turnover) of
+`cache_size` entries, records' of half as many:
 with the native extension, the search tree is walked and the record decoded in Rust (`MmdbTree`),
 so a record many networks share (a city's) is decoded and converted once, and only the tree's
 mapping of the file is read: the reader then only answers what the tree cannot (an IPv6 address
@@ -137,9 +137,9 @@ class _Db:
         except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
             raise ConfigError(f"geoip: cannot open database {path}: {exc}") from None
         self.tree = _search_tree(path, self.stamp, self.reader, names) if records_kept else None
-        self.records_kept = records_kept
-        # record value in the tree -> convert(record)
-        self.converted = Generations(records_kept) if records_kept else None
+        # record value in the tree -> convert(record); a converted City record weighs several
+        # address entries and serves many addresses: generations of half the size
+        self.converted = Generations(max(1, records_kept // 2)) if records_kept else None
 
     def _stamp(self) -> tuple[int, int, int]:
         try:
