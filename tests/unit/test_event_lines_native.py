@@ -96,25 +96,20 @@ def test_an_empty_batch_and_all_refused():
     )
 
 
-@needs_native
-def test_an_interrupt_in_dumps_is_raised_with_the_metadata_back():
-    def interrupted(event: dict, **options) -> bytes:
-        raise KeyboardInterrupt
-
-    lines = redact_prefilter.EventLines(interrupted, {}, ("@metadata", SOURCE_KEY))
-    event = {"@metadata": _kafka(1), "message": "x"}
-    with pytest.raises(KeyboardInterrupt):
-        lines([event], True)
-    assert event == {"message": "x", "@metadata": _kafka(1)}
+def _interrupted(event: dict, **options) -> bytes:
+    raise KeyboardInterrupt
 
 
 @needs_native
-def test_dumps_giving_no_bytes_raises_with_the_metadata_back():
-    lines = redact_prefilter.EventLines(
-        lambda event, **options: "text", {}, ("@metadata", SOURCE_KEY)
-    )
+@pytest.mark.parametrize(
+    ("dumps", "raised"),
+    [(_interrupted, KeyboardInterrupt), (lambda event, **options: "text", TypeError)],
+    ids=["an interrupt in dumps", "dumps giving no bytes"],
+)
+def test_what_dumps_raises_is_raised_with_the_metadata_back(dumps, raised):
+    lines = redact_prefilter.EventLines(dumps, {}, ("@metadata", SOURCE_KEY))
     event = {"@metadata": _kafka(1), "message": "x"}
-    with pytest.raises(TypeError):
+    with pytest.raises(raised):
         lines([event], True)
     assert event == {"message": "x", "@metadata": _kafka(1)}
 
