@@ -17,7 +17,8 @@ addresses and one hour's seconds would time the stages' caches, not their work. 
 other messages (the side-by-side harness's `raw.bin`, say) with `--kafka-time` as their Kafka time.
 One process pinned to one core; CPU time; the collector set as the worker sets it after startup
 (`collector.settle_after_startup`: `gc.freeze()`, young collections after `GC_YOUNG` net
-container objects).
+container objects); each batch's events made and run through the pipeline in slices, as the
+worker does (`logpipe.slices`; `--slice N` to time another size), one bulk body per batch.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import random
 import sys
 import sysconfig
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +48,7 @@ from logpipe.metadata import events_from_messages  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.samples import JAVA_TRACE, PY_TRACE  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
+from logpipe.slices import SLICE  # noqa: E402
 
 REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 REFERENCE_MS = int(REFERENCE.timestamp() * 1000)
@@ -218,45 +221,62 @@ def time_source(messages: list[str], batch: int) -> float:
     return spent
 
 
-def time_whole(
-    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None
-) -> float:
-    """CPU seconds for the whole pipeline, documents, bulk body and freeing the batch, batch by
-    batch (Kafka times as `fresh_events` takes them)."""
-    spent = 0.0
+def sliced_events(
+    messages: list[str], batch: int, size: int, kafka_ms: list[int] | None = None
+) -> Iterator[tuple[bool, list[dict]]]:
+    """Each batch's events slice by slice, made as the worker makes them (`logpipe.slices`): the
+    next slice's only once the last one's are let go; (last slice of its batch?, events)."""
     for start in range(0, len(messages), batch):
         times = kafka_ms[start : start + batch] if kafka_ms else None
-        events = fresh_events(messages[start : start + batch], start, times)
+        consumed = kafka_messages(messages[start : start + batch], start, times)
+        for first in range(0, len(consumed), size):
+            yield (
+                first + size >= len(consumed),
+                events_from_messages(consumed[first : first + size])[0],
+            )
+
+
+def time_whole(
+    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None, size: int = SLICE
+) -> float:
+    """CPU seconds for the whole pipeline, documents, bulk body and freeing the batch, batch by
+    batch, each run slice by slice as the worker runs it (making the events is outside the
+    clock: `time_source`)."""
+    spent = 0.0
+    docs: list = []
+    for last, events in sliced_events(messages, batch, size, kafka_ms):
         began = time.process_time()
-        build_body(to_docs(pipeline(events), "bench"))
-        del events  # freeing the batch is the loop's work too
+        docs += to_docs(pipeline(events), "bench")
+        del events  # freeing the slice is the loop's work too
+        if last:
+            build_body(docs)
+            docs = []
         spent += time.process_time() - began
     return spent
 
 
 def time_stages(
-    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None
+    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None, size: int = SLICE
 ) -> dict[str, float]:
-    """CPU seconds per stage (condition included), each stage timed in place."""
+    """CPU seconds per stage (condition included), each stage timed in place, slice by slice."""
     spent = {stage.name: 0.0 for stage in pipeline.stages}
-    for start in range(0, len(messages), batch):
-        times = kafka_ms[start : start + batch] if kafka_ms else None
-        events = fresh_events(messages[start : start + batch], start, times)
-        for index, stage in enumerate(pipeline.stages):
-            single = type(pipeline)(name=pipeline.name, stages=[pipeline.stages[index]])
+    singles = [type(pipeline)(name=pipeline.name, stages=[stage]) for stage in pipeline.stages]
+    for _last, events in sliced_events(messages, batch, size, kafka_ms):
+        for single in singles:
             began = time.process_time()
             events = single(events)
-            spent[stage.name] += time.process_time() - began
+            spent[single.stages[0].name] += time.process_time() - began
+        del events
     return spent
 
 
-def digest(pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None) -> str:
+def digest(
+    pipeline, messages: list[str], batch: int, kafka_ms: list[int] | None = None, size: int = SLICE
+) -> str:
     """SHA-256 over every document (index, id, source) and the count dropped: a speed change
     that leaves the output alone leaves this alone."""
     summed = hashlib.sha256()
-    for start in range(0, len(messages), batch):
-        times = kafka_ms[start : start + batch] if kafka_ms else None
-        events = fresh_events(messages[start : start + batch], start, times)
+    for _last, events in sliced_events(messages, batch, size, kafka_ms):
         for doc in to_docs(pipeline(events), "bench"):
             summed.update(f"{doc.index}\0{doc.id}\0".encode() + doc.source + b"\n")
     summed.update(f"dropped={pipeline.dropped}".encode())
@@ -311,6 +331,12 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument(
+        "--slice",
+        type=int,
+        default=SLICE,
+        help="events per pipeline run (the worker's: %(default)s)",
+    )
     parser.add_argument("--file", help="NUL-separated messages to time instead of the mix")
     parser.add_argument("--write", help="write the mix NUL-separated to this file and exit")
     parser.add_argument("--corpus", action="store_true", help="the tests/corpus messages")
@@ -337,19 +363,24 @@ def main() -> int:
     pipeline = load_pipeline(args.pipeline)
     kafka_ms = [args.kafka_time] * len(messages) if args.kafka_time is not None else None
     if args.digest:
-        summed = digest(pipeline, messages, args.batch, kafka_ms)
+        summed = digest(pipeline, messages, args.batch, kafka_ms, args.slice)
         print(f"{len(messages):,} messages -> documents sha256 {summed}")
         return 0
     # as worker.py after startup: the pipeline and the mix stay out of full passes, and a batch in
     # flight is not rescanned by young collections
     settle_after_startup()
-    whole = min(time_whole(pipeline, messages, args.batch, kafka_ms) for _ in range(args.rounds))
+    whole = min(
+        time_whole(pipeline, messages, args.batch, kafka_ms, args.slice) for _ in range(args.rounds)
+    )
     stages: dict[str, float] = {}
     for _ in range(max(1, args.rounds - 1)):
-        for name, seconds in time_stages(pipeline, messages, args.batch, kafka_ms).items():
+        for name, seconds in time_stages(
+            pipeline, messages, args.batch, kafka_ms, args.slice
+        ).items():
             stages[name] = min(stages.get(name, seconds), seconds)
     print(
-        f"pipeline {pipeline.name}: {len(messages):,} events in batches of {args.batch:,}, "
+        f"pipeline {pipeline.name}: {len(messages):,} events in batches of {args.batch:,} run in "
+        f"slices of {args.slice:,}, "
         f"best of {args.rounds} rounds, CPU time of one process pinned to one core, "
         f"collector as in the worker (gc.freeze() after startup, young threshold {GC_YOUNG:,})"
     )

@@ -13,6 +13,7 @@ import orjson
 
 from logpipe.cliargs import add_settings_arguments, load_cli_settings
 from logpipe.errors import ConfigError, LogpipeError
+from logpipe.slices import SLICE, slices
 
 _READ_BYTES = 1 << 16  # `logpipe test` runs what one read of stdin brings as one batch
 
@@ -147,9 +148,10 @@ def _test(args: argparse.Namespace) -> int:
     return 0
 
 
-def _message_batches(stream: BinaryIO, nul: bool, limit: int = 1000) -> Iterator[list[bytes]]:
-    """Messages from a byte stream in batches of what each read brings (at most `limit`):
-    lines (without their line ending), or NUL-separated chunks with `-0`; empty ones skipped."""
+def _message_batches(stream: BinaryIO, nul: bool, limit: int = SLICE) -> Iterator[list[bytes]]:
+    """Messages from a byte stream in batches of what each read brings (at most `limit`, the
+    worker's slice): lines (without their line ending), or NUL-separated chunks with `-0`; empty
+    ones skipped."""
     separator = b"\0" if nul else b"\n"
     pending: list[bytes] = []  # a message still arriving (a long one comes in many reads)
     while True:
@@ -162,7 +164,6 @@ def _message_batches(stream: BinaryIO, nul: bool, limit: int = 1000) -> Iterator
         if not nul:
             pieces = [piece.rstrip(b"\r\n") for piece in pieces]
         messages = [piece for piece in pieces if piece]
-        for start in range(0, len(messages), limit):
-            yield messages[start : start + limit]
+        yield from slices(messages, limit)
         if not chunk:
             return

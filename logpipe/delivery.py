@@ -108,12 +108,16 @@ class Delivery:
         """The documents of events the pipeline gave back, counted with the messages `read` and
         what it dropped on purpose (`dropped_so_far`: `Pipeline.dropped`, new since last time)."""
         if read:
-            self.stats.consumed += read
-            self.metrics.events_in.inc(read)
-            self.metrics.batch_size.observe(read)
+            self.count_read(read)
         self._count_dropped(dropped_so_far)
         self._count_tags(events)
         return to_docs(events, self.index_prefix, self.index_mode)
+
+    def count_read(self, read: int) -> None:
+        """Count a batch of `read` messages taken from the source."""
+        self.stats.consumed += read
+        self.metrics.events_in.inc(read)
+        self.metrics.batch_size.observe(read)
 
     def _count_dropped(self, total: int) -> None:
         """Count what the pipeline dropped on purpose since last time; never a negative."""

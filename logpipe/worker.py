@@ -31,6 +31,7 @@ from logpipe.offsets import OffsetTracker
 from logpipe.pipeline import Pipeline
 from logpipe.settings import Settings
 from logpipe.sink import BulkSink
+from logpipe.slices import slices
 from logpipe.tagcount import declared_failure_tags
 
 log = logging.getLogger("logpipe.worker")
@@ -170,14 +171,23 @@ class Worker:
         return []
 
     def _process(self, messages: list[Message]) -> None:
-        events, batch, errors = events_from_messages(messages)
-        for error in errors:
-            self._consumer_error(error)
-        self.offsets.consume(batch)
-        if batch:
-            read = len(events)
-            events = self.pipeline.process(events)
-            self._submit(self.delivery.build(events, self.pipeline.dropped, read), batch)
+        """Make the batch's documents slice by slice (`logpipe.slices`); submit them together."""
+        docs: list[Doc] = []
+        positions: dict[TopicKey, int] = {}
+        read = 0
+        for part in slices(messages):
+            events, batch, errors = events_from_messages(part)
+            for error in errors:
+                self._consumer_error(error)
+            self.offsets.consume(batch)
+            positions.update(batch)
+            if events:
+                read += len(events)
+                docs += self.delivery.build(self.pipeline.process(events), self.pipeline.dropped)
+            del events  # freed before the next slice is made, in the memory this one leaves
+        if positions:
+            self.delivery.count_read(read)
+            self._submit(docs, positions)
 
     def _tick(self, now: float) -> None:
         """Deliver events that holding stages (multiline) release because their wait is over."""

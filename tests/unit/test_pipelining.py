@@ -18,6 +18,7 @@ from logpipe.collector import GC_YOUNG
 from logpipe.errors import EngineUnavailable, LogpipeError
 from logpipe.pipeline.runner import BuiltStage, Pipeline
 from logpipe.settings import Settings
+from logpipe.slices import SLICE
 from logpipe.stages.base import BuildContext
 from logpipe.stages.multiline import MultilineConfig, MultilineStage
 from logpipe.worker import Worker
@@ -228,6 +229,26 @@ def test_a_later_batch_finished_first_is_committed_only_after_the_earlier_one():
     stop(worker, thread)
     assert [c[0] for c in consumer.commits()] == sorted(c[0] for c in consumer.commits())
     assert engine.most_running == 2
+
+
+def test_a_batch_runs_through_the_pipeline_in_slices_and_goes_out_as_one_request():
+    sizes: list[int] = []
+
+    class Recording(Pipeline):
+        def process(self, events):
+            sizes.append(len(events))
+            return super().process(events)
+
+    messages = [(n % 2, n // 2) for n in range(3 * SLICE + 7)]  # two partitions, interleaved
+    engine = GatedEngine()
+    consumer = FakeConsumer([messages], partitions=(0, 1))
+    worker, thread = start(consumer, engine, Recording("t"), batch_size=len(messages))
+    until(lambda: consumer.committed(0) == 3 * SLICE // 2 + 4)
+    stop(worker, thread)
+    assert sizes == [SLICE, SLICE, SLICE, 7]
+    assert engine.requests == [[f"{T}-{p}-{o}" for p, o in messages]]
+    assert consumer.committed(1) == (3 * SLICE + 7) // 2
+    assert worker.stats.consumed == len(messages)
 
 
 def test_never_more_batches_in_flight_than_max_in_flight():
