@@ -46,7 +46,7 @@ class Answers:
     def bulk(self, items: int) -> bytes:
         made = self._made.get(items)
         if made is None:
-            body = b'{"took":1,"errors":false,"items":[' + b",".join([ITEM] * items) + b"]}"
+            body = b'{"errors":false,"items":[' + b",".join([ITEM] * items) + b"]}"
             made = self._made[items] = answer(body)
         return made
 

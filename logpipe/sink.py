@@ -106,7 +106,8 @@ def engine_condition(status: int, error: Any) -> tuple[str, str] | None:
 
 
 def read_response(docs: list[Doc], response: dict[str, Any]) -> BulkOutcome:
-    """Sort each item of a bulk response into created, existing, retry or rejected."""
+    """Sort each item of a bulk response into created, existing, retry or rejected (where no
+    item failed, `items` may be only their count, a `range`: `engines.read_answer`)."""
     outcome = BulkOutcome()
     items = response.get("items") or []
     if len(items) != len(docs):
