@@ -18,7 +18,8 @@ other messages (the side-by-side harness's `raw.bin`, say) with `--kafka-time` a
 One process pinned to one core; CPU time; the collector set as the worker sets it after startup
 (`collector.settle_after_startup`: `gc.freeze()`, young collections after `GC_YOUNG` net
 container objects); each batch's events made and run through the pipeline in slices, as the
-worker does (`logpipe.slices`; `--slice N` to time another size), one bulk body per batch.
+worker does (`logpipe.slices`; `--slice N` to time another size, `--slice 1000 --slice 250`
+to time both in turn in one process), one bulk body per batch.
 """
 
 from __future__ import annotations
@@ -334,8 +335,9 @@ def main() -> int:
     parser.add_argument(
         "--slice",
         type=int,
-        default=SLICE,
-        help="events per pipeline run (the worker's: %(default)s)",
+        action="append",
+        help=f"events per pipeline run (default: the worker's, {SLICE}); given more than once, "
+        "the whole pipeline is timed with each size in turn, round by round, in one process",
     )
     parser.add_argument("--file", help="NUL-separated messages to time instead of the mix")
     parser.add_argument("--write", help="write the mix NUL-separated to this file and exit")
@@ -348,6 +350,7 @@ def main() -> int:
         f"{REFERENCE.isoformat()}): the timestamp stage accepts times up to 30 days before it",
     )
     args = parser.parse_args()
+    sizes = args.slice or [SLICE]
     if args.write:
         Path(args.write).write_bytes(b"\0".join(m.encode() for m in mix(args.count)))
         print(f"wrote {args.count:,} messages to {args.write}")
@@ -363,31 +366,36 @@ def main() -> int:
     pipeline = load_pipeline(args.pipeline)
     kafka_ms = [args.kafka_time] * len(messages) if args.kafka_time is not None else None
     if args.digest:
-        summed = digest(pipeline, messages, args.batch, kafka_ms, args.slice)
+        summed = digest(pipeline, messages, args.batch, kafka_ms, sizes[0])
         print(f"{len(messages):,} messages -> documents sha256 {summed}")
         return 0
     # as worker.py after startup: the pipeline and the mix stay out of full passes, and a batch in
     # flight is not rescanned by young collections
     settle_after_startup()
-    whole = min(
-        time_whole(pipeline, messages, args.batch, kafka_ms, args.slice) for _ in range(args.rounds)
-    )
+    wholes = {size: float("inf") for size in sizes}
+    for _ in range(args.rounds):  # sizes take turns, so each meets the machine's same moments
+        for size in sizes:
+            wholes[size] = min(
+                wholes[size], time_whole(pipeline, messages, args.batch, kafka_ms, size)
+            )
     stages: dict[str, float] = {}
     for _ in range(max(1, args.rounds - 1)):
         for name, seconds in time_stages(
-            pipeline, messages, args.batch, kafka_ms, args.slice
+            pipeline, messages, args.batch, kafka_ms, sizes[0]
         ).items():
             stages[name] = min(stages.get(name, seconds), seconds)
     print(
         f"pipeline {pipeline.name}: {len(messages):,} events in batches of {args.batch:,} run in "
-        f"slices of {args.slice:,}, "
+        f"slices of {sizes[0]:,}, "
         f"best of {args.rounds} rounds, CPU time of one process pinned to one core, "
         f"collector as in the worker (gc.freeze() after startup, young threshold {GC_YOUNG:,})"
     )
     print(f"machine: {machine()}")
     for name, seconds in stages.items():
         print(f"  stage {name:34s} {len(messages) / max(seconds, 1e-9):>12,.0f} events/s")
-    print(f"  {'whole pipeline + bulk body':40s} {len(messages) / whole:>12,.0f} events/s")
+    for size, whole in wholes.items():
+        label = "whole pipeline + bulk body" + (f", slices of {size:,}" if len(sizes) > 1 else "")
+        print(f"  {label:40s} {len(messages) / whole:>12,.0f} events/s")
     source = min(time_source(messages, args.batch) for _ in range(args.rounds))
     print(f"  {'(worker) Kafka messages -> events':40s} {len(messages) / source:>12,.0f} events/s")
     return 0
