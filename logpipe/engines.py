@@ -13,9 +13,10 @@ from logpipe.settings import Settings
 BULK_FILTER = "errors,items.*.status,items.*.error"
 
 # The start of a bulk answer in which no item failed, as engines write it under BULK_FILTER, and
-# the start of each of its items' results: such an answer's items are counted, not parsed.
-_CLEAN_BULK = '{"errors":false,"items":['
-_ITEM_STATUS = '{"status":'
+# the start of each of its items' results, as text and as bytes: such an answer's items are
+# counted, not parsed.
+_CLEAN_BULK_TEXT = ('{"errors":false,"items":[', '{"status":')
+_CLEAN_BULK_BYTES = tuple(part.encode() for part in _CLEAN_BULK_TEXT)
 
 # Whole-request statuses that mean "not now": back off and retry the same items.
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -151,13 +152,10 @@ class OpenSearchEngine:
 def read_answer(data: bytes | str) -> Any:
     """An engine's JSON answer; a bulk answer in which no item failed gets its items as a `range`
     of their count (`sink.read_response` needs no more), not as a thousand dicts to make."""
-    clean, status = (_CLEAN_BULK, _ITEM_STATUS) if isinstance(data, str) else _CLEAN_BULK_BYTES
+    clean, status = _CLEAN_BULK_TEXT if isinstance(data, str) else _CLEAN_BULK_BYTES
     if data.startswith(clean):
         return {"errors": False, "items": range(data.count(status))}
     return orjson.loads(data)
-
-
-_CLEAN_BULK_BYTES = (_CLEAN_BULK.encode(), _ITEM_STATUS.encode())
 
 
 def _elasticsearch_serializer() -> Any:
