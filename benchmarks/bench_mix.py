@@ -49,7 +49,7 @@ from logpipe.metadata import events_from_messages  # noqa: E402
 from logpipe.pipeline import load_pipeline  # noqa: E402
 from logpipe.samples import JAVA_TRACE, PY_TRACE  # noqa: E402
 from logpipe.sink import build_body  # noqa: E402
-from logpipe.slices import SLICE  # noqa: E402
+from logpipe.slices import SLICE, slices  # noqa: E402
 
 REFERENCE = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 REFERENCE_MS = int(REFERENCE.timestamp() * 1000)
@@ -229,12 +229,9 @@ def sliced_events(
     next slice's only once the last one's are let go; (last slice of its batch?, events)."""
     for start in range(0, len(messages), batch):
         times = kafka_ms[start : start + batch] if kafka_ms else None
-        consumed = kafka_messages(messages[start : start + batch], start, times)
-        for first in range(0, len(consumed), size):
-            yield (
-                first + size >= len(consumed),
-                events_from_messages(consumed[first : first + size])[0],
-            )
+        parts = list(slices(kafka_messages(messages[start : start + batch], start, times), size))
+        for number, part in enumerate(parts, 1):
+            yield number == len(parts), events_from_messages(part)[0]
 
 
 def time_whole(
