@@ -298,3 +298,18 @@ def test_a_record_value_inside_the_separator_or_an_unknown_extended_type_is_brok
             walk.record(value)
     with pytest.raises(ValueError, match="unknown type"):
         walk.record(1 + 16)  # extended type 7 + 255
+
+
+def test_map_keys_behind_pointers_are_read_and_a_key_that_is_no_text_is_broken() -> None:
+    def text(value: str) -> bytes:
+        return bytes([0x40 | len(value)]) + value.encode()
+
+    # {<pointer to "en">: "A", <pointer to "de">: "B"}, the two keys' texts at offsets 0 and 3
+    data = text("en") + text("de") + bytes([0xE2, 0x20, 0]) + text("A") + bytes([0x20, 3])
+    data += text("B")
+    tree = _node(24, 1, 1) + bytes(16) + data
+    assert MmdbTree(tree, 1, 24, 4).record(1 + 16 + 6) == {"en": "A", "de": "B"}
+    number_key = bytes([0xE1, 0xA1, 7]) + text("A")  # {7: "A"}: a uint16 as the key
+    walk = MmdbTree(_node(24, 1, 1) + bytes(16) + number_key, 1, 24, 4)
+    with pytest.raises(ValueError, match="a map key that is not a string"):
+        walk.record(1 + 16)

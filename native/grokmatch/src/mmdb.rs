@@ -137,6 +137,29 @@ impl Decoder<'_> {
         Ok(Head::Value(kind, size, next))
     }
 
+    /// The text of the map key at `at` (behind a pointer or not), and where the field after it
+    /// starts; no Python object is made for it.
+    fn key(&self, at: usize, depth: u32) -> PyResult<(&str, usize)> {
+        if depth > MAX_DEPTH {
+            return Err(broken("fields nest too deep", at));
+        }
+        let (place, next) = match self.head(at)? {
+            Head::Pointer(target, next) => (target, Some(next)),
+            Head::Value(..) => (at, None),
+        };
+        let Head::Value(2, size, start) = self.head(place)? else {
+            return match self.head(place)? {
+                Head::Pointer(..) => self
+                    .key(place, depth + 1)
+                    .map(|(text, end)| (text, next.unwrap_or(end))),
+                Head::Value(..) => Err(broken("a map key that is not a string", at)),
+            };
+        };
+        let text = std::str::from_utf8(self.bytes(start, size)?)
+            .map_err(|_| broken("a string that is not UTF-8", start))?;
+        Ok((text, next.unwrap_or(start + size)))
+    }
+
     /// Where the field after the one at `at` starts, the field itself not made into an object
     /// where it is a pointer or a string (a `names` entry of a language not kept).
     fn skip(&self, py: Python<'_>, at: usize, depth: u32) -> PyResult<usize> {
@@ -213,17 +236,13 @@ impl Decoder<'_> {
                 let map = PyDict::new(py);
                 let kept = self.names.filter(|_| in_names);
                 for _ in 0..size {
-                    let (key, after) = self.field(py, next, depth + 1, false)?;
-                    let Ok(name) = key.bind(py).downcast::<PyString>() else {
-                        return Err(broken("a map key that is not a string", next));
-                    };
-                    let name = name.to_cow()?;
-                    if kept.is_some_and(|kept| !kept.iter().any(|k| *k == name)) {
+                    let (name, after) = self.key(next, depth + 1)?;
+                    if kept.is_some_and(|kept| !kept.iter().any(|k| k == name)) {
                         next = self.skip(py, after, depth + 1)?;
                         continue;
                     }
                     let (value, after) = self.field(py, after, depth + 1, name == "names")?;
-                    map.set_item(key, value)?;
+                    map.set_item(PyString::new(py, name), value)?;
                     next = after;
                 }
                 map.into_any().unbind()
