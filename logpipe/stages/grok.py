@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from time import monotonic
 from typing import Any, Literal
@@ -180,7 +181,10 @@ def _entry(
     for cap in grok.captures:
         parts = split_path(cap.field)
         convert = CONVERTERS[cap.type] if cap.type else None
-        targets.append(Target(cap.group - 1, base + parts, convert, parts in overwrite))
+        # interned keys: a later lookup by the same name (a literal, a stage's interned key)
+        # finds them by identity, not by comparing their text
+        path = tuple(map(sys.intern, base + parts))
+        targets.append(Target(cap.group - 1, path, convert, parts in overwrite))
     layout = native_layout(targets, keep_empty)
     native = matcher(grok.source, grok.groups, timeout_ms, grok.literals, layout)
     search = grok.searcher()

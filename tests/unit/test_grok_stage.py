@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 import pytest
@@ -24,6 +25,28 @@ SYSLOG = "Oct 11 22:14:15 web1 sshd[230]: Accepted publickey for bob"
 def build(tmp_path=None, **options) -> GrokStage:
     context = BuildContext(base_dir=tmp_path) if tmp_path else BuildContext()
     return GrokStage(GrokConfig(**options), context)
+
+
+def _keys(node: dict) -> list[str]:
+    """Every key of `node` and of the dicts within it."""
+    found = []
+    for key, value in node.items():
+        found.append(key)
+        if type(value) is dict:
+            found += _keys(value)
+    return found
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_the_fields_grok_writes_have_interned_names(native, monkeypatch):
+    # later stages look fields up by interned names: the same objects match by identity
+    if not native:
+        monkeypatch.setenv("LOGPIPE_GROK_NATIVE", "0")
+    stage = build(match={"message": "%{COMBINEDAPACHELOG}"})
+    [event] = stage([{"message": APACHE}])
+    written = [key for key in _keys(event) if key != "message"]
+    assert len(written) >= 12
+    assert all(sys.intern(key) is key for key in written)
 
 
 def test_registry_names_the_stage():
