@@ -111,3 +111,36 @@ def test_one_rule_alone(cards, ibans) -> None:
         data, newlines
     )
     assert _digits_scan(hints).matching(data) == _digits_scan(hints).matching(data, newlines)
+
+
+@needs_native
+@pytest.mark.parametrize("pad", [0, 1, 7, 8, 31, 32, 55, 56, 57, 63, 64, 65, 120, 127, 128, 129])
+def test_runs_across_the_scan_words_found_as_hyperscan_finds_them(pad: int) -> None:
+    # the scan reads a bit per byte, 64 to a word: a run may start, end or span at any of them
+    card, iban, time_ = "4111 1111 1111 1111", "GB82 WEST 1234 5698 7654 32", "2024-10-10T00:00:01"
+    values = [
+        ["a" * pad + card],
+        ["a" * pad + iban + "b"],
+        ["a" * pad + time_ + " " + card],
+        ["A" * pad + "x" + "7" * pad],  # long runs that hold no card
+        ["é" * pad + card + "é" * pad],
+        ["a" * pad + time_],
+    ]
+    ours, theirs = both(values)
+    assert ours == theirs
+    assert {0, 1, 2} <= set(ours)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(TEXTS, max_size=8), min_size=1, max_size=30))
+def test_bytes_classified_one_at_a_time_as_with_avx2(groups) -> None:
+    # a CPU without AVX2 classifies each byte in turn: the same items
+    items = [orjson.dumps(value) for value in groups]
+    data, newlines = b"\n".join(items), _newlines(items)
+    wide = redact_prefilter.DigitsScan(True, True)
+    narrow = redact_prefilter.DigitsScan(True, True, simd=False)
+    assert narrow.matching(data, newlines) == wide.matching(data, newlines)
+    assert narrow.matching(data, newlines) == _scan(hyperscan, [CARD_HINT, IBAN_HINT]).matching(
+        data, newlines
+    )
