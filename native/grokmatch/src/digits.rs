@@ -23,11 +23,11 @@ use pyo3::types::PyBytes;
 const REACH: usize = 64; // `_CARD_RUN_REACH`
 const MAX_DIGITS: usize = 19; // `_CARD_MAX_DIGITS`
 
-fn digit(byte: u8) -> bool {
+const fn digit(byte: u8) -> bool {
     byte.is_ascii_digit()
 }
 
-fn separator(byte: u8) -> bool {
+const fn separator(byte: u8) -> bool {
     byte == b' ' || byte == b'-'
 }
 
@@ -194,11 +194,7 @@ fn iban_at(data: &[u8], at: usize) -> bool {
 /// The bytes a hint's match is made of past its first: digits, capitals, the separators and
 /// UTF-8 lead and continuation bytes. Every match holds a run of eight or more of them.
 const fn in_match(byte: u8) -> bool {
-    byte.is_ascii_digit()
-        || byte.is_ascii_uppercase()
-        || byte == b' '
-        || byte == b'-'
-        || byte >= 0x80
+    digit(byte) || byte.is_ascii_uppercase() || separator(byte) || byte >= 0x80
 }
 
 const SHORTEST: usize = 8; // an IBAN hint's match; a card hint's holds 13

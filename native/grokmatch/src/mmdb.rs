@@ -147,17 +147,21 @@ impl Decoder<'_> {
             Head::Pointer(target, next) => (target, Some(next)),
             Head::Value(..) => (at, None),
         };
-        let Head::Value(2, size, start) = self.head(place)? else {
-            return match self.head(place)? {
-                Head::Pointer(..) => self
-                    .key(place, depth + 1)
-                    .map(|(text, end)| (text, next.unwrap_or(end))),
-                Head::Value(..) => Err(broken("a map key that is not a string", at)),
-            };
-        };
-        let text = std::str::from_utf8(self.bytes(start, size)?)
-            .map_err(|_| broken("a string that is not UTF-8", start))?;
-        Ok((text, next.unwrap_or(start + size)))
+        match self.head(place)? {
+            Head::Value(2, size, start) => {
+                Ok((self.text(start, size)?, next.unwrap_or(start + size)))
+            }
+            Head::Pointer(..) => self
+                .key(place, depth + 1)
+                .map(|(text, end)| (text, next.unwrap_or(end))),
+            Head::Value(..) => Err(broken("a map key that is not a string", at)),
+        }
+    }
+
+    /// The UTF-8 string of `size` bytes at `at`.
+    fn text(&self, at: usize, size: usize) -> PyResult<&str> {
+        std::str::from_utf8(self.bytes(at, size)?)
+            .map_err(|_| broken("a string that is not UTF-8", at))
     }
 
     /// Where the field after the one at `at` starts, the field itself not made into an object
@@ -191,8 +195,7 @@ impl Decoder<'_> {
         };
         let value: PyObject = match kind {
             2 => {
-                let text = std::str::from_utf8(self.bytes(next, size)?)
-                    .map_err(|_| broken("a string that is not UTF-8", next))?;
+                let text = self.text(next, size)?;
                 next += size;
                 PyString::new(py, text).into_any().unbind()
             }
