@@ -3,7 +3,7 @@
     python benchmarks/bench_e2e_vs_bulk.py [--count 200000] [--batch-size 1000] [--pipeline default]
         [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL]
         [--no-loader] [--loader-in-flight 3] [--steady] [--rounds 3] [--no-warm]
-        [--setting max_in_flight=4 ...]
+        [--setting max_in_flight=4 ...] [--ceiling]
 
 Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline,
 with the worker's topic, partitions and offsets, so the same ids), the same batch size and the
@@ -24,12 +24,18 @@ a colder engine: unless `--no-warm`, one untimed load of the same documents warm
 with `--rounds N` the loader and the workers take turns going first (round 1 the loader, round 2
 the workers, ...); each worker's share is of the loader's rate in its own round. Each `--setting
 NAME=VALUE[,NAME=VALUE]` is a worker variant (LOGPIPE_NAME=VALUE) timed beside the others.
+
+With `--ceiling`, each worker's timing is followed by one more bare load with a busy loop beside
+it that takes as many cores as that worker did: what the engine achieves when anything at all
+shares the machine to that extent, so the most a worker of that CPU appetite could reach.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -159,10 +165,44 @@ def bare_load(tree: Path, args: argparse.Namespace, topic: str) -> tuple[float, 
         drop_indices(args.url, prefix)
 
 
+def busy_loop(share: float, stop: multiprocessing.synchronize.Event) -> None:
+    """Keep `share` (0-1) of a core busy until `stop` is set: its CPU time, not its wall time,
+    is kept at `share` of the time passed, so time it waits for a core is made up."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    while not stop.is_set():
+        if time.process_time() - cpu < share * (time.perf_counter() - wall):
+            spin = time.perf_counter() + 0.001
+            while time.perf_counter() < spin:
+                pass
+        else:
+            time.sleep(0.002)
+
+
+def bare_load_beside(
+    tree: Path, args: argparse.Namespace, topic: str, cores: float
+) -> tuple[float, str]:
+    """Events/s of the bare loader while busy loops beside it take `cores` of the machine."""
+    loops = max(1, math.ceil(cores))
+    stop = multiprocessing.Event()
+    burners = [
+        multiprocessing.Process(target=busy_loop, args=(cores / loops, stop), daemon=True)
+        for _ in range(loops)
+    ]
+    for burner in burners:
+        burner.start()
+    try:
+        return bare_load(tree, args, topic)
+    finally:
+        stop.set()
+        for burner in burners:
+            burner.join()
+
+
 def time_worker(
     tree: Path, args: argparse.Namespace, topic: str, workers: int, setting: str = ""
-) -> tuple[float, str]:
-    """Events/s of `logpipe run --workers N` of the tree over the whole topic, and CPU shares.
+) -> tuple[float, str, float]:
+    """Events/s of `logpipe run --workers N` of the tree over the whole topic, CPU shares, and
+    the cores the workers kept busy.
 
     `setting`: `NAME=VALUE[,NAME=VALUE]`, each given to the worker as LOGPIPE_NAME=VALUE.
     """
@@ -179,7 +219,8 @@ def time_worker(
         summed = metrics(worker.port)
         requests = summed.get("logpipe_bulk_request_duration_seconds_count", 0)
         took = summed.get("logpipe_bulk_request_duration_seconds_sum", 0) / max(requests, 1)
-        return rate, f"{took * 1000:.0f} ms/request; {cpu_shares(worker.spent, rate)}"
+        cores = worker.spent["workers"] / (worker.spent["capacity"] / (os.cpu_count() or 1))
+        return rate, f"{took * 1000:.0f} ms/request; {cpu_shares(worker.spent, rate)}", cores
     finally:
         worker.stop()
         drop_indices(args.url, prefix)
@@ -230,6 +271,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="loader and workers take turns")
     parser.add_argument("--no-warm", action="store_true", help="no untimed load first")
     parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="after each worker, the bare loader beside busy loops taking the worker's cores",
+    )
+    parser.add_argument(
         "--setting", action="append", help="a worker variant: NAME=VALUE[,NAME=VALUE]"
     )
     parser.add_argument("--loader", action="store_true", help=argparse.SUPPRESS)
@@ -278,7 +324,7 @@ def main() -> int:
                         f"{loaded[0]:,.0f} events/s  ({loaded[1]})",
                         flush=True,
                     )
-                for setting, workers, rate, cpu in rates:
+                for setting, workers, rate, cpu, cores in rates:
                     name = f"{tree}: workers={workers}{f' {setting}' if setting else ''}"
                     versus = ""
                     if loaded:
@@ -289,6 +335,16 @@ def main() -> int:
                         f"events/s{versus}  ({cpu}; {load()})",
                         flush=True,
                     )
+                    if loaded and args.ceiling:
+                        beside, how = bare_load_beside(tree, args, topic, cores)
+                        ceiling = f"{name} ceiling (bare loader beside its cores, busy)"
+                        shares.setdefault(ceiling, []).append(beside / loaded[0])
+                        print(
+                            f"round {round_number}{first} {name} ceiling (bare loader beside "
+                            f"{cores:.2f} busy cores) {beside:,.0f} events/s, "
+                            f"{beside / loaded[0]:.0%} of the bare loader's  ({how})",
+                            flush=True,
+                        )
     finally:
         AdminClient({"bootstrap.servers": args.brokers}).delete_topics([topic])
     for name, values in shares.items():
