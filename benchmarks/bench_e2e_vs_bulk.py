@@ -219,16 +219,21 @@ def time_worker(
         summed = metrics(worker.port)
         requests = summed.get("logpipe_bulk_request_duration_seconds_count", 0)
         took = summed.get("logpipe_bulk_request_duration_seconds_sum", 0) / max(requests, 1)
-        cores = worker.spent["workers"] / (worker.spent["capacity"] / (os.cpu_count() or 1))
+        cores = worker.spent["workers"] / window_seconds(worker.spent)
         return rate, f"{took * 1000:.0f} ms/request; {cpu_shares(worker.spent, rate)}", cores
     finally:
         worker.stop()
         drop_indices(args.url, prefix)
 
 
+def window_seconds(spent: dict[str, float]) -> float:
+    """A timed window's wall seconds (`CpuShare.spent`): all cores' seconds over their count."""
+    return spent["capacity"] / (os.cpu_count() or 1)
+
+
 def cpu_shares(spent: dict[str, float], rate: float, who: str = "workers") -> str:
     """The timed window's CPU: cores busy per part, and `who`'s CPU us per event."""
-    seconds = spent["capacity"] / (os.cpu_count() or 1)
+    seconds = window_seconds(spent)
     events = rate * seconds
     busy = {
         who: spent["workers"],

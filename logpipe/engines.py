@@ -158,7 +158,7 @@ def read_answer(data: bytes | str) -> Any:
 
 def sync_client(package: str) -> Any:
     """The engine client `package` imported without its asyncio transport, which the worker never
-    uses: both clients load aiohttp when it is installed (geoip2 brings it), ~8 MiB resident."""
+    uses: both clients load aiohttp when it is installed (geoip2 brings it), ~7 MiB resident."""
     if package in sys.modules or "aiohttp" in sys.modules:
         return importlib.import_module(package)
     sys.modules["aiohttp"] = None  # type: ignore[assignment]  # `import aiohttp` fails meanwhile
