@@ -3,7 +3,7 @@
     python benchmarks/bench_e2e_vs_bulk.py [--count 200000] [--batch-size 1000] [--pipeline default]
         [--tree /tmp/before --tree /tmp/after] [--workers 1 --workers 2] [--url URL]
         [--no-loader] [--loader-in-flight 3] [--steady] [--rounds 3] [--no-warm]
-        [--setting max_in_flight=4 ...] [--ceiling]
+        [--setting max_in_flight=4 ...] [--python /tmp/pgo-venv/bin/python ...] [--ceiling]
 
 Both get the same documents (the issue-13 mix of benchmarks/bench_mix.py through the pipeline,
 with the worker's topic, partitions and offsets, so the same ids), the same batch size and the
@@ -23,7 +23,9 @@ An engine warms up as it indexes (its JIT, caches, new indices), so whatever is 
 a colder engine: unless `--no-warm`, one untimed load of the same documents warms it first, and
 with `--rounds N` the loader and the workers take turns going first (round 1 the loader, round 2
 the workers, ...); each worker's share is of the loader's rate in its own round. Each `--setting
-NAME=VALUE[,NAME=VALUE]` is a worker variant (LOGPIPE_NAME=VALUE) timed beside the others.
+NAME=VALUE[,NAME=VALUE]` is a worker variant (LOGPIPE_NAME=VALUE) timed beside the others, and
+so is each `--python` interpreter running the worker (a virtual environment's, with logpipe's
+dependencies; `bench_interpreters.py` says how to make one with the Docker image's build).
 
 With `--ceiling`, each worker's timing is followed by one more bare load with a busy loop beside
 it that takes as many cores as that worker did: what the engine achieves when anything at all
@@ -199,10 +201,15 @@ def bare_load_beside(
 
 
 def time_worker(
-    tree: Path, args: argparse.Namespace, topic: str, workers: int, setting: str = ""
+    tree: Path,
+    args: argparse.Namespace,
+    topic: str,
+    workers: int,
+    setting: str = "",
+    python: str = sys.executable,
 ) -> tuple[float, str, float]:
-    """Events/s of `logpipe run --workers N` of the tree over the whole topic, CPU shares, and
-    the cores the workers kept busy.
+    """Events/s of `logpipe run --workers N` of the tree, run by `python`, over the whole topic,
+    CPU shares, and the cores the workers kept busy.
 
     `setting`: `NAME=VALUE[,NAME=VALUE]`, each given to the worker as LOGPIPE_NAME=VALUE.
     """
@@ -213,7 +220,7 @@ def time_worker(
     for pair in filter(None, setting.split(",")):
         name, _, value = pair.partition("=")
         env[f"LOGPIPE_{name.strip().upper()}"] = value.strip()
-    worker = Worker(tree, env, workers)
+    worker = Worker(tree, env, workers, python)
     try:
         rate = worker.rate(args.count, env["LOGPIPE_GROUP_ID"] if args.steady else None)
         summed = metrics(worker.port)
@@ -283,6 +290,9 @@ def main() -> int:
     parser.add_argument(
         "--setting", action="append", help="a worker variant: NAME=VALUE[,NAME=VALUE]"
     )
+    parser.add_argument(
+        "--python", action="append", help="an interpreter to run the worker (a variant each)"
+    )
     parser.add_argument("--loader", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prefix", help=argparse.SUPPRESS)
     parser.add_argument("--topic", help=argparse.SUPPRESS)
@@ -315,7 +325,12 @@ def main() -> int:
                 if not args.no_loader and loader_first:
                     loaded = bare_load(tree, args, topic)
                 rates = [
-                    (setting, workers, *time_worker(tree, args, topic, workers, setting))
+                    (
+                        f"{setting} {python}".strip() if args.python else setting,
+                        workers,
+                        *time_worker(tree, args, topic, workers, setting, python),
+                    )
+                    for python in args.python or [sys.executable]
                     for setting in args.setting or [""]
                     for workers in args.workers or [1]
                 ]

@@ -191,9 +191,12 @@ class CpuShare:
 
 
 class Worker:
-    """A `logpipe run` process of `tree` with LOGPIPE_* `env`, its metrics on a free port."""
+    """A `logpipe run` process of `tree` with LOGPIPE_* `env`, its metrics on a free port, run by
+    `python` (default: this interpreter)."""
 
-    def __init__(self, tree: Path, env: dict[str, str], workers: int = 1) -> None:
+    def __init__(
+        self, tree: Path, env: dict[str, str], workers: int = 1, python: str = sys.executable
+    ) -> None:
         self.port = free_port()
         self.workers = workers
         self.brokers = env["LOGPIPE_BROKERS"]
@@ -202,7 +205,7 @@ class Worker:
         self.spent: dict[str, float] = {}  # CPU seconds over the timed window (CpuShare.spent)
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read when the worker fails
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "logpipe", "run", "--workers", str(workers)],
+            [python, "-m", "logpipe", "run", "--workers", str(workers)],
             cwd=tree,
             env={
                 **os.environ,
