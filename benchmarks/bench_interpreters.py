@@ -5,7 +5,8 @@ in one run: how much of a figure is the interpreter's build (PGO, LTO) rather th
         --python /tmp/pgo-venv/bin/python [--count 200000] [--rounds 5] [--batch 1000]
 
 Each `--python` (an interpreter of a virtual environment with logpipe's dependencies installed,
-e.g. made by `PYTHON_BASE=/opt/python/bin/python3 LOGPIPE_VENV=/tmp/pgo-venv scripts/venv.sh`)
+e.g. made by `PYTHON_BASE=/opt/python/bin/python3 LOGPIPE_VENV=/tmp/pgo-venv scripts/venv.sh`; the
+Docker image's build is CPython configured with `--enable-optimizations --with-lto --enable-shared`)
 runs one child process that loads this checkout's pipeline, builds the mix once and warms up;
 then, round by round, the children take turns timing the whole mix once (`bench_mix.time_whole`),
 all pinned to the same core and only one at a time, so each meets the machine's same moments.
