@@ -109,10 +109,11 @@ def consumer_config(settings: Settings, member: int | None = None) -> dict[str, 
         "enable.auto.offset.store": False,
         "auto.offset.reset": "earliest",
         "partition.assignment.strategy": "cooperative-sticky",
-        # 4 MiB of prefetched messages (~20,000 of a typical size) keep a batch of 1,000 ready;
-        # 16 MiB held ~40 MiB more of resident memory. With the queue full, look again after
-        # 10 ms, not librdkafka's 1 s, so a small queue never starves the worker.
-        "queued.max.messages.kbytes": 4096,
+        # 2 MiB of prefetched messages (~10,000 of a typical size) keep a batch of 1,000 ready;
+        # each MiB holds ~4 MiB of resident memory (4 MiB held 8 MiB more, 16 MiB ~40 MiB more).
+        # With the queue full, look again after 10 ms, not librdkafka's 1 s, so a small queue
+        # never starves the worker.
+        "queued.max.messages.kbytes": 2048,
         "fetch.queue.backoff.ms": 10,
         "fetch.max.bytes": 16 * 1024 * 1024,
         "session.timeout.ms": settings.session_timeout_ms,

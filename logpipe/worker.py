@@ -42,6 +42,8 @@ REPORT_EVERY = 30.0
 READINESS_EVERY = 2.0
 LAG_EVERY = 5.0
 TRIM_EVERY = 5.0  # seconds between handing the C heap's free pages back (`free_heap`)
+# Pausing lets go of the prefetched messages (librdkafka, on its own thread): trim this soon after.
+TRIM_AFTER_PAUSE = 0.5
 WAIT_SLICE = 0.5  # seconds between checks while waiting for a batch in flight or for input
 SETTLE_SLICE = 0.05  # longest poll while batches are in flight, so they settle promptly
 SLOW_ENGINE = 5.0  # waiting this long for room, the worker pauses its partitions too
@@ -105,7 +107,7 @@ class Worker:
         self._batch_due = 0.0  # when the pending batch goes out, full or not
         self._caught_up = False  # the last poll got less than it asked for
         self._last_report = self._last_readiness = self._last_lag = 0.0
-        self._last_trim = time.monotonic()  # the first after TRIM_EVERY of batches, not at start
+        self._trim_due = time.monotonic() + TRIM_EVERY  # after TRIM_EVERY of batches, not at start
 
     def request_stop(self, *_args: Any) -> None:
         """Finish the batches in flight, commit them, then leave (SIGTERM, SIGINT)."""
@@ -321,6 +323,8 @@ class Worker:
         if assignment:
             (self.consumer.pause if paused else self.consumer.resume)(assignment)
         self.paused = paused
+        if paused:  # waiting on the engine: hand back the prefetched messages' memory soon
+            self._trim_due = min(self._trim_due, time.monotonic() + TRIM_AFTER_PAUSE)
         if paused and self.held:
             log.warning("partitions paused until the batch is delivered")
 
@@ -409,8 +413,8 @@ class Worker:
             self.metrics.sample_memory()
             for database, age in self.pipeline.database_ages().items():
                 self.metrics.geoip_age.labels(database).set(age)
-        if now - self._last_trim >= TRIM_EVERY:
-            self._last_trim = now
+        if now >= self._trim_due:
+            self._trim_due = now + TRIM_EVERY
             release_free_heap()  # what the batches since freed
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now

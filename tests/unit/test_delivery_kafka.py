@@ -37,7 +37,7 @@ def test_consumer_and_producer_options_go_only_where_they_apply():
 
 def test_the_prefetch_is_small_and_refilled_soon_and_kafka_options_may_raise_it():
     consumer = consumer_config(Settings())
-    assert consumer["queued.max.messages.kbytes"] == 4096
+    assert consumer["queued.max.messages.kbytes"] == 2048
     assert consumer["fetch.queue.backoff.ms"] == 10  # not 1 s: a full small queue never starves
     raised = consumer_config(Settings(kafka={"queued.max.messages.kbytes": 65536}))
     assert raised["queued.max.messages.kbytes"] == 65536

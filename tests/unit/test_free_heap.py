@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -35,21 +36,45 @@ def test_free_pages_inside_the_heap_leave_resident_memory_once_released() -> Non
     assert _released_kib("trim") > 60 * 1024  # most of the 80 MB handed back
 
 
-def test_the_worker_releases_the_heap_every_few_seconds_not_at_start(monkeypatch) -> None:
+def _worker(monkeypatch, calls: list[int]):
+    """A worker whose heap releases are counted in `calls`."""
     from logpipe import worker as worker_module
     from logpipe.pipeline import Pipeline
     from logpipe.settings import Settings
     from tests.unit.test_offsets import DownDeadLetters, FakeConsumer, RefusingEngine
 
-    calls = []
     monkeypatch.setattr(worker_module, "release_free_heap", lambda: calls.append(1))
-    worker = worker_module.Worker(
+    return worker_module.Worker(
         Settings(), Pipeline("t", []), RefusingEngine(), FakeConsumer(), DownDeadLetters()
     )
+
+
+def test_the_worker_releases_the_heap_every_few_seconds_not_at_start(monkeypatch) -> None:
+    from logpipe import worker as worker_module
+
+    calls: list[int] = []
+    worker = _worker(monkeypatch, calls)
     worker._housekeeping()
     assert calls == []  # nothing freed yet at start
-    worker._last_trim -= worker_module.TRIM_EVERY
+    worker._trim_due -= worker_module.TRIM_EVERY
     worker._housekeeping()
     assert calls == [1]
     worker._housekeeping()  # within TRIM_EVERY of the last: not again
+    assert calls == [1]
+
+
+def test_the_worker_releases_the_heap_soon_after_pausing_for_the_engine(monkeypatch) -> None:
+    from logpipe import worker as worker_module
+
+    calls: list[int] = []
+    worker = _worker(monkeypatch, calls)
+    worker._set_paused(True)
+    worker._housekeeping()
+    assert calls == []  # not at once: librdkafka drops the prefetched messages on its own thread
+    assert worker._trim_due <= time.monotonic() + worker_module.TRIM_AFTER_PAUSE
+    worker._trim_due -= worker_module.TRIM_AFTER_PAUSE
+    worker._housekeeping()
+    assert calls == [1]
+    worker._set_paused(False)
+    worker._housekeeping()  # resuming brings nothing forward
     assert calls == [1]
