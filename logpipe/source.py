@@ -110,7 +110,7 @@ def consumer_config(settings: Settings, member: int | None = None) -> dict[str, 
         "auto.offset.reset": "earliest",
         "partition.assignment.strategy": "cooperative-sticky",
         # 2 MiB of prefetched messages (~10,000 of a typical size) keep a batch of 1,000 ready;
-        # each MiB holds ~4 MiB of resident memory (4 MiB held 8 MiB more, 16 MiB ~40 MiB more).
+        # a full queue holds ~11 MiB of resident memory, 4 MiB ~16, 16 MiB ~40 more than 4 MiB.
         # With the queue full, look again after 10 ms, not librdkafka's 1 s, so a small queue
         # never starves the worker.
         "queued.max.messages.kbytes": 2048,
