@@ -241,6 +241,7 @@ class Worker:
             if self.paused:
                 self._serve_group()
             self._update_readiness()
+            self._trim_when_due(time.monotonic())
         self.slow = False
         self._settle()
 
@@ -413,12 +414,16 @@ class Worker:
             self.metrics.sample_memory()
             for database, age in self.pipeline.database_ages().items():
                 self.metrics.geoip_age.labels(database).set(age)
-        if now >= self._trim_due:
-            self._trim_due = now + TRIM_EVERY
-            release_free_heap()  # what the batches since freed
+        self._trim_when_due(now)
         if now - self._last_report >= REPORT_EVERY:
             self._last_report = now
             log.info("progress: %s", self.stats.line())
+
+    def _trim_when_due(self, now: float) -> None:
+        """Hand the C heap's free pages back every TRIM_EVERY, and soon after pausing."""
+        if now >= self._trim_due:
+            self._trim_due = now + TRIM_EVERY
+            release_free_heap()  # what the batches since freed
 
     def _update_readiness(self) -> None:
         now = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -78,3 +79,45 @@ def test_the_worker_releases_the_heap_soon_after_pausing_for_the_engine(monkeypa
     worker._set_paused(False)
     worker._housekeeping()  # resuming brings nothing forward
     assert calls == [1]
+
+
+class _SlowEngine:
+    """Answers a bulk request only once `answer` is set."""
+
+    name = "scripted"
+
+    def __init__(self) -> None:
+        self.answer = threading.Event()
+
+    def bulk(self, body: bytes) -> dict:
+        assert self.answer.wait(10)
+        count = len([line for line in body.split(b"\n") if line]) // 2
+        return {"errors": False, "items": [{"create": {"status": 201}}] * count}
+
+    def ping(self, timeout: float) -> bool:
+        return True
+
+
+def test_a_worker_waiting_on_a_slow_engine_releases_the_heap_while_it_waits(monkeypatch) -> None:
+    from logpipe import worker as worker_module
+    from logpipe.pipeline import Pipeline
+    from logpipe.settings import Settings
+    from tests.unit.test_offsets import DownDeadLetters, FakeConsumer, Message
+
+    monkeypatch.setattr(worker_module, "SLOW_ENGINE", 0.1)
+    monkeypatch.setattr(worker_module, "WAIT_SLICE", 0.05)
+    engine = _SlowEngine()
+    in_flight_at_release: list[int] = []
+    worker = worker_module.Worker(
+        Settings(max_in_flight=1), Pipeline("t", []), engine, FakeConsumer(), DownDeadLetters()
+    )
+    monkeypatch.setattr(
+        worker_module,
+        "release_free_heap",
+        lambda: in_flight_at_release.append(len(worker.inflight)),
+    )
+    worker._process([Message(0, b"one", b"a")])
+    threading.Timer(1.5, engine.answer.set).start()
+    worker._wait_for_room(0)  # slow after 0.1 s: pauses, then trims half a second later
+    assert worker.paused is False  # resumed once the batch was delivered
+    assert in_flight_at_release and in_flight_at_release[0] == 1  # trimmed while still waiting
