@@ -6,8 +6,12 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+
+from tests.unit.test_offsets import RefusingEngine
 
 _FRAGMENTED = """
 import sys
@@ -37,16 +41,17 @@ def test_free_pages_inside_the_heap_leave_resident_memory_once_released() -> Non
     assert _released_kib("trim") > 60 * 1024  # most of the 80 MB handed back
 
 
-def _worker(monkeypatch, calls: list[int]):
-    """A worker whose heap releases are counted in `calls`."""
+def _worker(monkeypatch, release: Callable[[], None], **settings: Any):
+    """A worker whose heap releases call `release`, its engine `_SlowEngine`'s (`settings`: the
+    worker's settings other than their defaults)."""
     from logpipe import worker as worker_module
     from logpipe.pipeline import Pipeline
     from logpipe.settings import Settings
-    from tests.unit.test_offsets import DownDeadLetters, FakeConsumer, RefusingEngine
+    from tests.unit.test_offsets import DownDeadLetters, FakeConsumer
 
-    monkeypatch.setattr(worker_module, "release_free_heap", lambda: calls.append(1))
+    monkeypatch.setattr(worker_module, "release_free_heap", release)
     return worker_module.Worker(
-        Settings(), Pipeline("t", []), RefusingEngine(), FakeConsumer(), DownDeadLetters()
+        Settings(**settings), Pipeline("t", []), _SlowEngine(), FakeConsumer(), DownDeadLetters()
     )
 
 
@@ -54,7 +59,7 @@ def test_the_worker_releases_the_heap_every_few_seconds_not_at_start(monkeypatch
     from logpipe import worker as worker_module
 
     calls: list[int] = []
-    worker = _worker(monkeypatch, calls)
+    worker = _worker(monkeypatch, lambda: calls.append(1))
     worker._housekeeping()
     assert calls == []  # nothing freed yet at start
     worker._trim_due -= worker_module.TRIM_EVERY
@@ -68,7 +73,7 @@ def test_the_worker_releases_the_heap_soon_after_pausing_for_the_engine(monkeypa
     from logpipe import worker as worker_module
 
     calls: list[int] = []
-    worker = _worker(monkeypatch, calls)
+    worker = _worker(monkeypatch, lambda: calls.append(1))
     worker._set_paused(True)
     worker._housekeeping()
     assert calls == []  # not at once: librdkafka drops the prefetched messages on its own thread
@@ -81,43 +86,30 @@ def test_the_worker_releases_the_heap_soon_after_pausing_for_the_engine(monkeypa
     assert calls == [1]
 
 
-class _SlowEngine:
-    """Answers a bulk request only once `answer` is set."""
-
-    name = "scripted"
+class _SlowEngine(RefusingEngine):
+    """Accepts every item, but answers a bulk request only once `answer` is set."""
 
     def __init__(self) -> None:
+        super().__init__(refusals=0)
         self.answer = threading.Event()
 
     def bulk(self, body: bytes) -> dict:
         assert self.answer.wait(10)
-        count = len([line for line in body.split(b"\n") if line]) // 2
-        return {"errors": False, "items": [{"create": {"status": 201}}] * count}
-
-    def ping(self, timeout: float) -> bool:
-        return True
+        return super().bulk(body)
 
 
 def test_a_worker_waiting_on_a_slow_engine_releases_the_heap_while_it_waits(monkeypatch) -> None:
     from logpipe import worker as worker_module
-    from logpipe.pipeline import Pipeline
-    from logpipe.settings import Settings
-    from tests.unit.test_offsets import DownDeadLetters, FakeConsumer, Message
+    from tests.unit.test_offsets import Message
 
     monkeypatch.setattr(worker_module, "SLOW_ENGINE", 0.1)
     monkeypatch.setattr(worker_module, "WAIT_SLICE", 0.05)
-    engine = _SlowEngine()
     in_flight_at_release: list[int] = []
-    worker = worker_module.Worker(
-        Settings(max_in_flight=1), Pipeline("t", []), engine, FakeConsumer(), DownDeadLetters()
-    )
-    monkeypatch.setattr(
-        worker_module,
-        "release_free_heap",
-        lambda: in_flight_at_release.append(len(worker.inflight)),
+    worker = _worker(
+        monkeypatch, lambda: in_flight_at_release.append(len(worker.inflight)), max_in_flight=1
     )
     worker._process([Message(0, b"one", b"a")])
-    threading.Timer(1.5, engine.answer.set).start()
+    threading.Timer(1.5, worker.engine.answer.set).start()
     worker._wait_for_room(0)  # slow after 0.1 s: pauses, then trims half a second later
     assert worker.paused is False  # resumed once the batch was delivered
     assert in_flight_at_release and in_flight_at_release[0] == 1  # trimmed while still waiting
